@@ -1,0 +1,2 @@
+//! unleak's AWS phase: judge found keys (STS/IAM), store secrets in Secrets Manager, rotate
+//! IAM access keys. The only crate that talks to AWS.

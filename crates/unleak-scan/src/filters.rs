@@ -1,0 +1,312 @@
+//! The shared placeholder and indirection filter: values that look like a secret's slot but
+//! hold no secret (`changeme`, `${DB_PASSWORD}`, `{{ .Values.x }}`, `os.getenv(...)`, `****`).
+//! Every rule runs it unless it opts out, so all families agree on what a placeholder is.
+
+/// Words that, as a whole value (case-insensitive, ignoring `-`/`_`), are never a real secret.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "changeme",
+    "changeit",
+    "changethis",
+    "secret",
+    "secrets",
+    "example",
+    "sample",
+    "placeholder",
+    "dummy",
+    "fake",
+    "test",
+    "testing",
+    "null",
+    "nil",
+    "none",
+    "undefined",
+    "true",
+    "false",
+    "todo",
+    "tbd",
+    "fixme",
+    "redacted",
+    "hidden",
+    "masked",
+    "removed",
+    "foo",
+    "bar",
+    "foobar",
+    "xxx",
+    "mypassword",
+    "yourpassword",
+    "dbpassword",
+    "databasepassword",
+    "userpassword",
+    "adminpassword",
+    "rootpassword",
+    "secretpassword",
+    "password123",
+    "notsecret",
+    "nosecret",
+    "notasecret",
+    "empty",
+    "default",
+    "string",
+    "value",
+    "token",
+    "apikey",
+    "secretkey",
+    "yoursecret",
+    "mysecret",
+    "somepassword",
+    "supersecret",
+    "required",
+    "optional",
+    "env",
+    "environment",
+    "variable",
+];
+
+/// Substrings (lowercase) that mark a value as a fill-in-the-blank.
+const PLACEHOLDER_MARKS: &[&str] = &[
+    "your_",
+    "your-",
+    "yourpass",
+    "yoursecret",
+    "yourkey",
+    "yourtoken",
+    "_here",
+    "-here",
+    "here>",
+    "insert",
+    "replace_me",
+    "replace-me",
+    "replaceme",
+    "change_me",
+    "change-me",
+    "enter_",
+    "enter-",
+    "fill_in",
+    "fill-in",
+    "put_your",
+    "example.com",
+    "<password>",
+    "placeholder",
+    // YAML tags that fetch the value from elsewhere (Ansible Vault, CloudFormation, Home Assistant).
+    "!vault",
+    "!ref ",
+    "!sub ",
+    "!getatt",
+    "!importvalue",
+    "!join",
+    "!findinmap",
+    "!select",
+    "!secret",
+    "!env_var",
+    "!env ",
+];
+
+/// Code that looks a value up rather than holding it.
+const INDIRECTION_MARKS: &[&str] = &[
+    "os.environ",
+    "os.getenv",
+    "getenv(",
+    "process.env",
+    "system.getenv",
+    "env[",
+    "env.fetch",
+    "environment.getenvironmentvariable",
+    "secrets.",
+    "vault(",
+    "config(",
+    "config[",
+    "settings.",
+    "std::env",
+    "env::var",
+    "import.meta.env",
+    "ssm:",
+    "secretsmanager:",
+    "resolve:",
+    "valuefrom",
+    "secretkeyref",
+    "fromjson(",
+    "lookup(",
+];
+
+/// Terraform/HCL references: only as the start of a value.
+const INDIRECTION_PREFIXES: &[&str] = &["var.", "local.", "data.", "module.", "random_password."];
+
+/// Whether a captured value is a placeholder, a template, or an indirection rather than a
+/// literal secret.
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    if v.chars().count() < 4 {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    let squashed: String = lower
+        .chars()
+        .filter(|c| !matches!(c, '-' | '_' | ' ' | '.'))
+        .collect();
+    if PLACEHOLDER_WORDS.contains(&squashed.as_str()) {
+        return true;
+    }
+    if is_template(v) {
+        return true;
+    }
+    if PLACEHOLDER_MARKS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    if INDIRECTION_MARKS.iter().any(|m| lower.contains(m))
+        || INDIRECTION_PREFIXES.iter().any(|m| lower.starts_with(m))
+    {
+        return true;
+    }
+    if is_mask(v) {
+        return true;
+    }
+    false
+}
+
+/// Template and variable syntaxes of shells, CI systems, Helm/Jinja/Go templates, ERB,
+/// Python %-format, Spring, Maven and friends.
+pub fn is_template(v: &str) -> bool {
+    let v = v.trim_matches(|c| c == '"' || c == '\'');
+    let wrapped =
+        |open: &str, close: &str| v.contains(open) && v[v.find(open).unwrap()..].contains(close);
+    if wrapped("${", "}")
+        || wrapped("{{", "}}")
+        || wrapped("{%", "%}")
+        || wrapped("<%", "%>")
+        || wrapped("$(", ")")
+        || wrapped("%(", ")")
+        || wrapped("#{", "}")
+    {
+        return true;
+    }
+    // `$VAR`, `$env:VAR`, `%VAR%`, `<password>`, `[PASSWORD]`, `@@X@@`, `__X__`
+    if let Some(rest) = v.strip_prefix('$') {
+        if rest
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '{')
+            && rest.chars().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, '_' | ':' | '.' | '[' | ']' | '\'' | '"' | '-' | '>')
+            })
+        {
+            return true;
+        }
+    }
+    let enclosed = |a: char, b: char| v.len() >= 3 && v.starts_with(a) && v.ends_with(b);
+    enclosed('<', '>')
+        || enclosed('[', ']')
+        || enclosed('%', '%')
+        || (v.starts_with("@@") && v.ends_with("@@"))
+        || (v.starts_with("__") && v.ends_with("__"))
+}
+
+/// `****`, `xxxxxxxx`, `........`, `00000000`: one character repeated, or only mask characters.
+fn is_mask(v: &str) -> bool {
+    let mut chars = v.chars();
+    let first = chars.next().unwrap_or(' ');
+    if chars.all(|c| c == first) {
+        return true;
+    }
+    v.chars()
+        .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '#' | '•' | '-' | '?'))
+}
+
+/// Password hashes and verifiers: stored by applications on purpose, not usable to log in.
+pub fn is_password_hash(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let prefixed = [
+        "$2a$",
+        "$2b$",
+        "$2y$",
+        "$argon2",
+        "$scrypt$",
+        "$pbkdf2",
+        "$6$",
+        "$5$",
+        "$1$",
+        "scram-sha-256$",
+        "{ssha}",
+        "{sha}",
+        "{bcrypt}",
+        "sha256:",
+        "sha512:",
+        "sha1:",
+        "sha512-",
+        "sha384-",
+        "sha256-",
+        "pbkdf2_sha256$",
+        "pbkdf2:",
+        "bcrypt$",
+        "argon2$",
+    ];
+    if prefixed.iter().any(|p| lower.starts_with(p)) {
+        return true;
+    }
+    // Postgres md5 verifier: `md5` + 32 hex.
+    lower.len() == 35
+        && lower.starts_with("md5")
+        && lower[3..].bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "changeme",
+            "password",
+            "<password>",
+            "${DB_PASSWORD}",
+            "{{ .Values.db.password }}",
+            "%(password)s",
+            "****",
+            "xxxxxxxx",
+            "your-password-here",
+            "",
+            "${{ secrets.DB }}",
+            "os.environ['DB_PASSWORD']",
+            "process.env.DB_PASS",
+            "$DB_PASSWORD",
+            "CHANGE_ME",
+            "<your_password>",
+            "{{password}}",
+            "%DB_PASSWORD%",
+            "#{dbPassword}",
+            "$(cat /run/secret)",
+        ] {
+            assert!(is_placeholder(p), "{p:?} should be a placeholder");
+        }
+    }
+
+    #[test]
+    fn real_passwords_are_not_placeholders() {
+        for p in [
+            "Summer2024!",
+            "hunter2x",
+            "s3cr3t-Pa55",
+            "Tr0ub4dor&3",
+            "correct horse battery staple",
+            "p@$$w0rd!",
+        ] {
+            assert!(!is_placeholder(p), "{p:?} is a real password");
+        }
+    }
+
+    #[test]
+    fn hashes() {
+        assert!(is_password_hash(
+            "$2b$12$KIXQJ8b0Zy1rQ9uM1m5p3eWcJf0YFv1rVvZ3QmS6a8lO1y5f3H7yK"
+        ));
+        assert!(is_password_hash("md5a3556571e93b0d20722ba62be61e8c2d"));
+        assert!(is_password_hash("SCRAM-SHA-256$4096:abc=$def=:ghi="));
+        assert!(!is_password_hash("Summer2024!"));
+    }
+}

@@ -1,0 +1,23 @@
+//! unleak's scanner: rules as data, one matcher, sources that turn trees, git history, push
+//! ranges or stdin into blobs, findings, and the reports that print them.
+//!
+//! Data flow: `sources` → `(Provenance, Blob)` → [`Matcher`] → [`Finding`] → `report`.
+//! Nothing here talks to the network; judging and fixing live in `unleak-aws`.
+
+pub mod baseline;
+pub mod blob;
+pub mod config;
+pub mod error;
+pub mod filters;
+pub mod finding;
+pub mod matcher;
+pub mod report;
+pub mod rules;
+pub mod selftest;
+pub mod sources;
+pub mod validators;
+
+pub use error::{Error, Result};
+pub use finding::{CommitInfo, Confidence, Finding, Pair, Verification};
+pub use matcher::Matcher;
+pub use rules::{RuleSet, RuleSpec};

@@ -1,0 +1,333 @@
+//! The matcher: one Aho-Corasick pass over a blob selects the candidate rules, only their
+//! regexes run, validators and entropy confirm, the placeholder filter drops slots without a
+//! secret, and pairing links AWS secret keys to their key ids.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use crate::blob::{self, Decoded};
+use crate::filters;
+use crate::finding::{Finding, Pair};
+use crate::rules::{Rule, RuleSet};
+use crate::validators::Candidate;
+
+/// Marks a line whose secrets are never reported.
+pub const ALLOW_MARKER: &[u8] = b"unleak:allow";
+
+pub struct Matcher {
+    rules: RuleSet,
+    /// Path-bound rules without keywords: they run on every file their globs match.
+    always: Vec<usize>,
+    keywords: AhoCorasick,
+    /// For each keyword pattern, the rules it selects.
+    keyword_rules: Vec<Vec<usize>>,
+}
+
+/// What became of a blob.
+pub enum BlobOutcome {
+    Scanned(Vec<Finding>),
+    Binary,
+}
+
+impl Matcher {
+    pub fn new(rules: RuleSet) -> Self {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<usize>> = Vec::new();
+        for (ri, rule) in rules.rules.iter().enumerate() {
+            for kw in &rule.spec.keywords {
+                let kw = kw.to_ascii_lowercase();
+                match patterns.iter().position(|p| *p == kw) {
+                    Some(pi) => keyword_rules[pi].push(ri),
+                    None => {
+                        patterns.push(kw);
+                        keyword_rules.push(vec![ri]);
+                    }
+                }
+            }
+        }
+        let always = rules
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.spec.keywords.is_empty())
+            .map(|(i, _)| i)
+            .collect();
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("keyword automaton builds from plain literals");
+        Matcher {
+            rules,
+            always,
+            keywords,
+            keyword_rules,
+        }
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Scan one blob's raw bytes found at `path` (used for path-bound rules and reports).
+    pub fn scan_bytes(&self, path: &str, bytes: &[u8]) -> BlobOutcome {
+        match blob::decode(bytes) {
+            Decoded::Binary => BlobOutcome::Binary,
+            Decoded::Text(text) => BlobOutcome::Scanned(self.scan_text(path, &text)),
+        }
+    }
+
+    /// The rules whose keywords occur in `text`.
+    fn candidate_rules(&self, text: &[u8]) -> Vec<usize> {
+        let n = self.rules.rules.len();
+        let mut selected = vec![false; n];
+        let mut count = 0;
+        for m in self.keywords.find_overlapping_iter(text) {
+            for &ri in &self.keyword_rules[m.pattern().as_usize()] {
+                if !selected[ri] {
+                    selected[ri] = true;
+                    count += 1;
+                }
+            }
+            if count == n {
+                break;
+            }
+        }
+        for &ri in &self.always {
+            selected[ri] = true;
+        }
+        (0..n).filter(|&i| selected[i]).collect()
+    }
+
+    /// Scan decoded text.
+    pub fn scan_text(&self, path: &str, text: &[u8]) -> Vec<Finding> {
+        let candidates = self.candidate_rules(text);
+        if candidates.is_empty() {
+            return Vec::new();
+        }
+        let mut found: Vec<(usize, Finding)> = Vec::new();
+        for ri in candidates {
+            let rule = &self.rules.rules[ri];
+            if !rule.applies_to(path) {
+                continue;
+            }
+            self.run_rule(rule, path, text, &mut found);
+        }
+        if found.is_empty() {
+            return Vec::new();
+        }
+        let mut findings = dedup_overlapping(found);
+        self.pair(&mut findings);
+        findings
+    }
+
+    fn run_rule(&self, rule: &Rule, path: &str, text: &[u8], out: &mut Vec<(usize, Finding)>) {
+        let re = rule.regex();
+        let mut locs = re.capture_locations();
+        let secret_groups = rule.secret_groups();
+        let key_group = rule.key_group();
+        let mut at = 0;
+        while at <= text.len() {
+            let Some(whole) = re.captures_read_at(&mut locs, text, at) else {
+                break;
+            };
+            at = if whole.end() > whole.start() {
+                whole.end()
+            } else {
+                whole.end() + 1
+            };
+            let Some((s, e)) = secret_groups.iter().find_map(|&g| locs.get(g)) else {
+                continue;
+            };
+            if rule.spec.token_boundary && !is_whole_token(text, s, e) {
+                continue;
+            }
+            let key = key_group
+                .and_then(|g| locs.get(g))
+                .map(|(a, b)| &text[a..b]);
+            if let Some(f) = self.confirm(rule, path, text, s, e, key) {
+                out.push((s, f));
+            }
+        }
+    }
+
+    /// Validators, entropy, placeholder filter and the allow marker; then a finding.
+    fn confirm(
+        &self,
+        rule: &Rule,
+        path: &str,
+        text: &[u8],
+        start: usize,
+        end: usize,
+        key: Option<&[u8]>,
+    ) -> Option<Finding> {
+        let ls = blob::line_start(text, start);
+        let le = blob::line_end(text, start);
+        let line = &text[ls..le];
+        if memchr::memmem::find(line, ALLOW_MARKER).is_some() {
+            return None;
+        }
+        let raw = &text[start..end];
+        let mut cand = Candidate {
+            secret: String::from_utf8_lossy(raw).into_owned(),
+            line,
+            path,
+            key,
+            quoted: is_quoted(text, start, end),
+            encrypted: None,
+        };
+        if rule.spec.placeholder_filter && filters::is_placeholder(&cand.secret) {
+            return None;
+        }
+        for v in &rule.validators {
+            if !v.check(&mut cand) {
+                return None;
+            }
+        }
+        if rule.spec.placeholder_filter && filters::is_placeholder(&cand.secret) {
+            return None; // after decoding, e.g. `%24%7BPASSWORD%7D`
+        }
+        let entropy = entropy::shannon_entropy(cand.secret.as_bytes());
+        if rule.spec.min_entropy.is_some_and(|min| entropy < min) {
+            return None;
+        }
+        let line_no = blob::line_of(text, start);
+        let end_line = line_no
+            + memchr::memchr_iter(
+                b'\n',
+                &text[start..end.max(start)]
+                    .strip_suffix(b"\n")
+                    .unwrap_or(&text[start..end]),
+            )
+            .count() as u32;
+        Some(Finding {
+            rule_id: rule.spec.id.clone(),
+            kind: rule.spec.kind.clone(),
+            description: if rule.spec.description.is_empty() {
+                rule.spec.name.clone()
+            } else {
+                rule.spec.description.clone()
+            },
+            advice: rule
+                .spec
+                .advice
+                .clone()
+                .unwrap_or_else(|| default_advice(&rule.spec.kind)),
+            path: path.to_string(),
+            line: line_no,
+            end_line,
+            column: (start - ls) as u32 + 1,
+            secret: cand.secret,
+            line_text: String::from_utf8_lossy(line).into_owned(),
+            confidence: rule.spec.confidence,
+            entropy,
+            encrypted: cand.encrypted,
+            pair: None,
+            commit: None,
+            verification: None,
+        })
+    }
+
+    /// Link each finding of a pairing rule to the nearest finding of its partner kind; drop
+    /// those that require a partner and have none in reach.
+    fn pair(&self, findings: &mut Vec<Finding>) {
+        let mut keep = vec![true; findings.len()];
+        let mut links: Vec<(usize, usize)> = Vec::new();
+        for (i, f) in findings.iter().enumerate() {
+            let Some(spec) = self
+                .rules
+                .get(&f.rule_id)
+                .and_then(|r| r.spec.pair.as_ref())
+            else {
+                continue;
+            };
+            let nearest = findings
+                .iter()
+                .enumerate()
+                .filter(|(j, g)| *j != i && g.kind == spec.kind)
+                .map(|(j, g)| (j, g.line.abs_diff(f.line)))
+                .filter(|(_, d)| spec.max_lines.is_none_or(|m| *d <= m))
+                .min_by_key(|(_, d)| *d);
+            match nearest {
+                Some((j, _)) => links.push((i, j)),
+                None if spec.required => keep[i] = false,
+                None => {}
+            }
+        }
+        for (i, j) in links {
+            if !keep[i] {
+                continue;
+            }
+            let partner = &findings[j];
+            let p = Pair {
+                rule_id: partner.rule_id.clone(),
+                kind: partner.kind.clone(),
+                secret: partner.secret.clone(),
+                line: partner.line,
+            };
+            let back = Pair {
+                rule_id: findings[i].rule_id.clone(),
+                kind: findings[i].kind.clone(),
+                secret: findings[i].secret.clone(),
+                line: findings[i].line,
+            };
+            findings[i].pair = Some(p);
+            if findings[j].pair.is_none() {
+                findings[j].pair = Some(back);
+            }
+        }
+        let mut k = keep.into_iter();
+        findings.retain(|_| k.next().unwrap_or(true));
+    }
+}
+
+/// The span stands between two identical quote characters.
+fn is_quoted(text: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| text[i]);
+    matches!(before, Some(b'"' | b'\'' | b'`')) && text.get(end).copied() == before
+}
+
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'+' || b == b'/'
+}
+
+/// No token character touches the span on either side.
+fn is_whole_token(text: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| text[i]);
+    let after = text.get(end).copied();
+    !before.is_some_and(is_token_byte) && !after.is_some_and(is_token_byte)
+}
+
+/// Two rules of one kind that matched overlapping bytes found one secret: keep the more
+/// confident (then the earlier rule). Findings come back in file order.
+fn dedup_overlapping(mut found: Vec<(usize, Finding)>) -> Vec<Finding> {
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.confidence.cmp(&a.1.confidence)));
+    let mut out: Vec<(usize, usize, Finding)> = Vec::with_capacity(found.len());
+    for (start, f) in found {
+        let end = start + f.secret.len();
+        if let Some(prev) = out
+            .iter_mut()
+            .rev()
+            .take(8)
+            .find(|(s, e, g)| g.kind == f.kind && start < *e && *s < end)
+        {
+            if f.confidence > prev.2.confidence {
+                *prev = (start, end, f);
+            }
+            continue;
+        }
+        out.push((start, end, f));
+    }
+    out.into_iter().map(|(_, _, f)| f).collect()
+}
+
+/// What to do, by kind, when a rule says nothing more specific.
+pub fn default_advice(kind: &str) -> String {
+    match kind {
+        "aws-access-key-id" | "aws-secret-access-key" => {
+            "Deactivate and rotate this key (`unleak rotate KEY_ID`), then remove it from the code.".into()
+        }
+        "private-key" => "Revoke this key where it is trusted, generate a new one, and keep it out of the repository.".into(),
+        "db-password" => "Change this password in the database, then load it from the environment or a secret store (`unleak store`).".into(),
+        _ => "Revoke or rotate this credential at its issuer, then load it from a secret store (`unleak store`).".into(),
+    }
+}

@@ -1,0 +1,96 @@
+//! Reports: text for people, JSON / JSON Lines for tools, SARIF for code-scanning services.
+//! Secrets are redacted here, in one place, unless the user asked to see them.
+
+pub mod json;
+pub mod sarif;
+pub mod text;
+
+use std::io::Write;
+
+use crate::finding::Finding;
+use crate::rules::RuleSet;
+use crate::sources::StatsSummary;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+    Sarif,
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "jsonl" => Ok(Format::Jsonl),
+            "sarif" => Ok(Format::Sarif),
+            _ => Err(format!("unknown format `{s}` (text, json, jsonl, sarif)")),
+        }
+    }
+}
+
+/// How to print.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Style {
+    pub show_secrets: bool,
+    pub color: bool,
+}
+
+/// Write a whole report (JSON Lines streams its findings elsewhere and ends with nothing).
+pub fn write(
+    out: &mut dyn Write,
+    format: Format,
+    findings: &[Finding],
+    stats: &StatsSummary,
+    rules: &RuleSet,
+    style: Style,
+) -> std::io::Result<()> {
+    match format {
+        Format::Text => text::write(out, findings, stats, style),
+        Format::Json => json::write(out, findings, stats, style),
+        Format::Jsonl => Ok(()),
+        Format::Sarif => sarif::write(out, findings, rules, style),
+    }
+}
+
+/// Escape control characters (terminal injection through file names or file content).
+pub fn escape_control(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The finding's line with its secret redacted (never leaks what `display_secret` hides),
+/// shortened around the secret when long.
+pub fn redacted_line(f: &Finding, show: bool) -> String {
+    let line = f.line_text.trim_end();
+    let col = (f.column as usize).saturating_sub(1).min(line.len());
+    let shown = f.display_secret(show);
+    let rebuilt = if show || f.is_identifier() {
+        line.to_string()
+    } else if let Some(pos) = line.find(&f.secret) {
+        format!("{}{}{}", &line[..pos], shown, &line[pos + f.secret.len()..])
+    } else {
+        // The secret spans lines or was decoded: keep what precedes it, hide the rest.
+        let head = line.get(..col).unwrap_or("");
+        format!("{head}{shown}")
+    };
+    shorten(&rebuilt, 160)
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.trim().to_string();
+    }
+    let cut: String = s.trim().chars().take(max).collect();
+    format!("{cut}…")
+}

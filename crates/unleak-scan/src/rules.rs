@@ -1,0 +1,330 @@
+//! Rules as data: the TOML format of `patterns/*.toml` and of user rules, loading, compiling
+//! and self-testing against each rule's examples.
+
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+use crate::finding::Confidence;
+use crate::validators::Validator;
+
+/// The built-in rule files, embedded at compile time (one per family).
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("aws.toml", include_str!("../../../patterns/aws.toml")),
+    (
+        "private-keys.toml",
+        include_str!("../../../patterns/private-keys.toml"),
+    ),
+    (
+        "databases.toml",
+        include_str!("../../../patterns/databases.toml"),
+    ),
+    (
+        "providers.toml",
+        include_str!("../../../patterns/providers.toml"),
+    ),
+];
+
+/// The kinds of the three core families, which reports promise to use exactly.
+pub const CORE_KINDS: &[&str] = &[
+    "aws-access-key-id",
+    "aws-secret-access-key",
+    "private-key",
+    "db-password",
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesFile {
+    #[serde(default)]
+    pub rules: Vec<RuleSpec>,
+}
+
+/// One rule as written in TOML.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Unique, stable, kebab-case.
+    pub id: String,
+    pub name: String,
+    /// What it finds, e.g. `aws-access-key-id`, `private-key`, `db-password`, `github-token`.
+    pub kind: String,
+    #[serde(default)]
+    pub description: String,
+    /// One line on what to do about a finding.
+    #[serde(default)]
+    pub advice: Option<String>,
+    /// Literal strings (ASCII case-insensitive) of which one must occur for the regex to run.
+    /// May be empty only for path-bound rules (`paths`), which then run on every such file.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// A regex with a capture group named `secret` (alternatives may name theirs `secret_1`,
+    /// `secret_2`, …: the first that took part is the secret). A group named `key` captures the
+    /// name the secret is assigned to, for validators that judge by name.
+    pub regex: String,
+    /// The secret must be a whole token: no letter, digit, `+` or `/` right before or after it.
+    #[serde(default)]
+    pub token_boundary: bool,
+    /// Minimum Shannon entropy (bits per byte) of the secret.
+    #[serde(default)]
+    pub min_entropy: Option<f32>,
+    /// Named checks from `validators.rs`, run in order; each may reject or rewrite the secret.
+    #[serde(default)]
+    pub validators: Vec<String>,
+    /// The shared placeholder/indirection filter runs on every rule unless this is false.
+    #[serde(default = "yes")]
+    pub placeholder_filter: bool,
+    #[serde(default)]
+    pub confidence: Confidence,
+    /// Only files whose path matches one of these globs (e.g. `**/.pgpass`).
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub pair: Option<PairSpec>,
+    pub examples: Vec<Example>,
+    #[serde(default)]
+    pub negative_examples: Vec<Example>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Pairing: a finding of this rule is linked to the nearest finding of `kind` in the same blob.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairSpec {
+    pub kind: String,
+    /// Without a partner, drop the finding (e.g. a bare 40-character string is an AWS secret
+    /// only next to a key id).
+    #[serde(default)]
+    pub required: bool,
+    /// The partner must start within this many lines.
+    #[serde(default)]
+    pub max_lines: Option<u32>,
+}
+
+/// An example: a text, or a text with the path it is scanned under (for path-bound rules).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    Text(String),
+    File { path: String, text: String },
+}
+
+impl Example {
+    pub fn path(&self) -> &str {
+        match self {
+            Example::Text(_) => "example.txt",
+            Example::File { path, .. } => path,
+        }
+    }
+    pub fn text(&self) -> &str {
+        match self {
+            Example::Text(t) | Example::File { text: t, .. } => t,
+        }
+    }
+}
+
+/// A rule ready to run. Its regex compiles on first use, so start-up stays small.
+pub struct Rule {
+    pub spec: RuleSpec,
+    pub validators: Vec<Validator>,
+    pub paths: Option<globset::GlobSet>,
+    regex: OnceLock<Regex>,
+}
+
+impl Rule {
+    fn new(spec: RuleSpec) -> Result<Self> {
+        let err = |message: String| Error::Rule {
+            id: spec.id.clone(),
+            message,
+        };
+        if spec.id.is_empty()
+            || !spec
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(err("id must be non-empty kebab-case (a-z, 0-9, -)".into()));
+        }
+        if (spec.keywords.is_empty() && spec.paths.is_empty())
+            || spec.keywords.iter().any(|k| k.len() < 2)
+        {
+            return Err(err(
+                "needs at least one keyword (each of two or more characters), or `paths`".into(),
+            ));
+        }
+        if spec.examples.is_empty() {
+            return Err(err("needs at least one example".into()));
+        }
+        let validators = spec
+            .validators
+            .iter()
+            .map(|name| {
+                Validator::by_name(name).ok_or_else(|| {
+                    err(format!(
+                        "unknown validator `{name}` (known: {})",
+                        Validator::NAMES.join(", ")
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let paths = if spec.paths.is_empty() {
+            None
+        } else {
+            let mut b = globset::GlobSetBuilder::new();
+            for p in &spec.paths {
+                b.add(globset::Glob::new(p).map_err(|e| err(format!("path glob `{p}`: {e}")))?);
+            }
+            Some(b.build().map_err(|e| err(e.to_string()))?)
+        };
+        Ok(Rule {
+            spec,
+            validators,
+            paths,
+            regex: OnceLock::new(),
+        })
+    }
+
+    fn compile(spec: &RuleSpec) -> Result<Regex> {
+        let re = regex::bytes::RegexBuilder::new(&spec.regex)
+            .size_limit(32 << 20)
+            .build()
+            .map_err(|e| Error::Rule {
+                id: spec.id.clone(),
+                message: format!("regex does not compile: {e}"),
+            })?;
+        if !re.capture_names().any(|n| n == Some("secret")) {
+            return Err(Error::Rule {
+                id: spec.id.clone(),
+                message: "regex has no capture group named `secret`".into(),
+            });
+        }
+        Ok(re)
+    }
+
+    /// Compile now, reporting errors (used for user rules and `rules check`).
+    pub fn precompile(&self) -> Result<()> {
+        if self.regex.get().is_none() {
+            let re = Self::compile(&self.spec)?;
+            let _ = self.regex.set(re);
+        }
+        Ok(())
+    }
+
+    /// The compiled regex. Built-in rules are compiled by the test suite, so this cannot fail
+    /// for them; user rules are precompiled at load.
+    pub fn regex(&self) -> &Regex {
+        self.regex.get_or_init(|| {
+            Self::compile(&self.spec)
+                .expect("rule regexes are compiled when rules are loaded or tested")
+        })
+    }
+
+    /// Indices of the capture groups that hold the secret, in order of preference.
+    pub fn secret_groups(&self) -> Vec<usize> {
+        self.regex()
+            .capture_names()
+            .enumerate()
+            .filter(|(_, n)| n.is_some_and(|n| n == "secret" || n.starts_with("secret_")))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn key_group(&self) -> Option<usize> {
+        self.regex().capture_names().position(|n| n == Some("key"))
+    }
+
+    pub fn applies_to(&self, path: &str) -> bool {
+        self.paths
+            .as_ref()
+            .is_none_or(|g| g.is_match(path) || g.is_match(path.rsplit('/').next().unwrap_or(path)))
+    }
+}
+
+/// All rules of a run.
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// The embedded rules.
+    pub fn builtin() -> Result<Self> {
+        let mut specs = Vec::new();
+        for (name, text) in BUILTIN {
+            specs.extend(parse_rules(name, text)?);
+        }
+        Self::from_specs(specs, false)
+    }
+
+    /// Rules from specs; `eager` compiles every regex now (user-supplied rules).
+    pub fn from_specs(specs: Vec<RuleSpec>, eager: bool) -> Result<Self> {
+        let mut seen = std::collections::HashSet::new();
+        let mut rules = Vec::with_capacity(specs.len());
+        for spec in specs {
+            if !seen.insert(spec.id.clone()) {
+                return Err(Error::Rule {
+                    id: spec.id,
+                    message: "duplicate rule id".into(),
+                });
+            }
+            let rule = Rule::new(spec)?;
+            if eager {
+                rule.precompile()?;
+            }
+            rules.push(rule);
+        }
+        Ok(RuleSet { rules })
+    }
+
+    /// Add user rules (compiled now, so a bad one is an error at start, not mid-scan).
+    pub fn extend(&mut self, specs: Vec<RuleSpec>) -> Result<()> {
+        let mut all: Vec<RuleSpec> = self.rules.drain(..).map(|r| r.spec).collect();
+        let first_new = all.len();
+        all.extend(specs);
+        let set = RuleSet::from_specs(all, false)?;
+        for r in &set.rules[first_new..] {
+            r.precompile()?;
+        }
+        *self = set;
+        Ok(())
+    }
+
+    /// Drop the rules with these ids; unknown ids are an error (a typo must not go unnoticed).
+    pub fn disable(&mut self, ids: &[String]) -> Result<()> {
+        for id in ids {
+            if !self.rules.iter().any(|r| &r.spec.id == id) {
+                return Err(Error::Usage(format!("cannot disable unknown rule `{id}`")));
+            }
+        }
+        self.rules.retain(|r| !ids.contains(&r.spec.id));
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.spec.id == id)
+    }
+}
+
+/// Parse a rules file (`[[rules]]` tables). Errors carry the line number.
+pub fn parse_rules(source_name: &str, text: &str) -> Result<Vec<RuleSpec>> {
+    let file: RulesFile = toml::from_str(text).map_err(|e| Error::RulesFile {
+        source_name: source_name.to_string(),
+        message: toml_error(text, &e),
+    })?;
+    Ok(file.rules)
+}
+
+/// A TOML error as `line N: reason`.
+pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("line {line}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}

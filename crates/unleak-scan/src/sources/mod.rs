@@ -1,0 +1,129 @@
+//! Sources turn what the user points at (a working tree, stdin, git history, a push) into
+//! blobs for the matcher, and the matcher's findings into a [`ScanOutput`].
+
+pub mod stdin;
+pub mod tree;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::baseline::Baseline;
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::matcher::Matcher;
+
+/// Default `--max-file-size`: larger blobs are skipped with a note (generated bundles, dumps).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
+
+/// Everything a source needs to scan: the matcher, the user's configuration, the limits, and
+/// where to send findings and warnings as they come.
+pub struct ScanContext<'a> {
+    pub matcher: &'a Matcher,
+    pub config: &'a Config,
+    /// Findings already accepted (`--baseline`): not reported.
+    pub baseline: Option<&'a Baseline>,
+    pub max_file_size: u64,
+    /// Called for each kept finding as soon as it is found (for streaming output).
+    pub on_finding: &'a (dyn Fn(&Finding) + Sync),
+    /// Called for each warning (unreadable file, corrupt object).
+    pub on_warning: &'a (dyn Fn(&str) + Sync),
+    pub stats: Stats,
+}
+
+impl<'a> ScanContext<'a> {
+    pub fn new(matcher: &'a Matcher, config: &'a Config) -> Self {
+        ScanContext {
+            matcher,
+            config,
+            baseline: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            on_finding: &|_| {},
+            on_warning: &|_| {},
+            stats: Stats::default(),
+        }
+    }
+
+    /// Keep the findings the configuration does not suppress, announcing each.
+    pub fn keep(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        let kept: Vec<Finding> = findings
+            .into_iter()
+            .filter(|f| {
+                !self.config.finding_allowed(f) && !self.baseline.is_some_and(|b| b.contains(f))
+            })
+            .collect();
+        for f in &kept {
+            (self.on_finding)(f);
+        }
+        kept
+    }
+
+    pub fn warn(&self, message: &str) {
+        self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        (self.on_warning)(message);
+    }
+}
+
+/// Counters shared by the scanning threads.
+#[derive(Default)]
+pub struct Stats {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+    pub skipped_binary: AtomicU64,
+    pub skipped_large: AtomicU64,
+    pub skipped_allowlisted: AtomicU64,
+    pub errors: AtomicU64,
+}
+
+/// A snapshot of [`Stats`] with the duration, as reports print it.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct StatsSummary {
+    pub files: u64,
+    pub bytes: u64,
+    pub skipped_binary: u64,
+    pub skipped_large: u64,
+    pub skipped_allowlisted: u64,
+    pub errors: u64,
+    pub duration_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commits: Option<u64>,
+}
+
+impl Stats {
+    pub fn summary(&self, duration: Duration) -> StatsSummary {
+        let g = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        StatsSummary {
+            files: g(&self.files),
+            bytes: g(&self.bytes),
+            skipped_binary: g(&self.skipped_binary),
+            skipped_large: g(&self.skipped_large),
+            skipped_allowlisted: g(&self.skipped_allowlisted),
+            errors: g(&self.errors),
+            duration_ms: duration.as_millis() as u64,
+            commits: None,
+        }
+    }
+}
+
+/// Scan one blob's bytes found at `path`, counting it, and keep what the config allows.
+pub fn scan_blob(ctx: &ScanContext<'_>, path: &str, bytes: &[u8]) -> Vec<Finding> {
+    ctx.stats.files.fetch_add(1, Ordering::Relaxed);
+    ctx.stats
+        .bytes
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    match ctx.matcher.scan_bytes(path, bytes) {
+        crate::matcher::BlobOutcome::Binary => {
+            ctx.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
+            Vec::new()
+        }
+        crate::matcher::BlobOutcome::Scanned(found) => ctx.keep(found),
+    }
+}
+
+/// Findings in a stable order: path, line, column, rule.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+    });
+}

@@ -1,0 +1,449 @@
+//! Named checks that rules list in `validators = [...]`. Each looks at a candidate secret (and
+//! its line, for context) and either rejects it or accepts it, possibly rewriting the secret
+//! (percent-decoding) or noting that a key is encrypted. Structure first: what has structure
+//! is validated, not guessed at by entropy.
+
+use base64::Engine;
+
+use crate::filters;
+
+/// A candidate on its way to becoming a finding.
+pub struct Candidate<'a> {
+    pub secret: String,
+    /// The source line the secret starts on.
+    pub line: &'a [u8],
+    pub path: &'a str,
+    /// The name the secret is assigned to, when the rule captures it (`key` group).
+    pub key: Option<&'a [u8]>,
+    /// The secret stood between matching quotes in the source (a string literal).
+    pub quoted: bool,
+    pub encrypted: Option<bool>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validator {
+    AwsKeyId,
+    AwsSecretKey,
+    NotHex,
+    PemPrivateKey,
+    PuttyPrivateKey,
+    PgpPrivateKey,
+    PercentDecode,
+    NotPasswordHash,
+    PasswordLiteral,
+    GithubChecksum,
+}
+
+/// AWS's published documentation keys: never real.
+const AWS_DOC_KEY_IDS: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "AKIAI44QH8DHBEXAMPLE",
+    "AKIAJZ5JYZ5VJ5EXAMPLE",
+];
+const AWS_DOC_SECRETS: &[&str] = &[
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+];
+
+impl Validator {
+    pub const NAMES: &'static [&'static str] = &[
+        "aws-key-id",
+        "aws-secret-key",
+        "not-hex",
+        "pem-private-key",
+        "putty-private-key",
+        "pgp-private-key",
+        "percent-decode",
+        "not-password-hash",
+        "password-literal",
+        "github-checksum",
+    ];
+
+    pub fn by_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "aws-key-id" => Self::AwsKeyId,
+            "aws-secret-key" => Self::AwsSecretKey,
+            "not-hex" => Self::NotHex,
+            "pem-private-key" => Self::PemPrivateKey,
+            "putty-private-key" => Self::PuttyPrivateKey,
+            "pgp-private-key" => Self::PgpPrivateKey,
+            "percent-decode" => Self::PercentDecode,
+            "not-password-hash" => Self::NotPasswordHash,
+            "password-literal" => Self::PasswordLiteral,
+            "github-checksum" => Self::GithubChecksum,
+            _ => return None,
+        })
+    }
+
+    /// Accept (true, maybe rewriting the candidate) or reject (false).
+    pub fn check(self, c: &mut Candidate<'_>) -> bool {
+        match self {
+            Self::AwsKeyId => aws_key_id(&c.secret),
+            Self::AwsSecretKey => aws_secret_key(&c.secret),
+            Self::NotHex => !c.secret.bytes().all(|b| b.is_ascii_hexdigit()),
+            Self::PemPrivateKey => match pem_private_key(&c.secret) {
+                Some(enc) => {
+                    c.encrypted = Some(enc);
+                    true
+                }
+                None => false,
+            },
+            Self::PuttyPrivateKey => match putty_private_key(&c.secret) {
+                Some(enc) => {
+                    c.encrypted = Some(enc);
+                    true
+                }
+                None => false,
+            },
+            Self::PgpPrivateKey => pgp_private_key(&c.secret),
+            Self::PercentDecode => {
+                match percent_encoding::percent_decode_str(&c.secret).decode_utf8() {
+                    Ok(s) => {
+                        c.secret = s.into_owned();
+                        true
+                    }
+                    Err(_) => false,
+                }
+            }
+            Self::NotPasswordHash => !filters::is_password_hash(&c.secret),
+            Self::PasswordLiteral => {
+                c.key.is_none_or(password_key) && password_literal(&c.secret, c.quoted)
+            }
+            Self::GithubChecksum => github_checksum(&c.secret),
+        }
+    }
+}
+
+/// A key id: prefix, then 16 of `A-Z2-7` (the regex checks shape), not a documentation key,
+/// not a run of one letter.
+fn aws_key_id(id: &str) -> bool {
+    if id.len() != 20 || AWS_DOC_KEY_IDS.contains(&id) || id.ends_with("EXAMPLE") {
+        return false;
+    }
+    let body = &id.as_bytes()[4..];
+    if !body
+        .iter()
+        .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(b))
+    {
+        return false;
+    }
+    // `AKIAAAAAAAAAAAAAAAAA`, `AKIAXXXXXXXXXXXXXXXX`: filler, not a key.
+    let distinct = {
+        let mut seen = [false; 256];
+        body.iter()
+            .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+            .count()
+    };
+    distinct >= 6
+}
+
+/// A secret access key: 40 of base64's alphabet, mixed case, not hex, not a documentation key.
+fn aws_secret_key(s: &str) -> bool {
+    if s.len() != 40 || AWS_DOC_SECRETS.contains(&s) || s.contains("EXAMPLE") {
+        return false;
+    }
+    let b = s.as_bytes();
+    if !b
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+    {
+        return false;
+    }
+    let upper = b.iter().filter(|c| c.is_ascii_uppercase()).count();
+    let lower = b.iter().filter(|c| c.is_ascii_lowercase()).count();
+    let digit = b.iter().filter(|c| c.is_ascii_digit()).count();
+    // Random base64 of 40 characters has on average ~16 upper, ~16 lower, ~6 digits.
+    upper >= 3 && lower >= 3 && digit >= 1 && entropy::shannon_entropy(b) >= 4.0
+}
+
+/// Names that hold something about a password, not the password itself.
+const NOT_PASSWORD_KEYS: &[&str] = &[
+    "hash",
+    "digest",
+    "salt",
+    "policy",
+    "length",
+    "reset",
+    "forgot",
+    "field",
+    "regex",
+    "pattern",
+    "rule",
+    "validator",
+    "expir",
+    "strength",
+    "prompt",
+    "label",
+    "placeholder",
+    "hint",
+    "confirm",
+    "changed",
+    "_at",
+    "url",
+    "path",
+    "file",
+    "min",
+    "max",
+    "enabled",
+    "required",
+    "type",
+    "mode",
+    "encrypted",
+    "crypt",
+    "command",
+    "cmd",
+    "method",
+    "manager",
+    "store",
+    "passport",
+    "compass",
+    "bypass",
+    "passthrough",
+    "passenger",
+    "passive",
+    "passage",
+    "passed",
+    "passes",
+    "passing",
+];
+
+fn password_key(key: &[u8]) -> bool {
+    let k = String::from_utf8_lossy(key).to_ascii_lowercase();
+    !NOT_PASSWORD_KEYS.iter().any(|w| k.contains(w))
+}
+
+/// A human-chosen or generated password literal: not code, not a hash, not a placeholder.
+fn password_literal(s: &str, quoted: bool) -> bool {
+    let s = s.trim();
+    if s.len() < 4 || s.len() > 200 || filters::is_password_hash(s) {
+        return false;
+    }
+    if quoted {
+        return true;
+    }
+    // Code, not a literal: calls, member access chains, concatenation.
+    let looks_like_code = s.ends_with(')')
+        || s.ends_with("):")
+        || s.ends_with(");")
+        || s.ends_with('{')
+        || s.starts_with("this.")
+        || s.starts_with("self.")
+        || s.starts_with("params")
+        || s.starts_with("props.")
+        || s.starts_with("args.")
+        || s.starts_with("request.")
+        || s.starts_with("req.")
+        || s.contains(" + ")
+        || s.contains("\" +")
+        || s.contains("||")
+        || s.contains("&&")
+        || s.contains("->")
+        || s.contains("::");
+    if looks_like_code {
+        return false;
+    }
+    // A bare identifier such as `dbPassword` or `DB_PASSWORD` names a variable.
+    let identifier = s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && (s.contains('_') || has_case_hump(s))
+        && !s.chars().any(|c| c.is_ascii_digit());
+    !identifier
+}
+
+fn has_case_hump(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(2)
+        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+}
+
+/// The body of a PEM-like block: base64 lines between BEGIN and END, with `\n` escapes,
+/// quotes, string concatenation and indentation removed. Header lines (`Key: value`) are
+/// returned apart.
+fn pem_body(block: &str) -> Option<(String, Vec<String>, Vec<u8>)> {
+    let unescaped = block.replace("\\r", "\n").replace("\\n", "\n");
+    let mut lines = unescaped.lines();
+    let begin = lines.next()?;
+    let label = begin
+        .split("BEGIN ")
+        .nth(1)?
+        .split("-----")
+        .next()?
+        .trim()
+        .to_string();
+    let mut headers = Vec::new();
+    let mut b64 = String::new();
+    for raw in lines {
+        let line = raw
+            .trim()
+            .trim_start_matches(['"', '\'', '`', '+', '|', '>', '#', '/', '*', ' ', '\t'])
+            .trim_end_matches(['"', '\'', '`', '+', ',', ';', '\\', ' ', '\t', ')']);
+        if line.contains("-----END") {
+            break;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        if line.contains(": ") {
+            headers.push(line.to_string());
+            continue;
+        }
+        if line.starts_with('=') && line.len() <= 6 {
+            continue; // PGP armor checksum
+        }
+        if !line
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=')
+        {
+            return None; // `...`, `<key here>`, prose: not a real key body
+        }
+        b64.push_str(line);
+    }
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim_end_matches('='))
+        .or_else(|_| {
+            base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64.trim_end_matches('='))
+        })
+        .ok()?;
+    Some((label, headers, der))
+}
+
+/// A PEM private key whose body decodes to the structure its label claims.
+/// Returns whether it is encrypted, or None when it is not a real key.
+pub fn pem_private_key(block: &str) -> Option<bool> {
+    let (label, headers, der) = pem_body(block)?;
+    let encrypted_legacy = headers
+        .iter()
+        .any(|h| h.starts_with("Proc-Type") && h.contains("ENCRYPTED"));
+    match label.as_str() {
+        "OPENSSH PRIVATE KEY" => {
+            let rest = der.strip_prefix(b"openssh-key-v1\0")?;
+            let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+            let cipher = rest.get(4..4 + len)?;
+            (der.len() >= 64).then_some(cipher != b"none")
+        }
+        "ENCRYPTED PRIVATE KEY" => (der.first() == Some(&0x30) && der.len() >= 64).then_some(true),
+        _ if encrypted_legacy => (der.len() >= 32).then_some(true),
+        _ => (der.first() == Some(&0x30) && der.len() >= 32).then_some(false),
+    }
+}
+
+/// A PuTTY `.ppk` v2/v3 key with its private lines present.
+fn putty_private_key(block: &str) -> Option<bool> {
+    let mut encrypted = None;
+    let mut private_lines = None;
+    let mut lines = block.lines();
+    let mut body = String::new();
+    while let Some(line) = lines.next() {
+        let line = line.trim();
+        if let Some(v) = line.strip_prefix("Encryption:") {
+            encrypted = Some(v.trim() != "none");
+        } else if let Some(n) = line.strip_prefix("Private-Lines:") {
+            let n: usize = n.trim().parse().ok()?;
+            private_lines = Some(n);
+            for _ in 0..n {
+                body.push_str(lines.next()?.trim());
+            }
+        }
+    }
+    private_lines?;
+    base64::engine::general_purpose::STANDARD
+        .decode(&body)
+        .ok()
+        .filter(|b| b.len() >= 16)?;
+    encrypted
+}
+
+/// An OpenPGP armored block whose first packet is a secret key (tag 5).
+fn pgp_private_key(block: &str) -> bool {
+    let Some((_, _, bytes)) = pem_body(block) else {
+        return false;
+    };
+    let Some(&first) = bytes.first() else {
+        return false;
+    };
+    if first & 0x80 == 0 {
+        return false;
+    }
+    let tag = if first & 0x40 != 0 {
+        first & 0x3f
+    } else {
+        (first >> 2) & 0x0f
+    };
+    tag == 5 && bytes.len() >= 64
+}
+
+/// GitHub tokens end in a base62 CRC32 of the rest (6 characters).
+fn github_checksum(token: &str) -> bool {
+    let Some(us) = token.rfind('_') else {
+        return false;
+    };
+    let body = &token[us + 1..];
+    if body.len() < 7 {
+        return false;
+    }
+    let (random, check) = body.split_at(body.len() - 6);
+    let crc = crc32(random.as_bytes());
+    base62_6(crc) == check
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn base62_6(mut n: u32) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut out = [b'0'; 6];
+    for slot in out.iter_mut().rev() {
+        *slot = ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    String::from_utf8(out.to_vec()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_ids() {
+        assert!(aws_key_id("AKIAQYLPMN5HHHFPZAM2"));
+        assert!(!aws_key_id("AKIAIOSFODNN7EXAMPLE"));
+        assert!(!aws_key_id("AKIAAAAAAAAAAAAAAAAA"));
+    }
+
+    #[test]
+    fn aws_secrets() {
+        assert!(aws_secret_key("Zq3vN8pR2xK7mW4tY6hJ9bC1dF5gL0sA/eU+iOoT"));
+        assert!(!aws_secret_key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
+        assert!(!aws_secret_key("da39a3ee5e6b4b0d3255bfef95601890afd80709"));
+    }
+
+    #[test]
+    fn crc_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+
+    #[test]
+    fn password_literals() {
+        assert!(password_literal("Summer2024!", false));
+        assert!(password_literal("getPassword()", true));
+        assert!(!password_literal("dbPassword", false));
+        assert!(!password_literal("DB_PASSWORD", false));
+        assert!(!password_literal("getPassword()", false));
+        assert!(!password_literal("this.password", false));
+        assert!(!password_literal("str):", false));
+    }
+}

@@ -1,0 +1,172 @@
+//! `unleak scan`: working trees, single files and stdin (git history: `--history`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use unleak_scan::baseline::Baseline;
+use unleak_scan::report::{self, Format, Style};
+use unleak_scan::sources::{self, stdin, tree, ScanContext, DEFAULT_MAX_FILE_SIZE};
+use unleak_scan::Finding;
+
+use super::common::{build_matcher, load_config, parse_size};
+use crate::output::{color_enabled, Output};
+use crate::Outcome;
+
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json", "jsonl", "sarif"])]
+    pub format: String,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Print secrets in full (they are redacted by default).
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Also scan files that .gitignore ignores.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip files larger than this (e.g. 10M, 512k).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+
+    /// Configuration file (default: .unleak.toml at the scanned root or the git repo's top).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Report only findings whose fingerprints are not in FILE.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings' fingerprints in FILE (and exit 0).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+
+    /// Print nothing on standard error but errors.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+pub fn run(args: ScanArgs) -> Result<Outcome> {
+    let started = Instant::now();
+    let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
+    for p in &args.paths {
+        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
+            bail!("{}: no such file or directory", p.display());
+        }
+    }
+    let first_root = args
+        .paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let config = load_config(args.config.as_ref(), &first_root)?;
+    let matcher = build_matcher(&config)?;
+    let baseline = match &args.baseline {
+        Some(p) => Some(
+            Baseline::load(p).with_context(|| format!("cannot use baseline {}", p.display()))?,
+        ),
+        None => None,
+    };
+
+    let mut out = Output::open(args.output.as_ref())?;
+    let style = Style {
+        show_secrets: args.show_secrets,
+        color: color_enabled(&args.color, out.is_terminal),
+    };
+    // JSON Lines streams each finding as it is found.
+    let stream: Mutex<Option<&mut (dyn Write + Send)>> = Mutex::new(if format == Format::Jsonl {
+        Some(out.writer())
+    } else {
+        None
+    });
+    let stream_err: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    let on_finding = |f: &Finding| {
+        let mut guard = stream.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(w) = guard.as_mut() {
+            if let Err(e) = report::json::write_line(*w, f, style) {
+                stream_err
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get_or_insert(e);
+            }
+        }
+    };
+    let quiet = args.quiet;
+    let on_warning = |m: &str| {
+        if !quiet {
+            eprintln!("unleak: warning: {}", report::escape_control(m));
+        }
+    };
+    let (mut findings, stats) = {
+        let mut ctx = ScanContext::new(&matcher, &config);
+        ctx.baseline = baseline.as_ref();
+        ctx.max_file_size = args.max_file_size;
+        ctx.on_finding = &on_finding;
+        ctx.on_warning = &on_warning;
+
+        let mut findings = Vec::new();
+        let tree_opts = tree::TreeOptions {
+            no_ignore: args.no_ignore,
+        };
+        for p in &args.paths {
+            if p.as_os_str() == "-" {
+                findings.extend(stdin::scan(&ctx, std::io::stdin().lock())?);
+            } else {
+                findings.extend(tree::scan(&ctx, Path::new(p), &tree_opts)?);
+            }
+        }
+        (findings, ctx.stats.summary(started.elapsed()))
+    };
+    drop(stream);
+    if let Some(e) = stream_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e).context("cannot write the report");
+    }
+    sources::sort_findings(&mut findings);
+
+    if let Some(path) = &args.write_baseline {
+        std::fs::write(path, Baseline::render(&findings))
+            .with_context(|| format!("cannot write baseline {}", path.display()))?;
+        if !args.quiet {
+            eprintln!(
+                "unleak: wrote {} fingerprint(s) to {}",
+                findings.len(),
+                path.display()
+            );
+        }
+        return Ok(Outcome::Clean);
+    }
+
+    report::write(
+        out.writer(),
+        format,
+        &findings,
+        &stats,
+        matcher.rules(),
+        style,
+    )
+    .context("cannot write the report")?;
+    out.writer().flush().context("cannot write the report")?;
+    Ok(if findings.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}
