@@ -135,7 +135,6 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         }
         (findings, ctx.stats.summary(started.elapsed()))
     };
-    drop(stream);
     if let Some(e) = stream_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e).context("cannot write the report");
     }

@@ -191,14 +191,9 @@ impl Matcher {
             return None;
         }
         let line_no = blob::line_of(text, start);
-        let end_line = line_no
-            + memchr::memchr_iter(
-                b'\n',
-                &text[start..end.max(start)]
-                    .strip_suffix(b"\n")
-                    .unwrap_or(&text[start..end]),
-            )
-            .count() as u32;
+        let span = &text[start..end];
+        let span = span.strip_suffix(b"\n").unwrap_or(span);
+        let end_line = line_no + memchr::memchr_iter(b'\n', span).count() as u32;
         Some(Finding {
             rule_id: rule.spec.id.clone(),
             kind: rule.spec.kind.clone(),

@@ -69,7 +69,7 @@ fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Vec<Entry> {
                 Ok(e) => {
                     if e.file_type().is_some_and(|t| t.is_file()) {
                         let display = display_path(e.path(), root);
-                        if ctx.config.path_allowed(&display) {
+                        if ctx.config.path_allowed(&display) || is_active_config(ctx, e.path()) {
                             ctx.stats
                                 .skipped_allowlisted
                                 .fetch_add(1, Ordering::Relaxed);
@@ -93,7 +93,7 @@ fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Vec<Entry> {
     });
     let mut v = entries.into_inner().unwrap_or_else(|p| p.into_inner());
     // Big files first: they bound the wall time, so start them early.
-    v.sort_unstable_by(|a, b| b.len.cmp(&a.len));
+    v.sort_unstable_by_key(|e| std::cmp::Reverse(e.len));
     v
 }
 
@@ -113,6 +113,18 @@ fn scan_entry(ctx: &ScanContext<'_>, e: &Entry, buf: &mut Vec<u8>) -> Vec<Findin
         return Vec::new();
     }
     scan_blob(ctx, &e.display, buf)
+}
+
+/// The configuration in use holds rule examples by design: it is not scanned.
+fn is_active_config(ctx: &ScanContext<'_>, path: &Path) -> bool {
+    let Some(src) = ctx.config.source.as_deref() else {
+        return false;
+    };
+    path.file_name() == src.file_name()
+        && path
+            .canonicalize()
+            .ok()
+            .is_some_and(|p| src.canonicalize().ok() == Some(p))
 }
 
 /// `path` relative to `root`, `/`-separated; a lone file keeps the name it was given.
