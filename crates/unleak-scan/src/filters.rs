@@ -165,7 +165,17 @@ pub fn is_placeholder(value: &str) -> bool {
     if is_mask(v) {
         return true;
     }
-    false
+    names_a_password(v)
+}
+
+/// A bare name such as `ro_password` or `dbPasswd`: it names where a password is kept.
+fn names_a_password(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    v.chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
+        && ["password", "passwd", "secret"]
+            .iter()
+            .any(|w| lower.contains(w))
 }
 
 /// Template and variable syntaxes of shells, CI systems, Helm/Jinja/Go templates, ERB,
@@ -174,6 +184,13 @@ pub fn is_template(v: &str) -> bool {
     let v = v.trim_matches(|c| c == '"' || c == '\'');
     let wrapped =
         |open: &str, close: &str| v.contains(open) && v[v.find(open).unwrap()..].contains(close);
+    // An opening without its close is still a template (the value was cut at a quote).
+    if ["${", "{{", "{%", "<%", "#{"]
+        .iter()
+        .any(|o| v.starts_with(o))
+    {
+        return true;
+    }
     if wrapped("${", "}")
         || wrapped("{{", "}}")
         || wrapped("{%", "%}")

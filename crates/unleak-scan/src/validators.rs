@@ -205,6 +205,12 @@ const NOT_PASSWORD_KEYS: &[&str] = &[
     "passed",
     "passes",
     "passing",
+    "sha1",
+    "sha2",
+    "sha256",
+    "sha512",
+    "md5",
+    "_sha",
 ];
 
 fn password_key(key: &[u8]) -> bool {
@@ -258,6 +264,30 @@ fn has_case_hump(s: &str) -> bool {
         .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
 }
 
+/// The base64 text of one line of a key body as it appears in a file or in code: inside
+/// quotes when the line is a string literal (`"MIIE...\n" +`), otherwise the line without
+/// indentation, comment leaders (`# `, `// `, `* `) and a trailing `\` continuation.
+fn body_line(raw: &str) -> &str {
+    let mut line = raw.trim();
+    for lead in ["+ ", "+", ". ", "// ", "# ", "* ", "; "] {
+        if let Some(rest) = line.strip_prefix(lead) {
+            if rest.starts_with(['"', '\'', '`']) || lead.ends_with(' ') {
+                line = rest.trim_start();
+                break;
+            }
+        }
+    }
+    if let Some(q) = line
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))
+    {
+        let inner = &line[1..];
+        return inner.find(q).map_or(inner, |end| &inner[..end]).trim();
+    }
+    line.trim_end_matches(['\\', '"', '\'', '`']).trim_end()
+}
+
 /// The body of a PEM-like block: base64 lines between BEGIN and END, with `\n` escapes,
 /// quotes, string concatenation and indentation removed. Header lines (`Key: value`) are
 /// returned apart.
@@ -275,15 +305,12 @@ fn pem_body(block: &str) -> Option<(String, Vec<String>, Vec<u8>)> {
     let mut headers = Vec::new();
     let mut b64 = String::new();
     for raw in lines {
-        let line = raw
-            .trim()
-            .trim_start_matches(['"', '\'', '`', '+', '|', '>', '#', '/', '*', ' ', '\t'])
-            .trim_end_matches(['"', '\'', '`', '+', ',', ';', '\\', ' ', '\t', ')']);
-        if line.contains("-----END") {
+        if raw.contains("-----END") {
             break;
         }
-        if line.is_empty() {
-            continue;
+        let line = body_line(raw);
+        if !line.bytes().any(|b| b.is_ascii_alphanumeric()) {
+            continue; // blank, or what is left of string syntax (`" +`)
         }
         if line.contains(": ") {
             headers.push(line.to_string());
@@ -309,23 +336,107 @@ fn pem_body(block: &str) -> Option<(String, Vec<String>, Vec<u8>)> {
     Some((label, headers, der))
 }
 
+/// One DER element: (tag, contents, what follows). Definite lengths only, as DER requires.
+fn der_element(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = b.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (first as usize, rest)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, &x| (acc << 8) | x as usize);
+        (len, &rest[n..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+/// The tags of a SEQUENCE's elements, when `der` is exactly one complete SEQUENCE.
+fn der_sequence_tags(der: &[u8]) -> Option<Vec<u8>> {
+    let (tag, mut body, rest) = der_element(der)?;
+    if tag != 0x30 || !rest.is_empty() {
+        return None;
+    }
+    let mut tags = Vec::new();
+    while !body.is_empty() {
+        let (t, _, next) = der_element(body)?;
+        tags.push(t);
+        body = next;
+    }
+    Some(tags)
+}
+
+const INTEGER: u8 = 0x02;
+const OCTET_STRING: u8 = 0x04;
+const SEQUENCE: u8 = 0x30;
+
+/// The DER of an unencrypted private key has the shape its PEM label names (PKCS#1 RSA,
+/// SEC1 EC, DSA, PKCS#8); a truncated or edited body does not parse.
+fn der_private_key(label: &str, der: &[u8]) -> bool {
+    let Some(tags) = der_sequence_tags(der) else {
+        return false;
+    };
+    let ints = |n: usize| tags.len() >= n && tags[..n].iter().all(|&t| t == INTEGER);
+    match label {
+        "RSA PRIVATE KEY" => ints(9),
+        "DSA PRIVATE KEY" => ints(6),
+        "EC PRIVATE KEY" => tags.len() >= 2 && tags[0] == INTEGER && tags[1] == OCTET_STRING,
+        "ENCRYPTED PRIVATE KEY" => tags == [SEQUENCE, OCTET_STRING],
+        // PKCS#8 (`PRIVATE KEY`) and anything else that claims to be a private key.
+        _ => {
+            tags.len() >= 3 && tags[0] == INTEGER && tags[1] == SEQUENCE && tags[2] == OCTET_STRING
+        }
+    }
+}
+
+/// An `openssh-key-v1` container: magic, cipher, kdf, kdf options, keys, public keys and the
+/// private section, all present. Returns whether it is encrypted.
+fn openssh_private_key(der: &[u8]) -> Option<bool> {
+    fn string(b: &[u8]) -> Option<(&[u8], &[u8])> {
+        let len = u32::from_be_bytes(b.get(..4)?.try_into().ok()?) as usize;
+        let s = b.get(4..4 + len)?;
+        Some((s, &b[4 + len..]))
+    }
+    let rest = der.strip_prefix(b"openssh-key-v1\0")?;
+    let (cipher, rest) = string(rest)?;
+    let (kdf, rest) = string(rest)?;
+    let (_kdf_options, rest) = string(rest)?;
+    let n = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?);
+    if n == 0 || n > 16 {
+        return None;
+    }
+    let mut rest = &rest[4..];
+    for _ in 0..n {
+        rest = string(rest)?.1;
+    }
+    let (private, _) = string(rest)?;
+    let encrypted = cipher != b"none";
+    if encrypted {
+        return (kdf != b"none" && private.len() >= 16).then_some(true);
+    }
+    // Unencrypted: two equal check integers open the private section.
+    let check = private.get(..8)?;
+    (check[..4] == check[4..] && private.len() >= 32).then_some(false)
+}
+
 /// A PEM private key whose body decodes to the structure its label claims.
 /// Returns whether it is encrypted, or None when it is not a real key.
 pub fn pem_private_key(block: &str) -> Option<bool> {
     let (label, headers, der) = pem_body(block)?;
     let encrypted_legacy = headers
         .iter()
-        .any(|h| h.starts_with("Proc-Type") && h.contains("ENCRYPTED"));
+        .any(|h| h.starts_with("Proc-Type") && h.contains("ENCRYPTED"))
+        && headers.iter().any(|h| h.starts_with("DEK-Info"));
     match label.as_str() {
-        "OPENSSH PRIVATE KEY" => {
-            let rest = der.strip_prefix(b"openssh-key-v1\0")?;
-            let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-            let cipher = rest.get(4..4 + len)?;
-            (der.len() >= 64).then_some(cipher != b"none")
-        }
-        "ENCRYPTED PRIVATE KEY" => (der.first() == Some(&0x30) && der.len() >= 64).then_some(true),
-        _ if encrypted_legacy => (der.len() >= 32).then_some(true),
-        _ => (der.first() == Some(&0x30) && der.len() >= 32).then_some(false),
+        "OPENSSH PRIVATE KEY" => openssh_private_key(&der),
+        // Legacy OpenSSL encryption: the body is ciphertext, whole cipher blocks.
+        _ if encrypted_legacy => (der.len() >= 64 && der.len() % 8 == 0).then_some(true),
+        "ENCRYPTED PRIVATE KEY" => der_private_key(&label, &der).then_some(true),
+        _ => der_private_key(&label, &der).then_some(false),
     }
 }
 
