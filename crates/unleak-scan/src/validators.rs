@@ -95,7 +95,13 @@ impl Validator {
                 }
                 None => false,
             },
-            Self::PgpPrivateKey => pgp_private_key(&c.secret),
+            Self::PgpPrivateKey => match pgp_private_key(&c.secret) {
+                Some(enc) => {
+                    c.encrypted = enc;
+                    true
+                }
+                None => false,
+            },
             Self::PercentDecode => {
                 match percent_encoding::percent_decode_str(&c.secret).decode_utf8() {
                     Ok(s) => {
@@ -245,7 +251,7 @@ fn password_literal(s: &str, quoted: bool) -> bool {
         || s.contains("&&")
         || s.contains("->")
         || s.contains("::");
-    if looks_like_code {
+    if looks_like_code || is_type(s) {
         return false;
     }
     // A bare identifier such as `dbPassword` or `DB_PASSWORD` names a variable.
@@ -256,6 +262,57 @@ fn password_literal(s: &str, quoted: bool) -> bool {
         && (s.contains('_') || has_case_hump(s))
         && !s.chars().any(|c| c.is_ascii_digit());
     !identifier
+}
+
+/// Type names of common languages, bare or with `!`, `?`, `[]` (a declaration, not a value).
+const TYPE_NAMES: &[&str] = &[
+    "str",
+    "string",
+    "int",
+    "integer",
+    "bool",
+    "boolean",
+    "bytes",
+    "byte",
+    "char",
+    "chararray",
+    "securestring",
+    "secretstring",
+    "secretstr",
+    "secret",
+    "text",
+    "varchar",
+    "any",
+    "object",
+];
+
+/// `String!`, `str`, `Option<String>`, `Mapped[str]`: a type in a declaration or schema.
+fn is_type(s: &str) -> bool {
+    let bare = s
+        .trim_end_matches([';', ',', '!', '?'])
+        .trim_end_matches("[]");
+    if TYPE_NAMES.contains(&bare.to_ascii_lowercase().as_str()) {
+        return true;
+    }
+    // A generic application whose arguments are types: `Option<String>`, `Mapped[str]`.
+    let Some(open) = bare.find(['<', '[']) else {
+        return false;
+    };
+    let (head, args) = bare.split_at(open);
+    let close = if args.starts_with('<') { '>' } else { ']' };
+    !head.is_empty()
+        && head
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && args.len() >= 2
+        && args.ends_with(close)
+        && args[1..args.len() - 1]
+            .split([',', '<', '>', '[', ']', ' '])
+            .filter(|a| !a.is_empty())
+            .all(|a| {
+                a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            })
 }
 
 fn has_case_hump(s: &str) -> bool {
@@ -466,23 +523,90 @@ fn putty_private_key(block: &str) -> Option<bool> {
     encrypted
 }
 
-/// An OpenPGP armored block whose first packet is a secret key (tag 5).
-fn pgp_private_key(block: &str) -> bool {
-    let Some((_, _, bytes)) = pem_body(block) else {
-        return false;
-    };
-    let Some(&first) = bytes.first() else {
-        return false;
-    };
+/// An OpenPGP armored block whose first packet is a secret key (tag 5). Returns whether its
+/// secret material is protected by a passphrase (v4 keys; None for other versions).
+fn pgp_private_key(block: &str) -> Option<Option<bool>> {
+    let (_, _, bytes) = pem_body(block)?;
+    let (tag, body) = pgp_packet(&bytes)?;
+    (tag == 5 && body.len() >= 32).then(|| pgp_secret_key_encrypted(body))
+}
+
+/// The first OpenPGP packet: (tag, body). Old and new packet formats, definite lengths.
+fn pgp_packet(b: &[u8]) -> Option<(u8, &[u8])> {
+    let first = *b.first()?;
     if first & 0x80 == 0 {
-        return false;
+        return None;
     }
-    let tag = if first & 0x40 != 0 {
-        first & 0x3f
+    let (tag, len, header) = if first & 0x40 != 0 {
+        let l0 = *b.get(1)? as usize;
+        match l0 {
+            0..=191 => (first & 0x3f, l0, 2),
+            192..=223 => (
+                first & 0x3f,
+                ((l0 - 192) << 8) + *b.get(2)? as usize + 192,
+                3,
+            ),
+            255 => (
+                first & 0x3f,
+                u32::from_be_bytes(b.get(2..6)?.try_into().ok()?) as usize,
+                6,
+            ),
+            _ => return None, // partial lengths: not a key packet
+        }
     } else {
-        (first >> 2) & 0x0f
+        let tag = (first >> 2) & 0x0f;
+        match first & 3 {
+            0 => (tag, *b.get(1)? as usize, 2),
+            1 => (
+                tag,
+                u16::from_be_bytes(b.get(1..3)?.try_into().ok()?) as usize,
+                3,
+            ),
+            2 => (
+                tag,
+                u32::from_be_bytes(b.get(1..5)?.try_into().ok()?) as usize,
+                5,
+            ),
+            _ => return None,
+        }
     };
-    tag == 5 && bytes.len() >= 64
+    Some((tag, b.get(header..header + len)?))
+}
+
+/// A v4 secret-key packet: skip the public part (by algorithm), then the S2K usage octet
+/// says whether the secret part is encrypted (0: in the clear).
+fn pgp_secret_key_encrypted(p: &[u8]) -> Option<bool> {
+    if *p.first()? != 4 {
+        return None;
+    }
+    let algo = *p.get(5)?;
+    let mut at = 6;
+    let mpi = |at: &mut usize| -> Option<()> {
+        let bits = u16::from_be_bytes(p.get(*at..*at + 2)?.try_into().ok()?) as usize;
+        *at += 2 + bits.div_ceil(8);
+        Some(())
+    };
+    // An OID, or ECDH's KDF parameters: one length octet, then that many bytes.
+    let prefixed = |at: &mut usize| -> Option<()> {
+        *at += 1 + *p.get(*at)? as usize;
+        Some(())
+    };
+    match algo {
+        1..=3 => (0..2).try_for_each(|_| mpi(&mut at))?,
+        16 | 20 => (0..3).try_for_each(|_| mpi(&mut at))?,
+        17 => (0..4).try_for_each(|_| mpi(&mut at))?,
+        19 | 22 => {
+            prefixed(&mut at)?;
+            mpi(&mut at)?;
+        }
+        18 => {
+            prefixed(&mut at)?;
+            mpi(&mut at)?;
+            prefixed(&mut at)?;
+        }
+        _ => return None,
+    }
+    Some(*p.get(at)? != 0)
 }
 
 /// GitHub tokens end in a base62 CRC32 of the rest (6 characters).
@@ -556,5 +680,9 @@ mod tests {
         assert!(!password_literal("getPassword()", false));
         assert!(!password_literal("this.password", false));
         assert!(!password_literal("str):", false));
+        assert!(!password_literal("String!", false));
+        assert!(!password_literal("Option<String>", false));
+        assert!(!password_literal("Mapped[str]", false));
+        assert!(password_literal("Passw0rd<3", false));
     }
 }
