@@ -23,12 +23,15 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "corpus")
 FOLDERS = ["aws", "private-keys", "databases", "negatives"]
 FAMILIES = ["aws", "private-keys", "databases"]
-KIND_FAMILY = {
-    "aws-access-key-id": "aws",
-    "aws-secret-access-key": "aws",
-    "private-key": "private-keys",
-    "db-password": "databases",
-}
+KIND_FAMILY = dict(
+    (kind, family)
+    for family, kinds in [
+        ("aws", ["aws-access-key-id", "aws-secret-access-key"]),
+        ("private-keys", ["private-key"]),
+        ("databases", ["db-password"]),
+    ]
+    for kind in kinds
+)
 
 
 def rule_family(rule_id):
