@@ -230,6 +230,10 @@ fn password_literal(s: &str, quoted: bool) -> bool {
     if s.len() < 4 || s.len() > 200 || filters::is_password_hash(s) {
         return false;
     }
+    // Prose (a message, a label, advice): five words or more. Passphrases are shorter.
+    if s.split_whitespace().count() >= 5 {
+        return false;
+    }
     if quoted {
         return true;
     }
@@ -684,5 +688,10 @@ mod tests {
         assert!(!password_literal("Option<String>", false));
         assert!(!password_literal("Mapped[str]", false));
         assert!(password_literal("Passw0rd<3", false));
+        assert!(password_literal("correct horse battery staple", true));
+        assert!(!password_literal(
+            "Change this password in the database, then rotate it.",
+            true
+        ));
     }
 }
