@@ -31,6 +31,7 @@ pub enum Validator {
     PercentDecode,
     NotPasswordHash,
     PasswordLiteral,
+    QuotedInCode,
     GithubChecksum,
 }
 
@@ -56,6 +57,7 @@ impl Validator {
         "percent-decode",
         "not-password-hash",
         "password-literal",
+        "quoted-in-code",
         "github-checksum",
     ];
 
@@ -70,6 +72,7 @@ impl Validator {
             "percent-decode" => Self::PercentDecode,
             "not-password-hash" => Self::NotPasswordHash,
             "password-literal" => Self::PasswordLiteral,
+            "quoted-in-code" => Self::QuotedInCode,
             "github-checksum" => Self::GithubChecksum,
             _ => return None,
         })
@@ -115,15 +118,32 @@ impl Validator {
             Self::PasswordLiteral => {
                 c.key.is_none_or(password_key) && password_literal(&c.secret, c.quoted)
             }
+            Self::QuotedInCode => c.quoted || !is_source_code(c.path),
             Self::GithubChecksum => github_checksum(&c.secret),
         }
     }
 }
 
+/// File extensions of programming languages. In source code a literal is a quoted string; an
+/// unquoted value after `password =` or `password:` is a variable, a type or an expression.
+const SOURCE_EXTENSIONS: &[&str] = &[
+    "rs", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "go", "java", "kt", "kts", "scala", "swift",
+    "py", "pyi", "js", "jsx", "mjs", "cjs", "ts", "tsx", "rb", "php", "cs", "fs", "vb", "m", "mm",
+    "pl", "pm", "lua", "dart", "ex", "exs", "erl", "hs", "ml", "clj", "groovy", "r", "jl", "zig",
+    "nim", "sol", "vue", "svelte",
+];
+
+fn is_source_code(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
 /// A key id: prefix, then 16 of `A-Z2-7` (the regex checks shape), not a documentation key,
 /// not a run of one letter.
 fn aws_key_id(id: &str) -> bool {
-    if id.len() != 20 || AWS_DOC_KEY_IDS.contains(&id) || id.ends_with("EXAMPLE") {
+    // Documentation keys, and fixtures derived from them (`AKIAIOSFODNN7EXAMPLF`).
+    if id.len() != 20 || AWS_DOC_KEY_IDS.contains(&id) || id.contains("EXAMPL") {
         return false;
     }
     let body = &id.as_bytes()[4..];
@@ -221,7 +241,15 @@ const NOT_PASSWORD_KEYS: &[&str] = &[
 
 fn password_key(key: &[u8]) -> bool {
     let k = String::from_utf8_lossy(key).to_ascii_lowercase();
-    !NOT_PASSWORD_KEYS.iter().any(|w| k.contains(w))
+    if NOT_PASSWORD_KEYS.iter().any(|w| k.contains(w)) {
+        return false;
+    }
+    // A short `pass` names a password only at the end (`DB_PASS`, `dbPass`), not inside
+    // other words (`pass_by_value`, `late-compile-pass.stderr`).
+    ["password", "passwd", "passwort", "pwd", "mot_de_passe"]
+        .iter()
+        .any(|w| k.contains(w))
+        || k.trim_end_matches(['"', '\'', ']']).ends_with("pass")
 }
 
 /// A human-chosen or generated password literal: not code, not a hash, not a placeholder.
@@ -255,7 +283,13 @@ fn password_literal(s: &str, quoted: bool) -> bool {
         || s.contains("&&")
         || s.contains("->")
         || s.contains("::");
-    if looks_like_code || is_type(s) {
+    // `&str`, `*const`, `*mut`, YAML aliases (`*db_password`), anchors: references, not values.
+    let reference = s.starts_with(['&', '*'])
+        && s[1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '[' || c == '_');
+    if looks_like_code || reference || is_type(s) {
         return false;
     }
     // A bare identifier such as `dbPassword` or `DB_PASSWORD` names a variable.
@@ -688,6 +722,12 @@ mod tests {
         assert!(!password_literal("Option<String>", false));
         assert!(!password_literal("Mapped[str]", false));
         assert!(password_literal("Passw0rd<3", false));
+        assert!(!password_literal("&str", false));
+        assert!(!password_literal("*db_password", false));
+        assert!(password_literal("*Star-Pw1", true));
+        assert!(password_key(b"DB_PASS"));
+        assert!(password_key(b"smtpPass"));
+        assert!(!password_key(b"needless_pass_by_value"));
         assert!(password_literal("correct horse battery staple", true));
         assert!(!password_literal(
             "Change this password in the database, then rotate it.",
