@@ -94,6 +94,9 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "placeholder",
     // YAML tags that fetch the value from elsewhere (Ansible Vault, CloudFormation, Home Assistant).
     "!vault",
+    // Encrypted in place (SOPS, hiera-eyaml): ciphertext, not the secret.
+    "enc[aes256_gcm",
+    "enc[pkcs7",
     "!ref ",
     "!sub ",
     "!getatt",
