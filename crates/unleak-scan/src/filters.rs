@@ -204,6 +204,26 @@ pub fn is_template(v: &str) -> bool {
     {
         return true;
     }
+    // A named format field as the whole value: `{password}`, `{db.password}`.
+    if let Some(inner) = v.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+        if inner
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'))
+        {
+            return true;
+        }
+    }
+    // printf-style and positional format strings: `%s:%s`, `{}@{}`, `{0}`.
+    if ["%s", "%d", "%v", "{}", "{0}", "{1}"]
+        .iter()
+        .any(|f| v.contains(f))
+    {
+        return true;
+    }
     // `$VAR`, `$env:VAR`, `%VAR%`, `<password>`, `[PASSWORD]`, `@@X@@`, `__X__`
     if let Some(rest) = v.strip_prefix('$') {
         if rest
@@ -235,6 +255,8 @@ fn is_mask(v: &str) -> bool {
     }
     v.chars()
         .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '#' | '•' | '-' | '?'))
+        || v.contains("***")
+        || v.contains("•••")
 }
 
 /// Password hashes and verifiers: stored by applications on purpose, not usable to log in.
@@ -301,6 +323,10 @@ mod tests {
             "%DB_PASSWORD%",
             "#{dbPassword}",
             "$(cat /run/secret)",
+            ":****",
+            "%s:%s",
+            "{}:{}",
+            "{db_password}",
         ] {
             assert!(is_placeholder(p), "{p:?} should be a placeholder");
         }

@@ -258,6 +258,10 @@ fn password_literal(s: &str, quoted: bool) -> bool {
     if s.len() < 4 || s.len() > 200 || filters::is_password_hash(s) {
         return false;
     }
+    // Text with escapes (`\n`, `\t`) is a message or a document, not something typed at a prompt.
+    if s.contains("\\n") || s.contains("\\t") {
+        return false;
+    }
     // Prose (a message, a label, advice): five words or more. Passphrases are shorter.
     if s.split_whitespace().count() >= 5 {
         return false;
