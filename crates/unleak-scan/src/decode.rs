@@ -70,13 +70,16 @@ fn original_line(text: &[u8], line: u32) -> String {
 /// they are base64 of UTF-8 text (binary values such as keystores are left alone).
 fn kubernetes_secret_data(text: &[u8]) -> Vec<Encoded> {
     if memchr::memmem::find(text, b"Secret").is_none()
-        || memchr::memmem::find(text, b"data:").is_none()
+        || memchr::memmem::find(text, b"data").is_none()
     {
         return Vec::new();
     }
     let Ok(text) = std::str::from_utf8(text) else {
         return Vec::new();
     };
+    if text.trim_start().starts_with('{') {
+        return json_secret_data(text);
+    }
     let mut out = Vec::new();
     let mut doc: Vec<(u32, &str)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -88,6 +91,45 @@ fn kubernetes_secret_data(text: &[u8]) -> Vec<Encoded> {
         }
     }
     secret_document(&doc, &mut out);
+    out
+}
+
+/// The same for JSON (`kubectl get secret -o json`, a `List` of them): values are found back
+/// in the text by their quoted form to report their line.
+fn json_secret_data(text: &str) -> Vec<Encoded> {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let items: Vec<&serde_json::Value> = match doc.get("items").and_then(|i| i.as_array()) {
+        Some(items) => items.iter().collect(),
+        None => vec![&doc],
+    };
+    let mut out = Vec::new();
+    for item in items {
+        if item.get("kind").and_then(|k| k.as_str()) != Some("Secret") {
+            continue;
+        }
+        let Some(data) = item.get("data").and_then(|d| d.as_object()) else {
+            continue;
+        };
+        for (name, value) in data {
+            let Some(value) = value.as_str() else {
+                continue;
+            };
+            let (Some(decoded), Some(at)) =
+                (decode_text(value), text.find(&format!("\"{value}\"")))
+            else {
+                continue;
+            };
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            out.push(Encoded {
+                name: name.clone(),
+                line: text[..at].matches('\n').count() as u32 + 1,
+                column: (at + 1 - line_start) as u32 + 1,
+                decoded,
+            });
+        }
+    }
     out
 }
 
