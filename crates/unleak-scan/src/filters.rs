@@ -188,7 +188,7 @@ pub fn is_template(v: &str) -> bool {
     let wrapped =
         |open: &str, close: &str| v.contains(open) && v[v.find(open).unwrap()..].contains(close);
     // An opening without its close is still a template (the value was cut at a quote).
-    if ["${", "{{", "{%", "<%", "#{"]
+    if ["${", "{{", "{%", "<%", "#{", "$("]
         .iter()
         .any(|o| v.starts_with(o))
     {
