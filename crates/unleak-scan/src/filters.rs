@@ -171,14 +171,17 @@ pub fn is_placeholder(value: &str) -> bool {
     names_a_password(v)
 }
 
-/// A bare name such as `ro_password` or `dbPasswd`: it names where a password is kept.
+/// A bare name such as `ro_password`, `dbPasswd` or `repopwd`: it names where a password is
+/// kept, or stands in for one in an example.
 fn names_a_password(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
     v.chars()
         .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
-        && ["password", "passwd", "secret"]
+        && (["password", "passwd", "secret"]
             .iter()
             .any(|w| lower.contains(w))
+            || lower.ends_with("pass")
+            || lower.ends_with("pwd"))
 }
 
 /// Template and variable syntaxes of shells, CI systems, Helm/Jinja/Go templates, ERB,

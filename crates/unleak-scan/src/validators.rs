@@ -231,6 +231,7 @@ const NOT_PASSWORD_KEYS: &[&str] = &[
     "passed",
     "passes",
     "passing",
+    "nopasswd",
     "sha1",
     "sha2",
     "sha256",
@@ -256,6 +257,20 @@ fn password_key(key: &[u8]) -> bool {
 fn password_literal(s: &str, quoted: bool) -> bool {
     let s = s.trim();
     if s.len() < 4 || s.len() > 200 || filters::is_password_hash(s) {
+        return false;
+    }
+    // Version numbers (`1.302103`) and absolute paths (`/Users/me`, `~/bin/tool`) are values
+    // of other settings that share a name with a password (`PWD`, `Pass` in a module map).
+    let version = s.split('.').count() >= 2
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let path = (s.starts_with('/') || s.starts_with("~/"))
+        && s.matches('/').count() >= 2
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-~".contains(&b));
+    // A URL is where something is, not a password (credentials inside URLs have their own rules).
+    let url = s.starts_with("http://") || s.starts_with("https://");
+    if version || path || url {
         return false;
     }
     // Text with escapes (`\n`, `\t`) is a message or a document, not something typed at a prompt.
@@ -293,7 +308,10 @@ fn password_literal(s: &str, quoted: bool) -> bool {
             .chars()
             .next()
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '[' || c == '_');
-    if looks_like_code || reference || is_type(s) {
+    // Markup around a value (syntax-highlighted docs): `<span`, `sample</code>`.
+    let markup = s.contains("</")
+        || (s.starts_with('<') && s[1..].starts_with(|c: char| c.is_ascii_alphabetic()));
+    if looks_like_code || reference || markup || is_type(s) {
         return false;
     }
     // A bare identifier such as `dbPassword` or `DB_PASSWORD` names a variable.
@@ -727,6 +745,12 @@ mod tests {
         assert!(!password_literal("Mapped[str]", false));
         assert!(password_literal("Passw0rd<3", false));
         assert!(!password_literal("&str", false));
+        assert!(!password_literal("1.302103", true));
+        assert!(!password_literal("/Users/someone", true));
+        assert!(!password_literal("<span", false));
+        assert!(!password_literal("sample</code>", false));
+        assert!(!password_literal("2024.1", false));
+        assert!(password_literal("/Kx9+aB/q2", true));
         assert!(!password_literal("*db_password", false));
         assert!(password_literal("*Star-Pw1", true));
         assert!(password_key(b"DB_PASS"));
