@@ -94,6 +94,9 @@ const PLACEHOLDER_MARKS: &[&str] = &[
     "placeholder",
     // YAML tags that fetch the value from elsewhere (Ansible Vault, CloudFormation, Home Assistant).
     "!vault",
+    // Encrypted in place (SOPS, hiera-eyaml): ciphertext, not the secret.
+    "enc[aes256_gcm",
+    "enc[pkcs7",
     "!ref ",
     "!sub ",
     "!getatt",
@@ -165,7 +168,20 @@ pub fn is_placeholder(value: &str) -> bool {
     if is_mask(v) {
         return true;
     }
-    false
+    names_a_password(v)
+}
+
+/// A bare name such as `ro_password`, `dbPasswd` or `repopwd`: it names where a password is
+/// kept, or stands in for one in an example.
+fn names_a_password(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    v.chars()
+        .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
+        && (["password", "passwd", "secret"]
+            .iter()
+            .any(|w| lower.contains(w))
+            || lower.ends_with("pass")
+            || lower.ends_with("pwd"))
 }
 
 /// Template and variable syntaxes of shells, CI systems, Helm/Jinja/Go templates, ERB,
@@ -174,6 +190,13 @@ pub fn is_template(v: &str) -> bool {
     let v = v.trim_matches(|c| c == '"' || c == '\'');
     let wrapped =
         |open: &str, close: &str| v.contains(open) && v[v.find(open).unwrap()..].contains(close);
+    // An opening without its close is still a template (the value was cut at a quote).
+    if ["${", "{{", "{%", "<%", "#{", "$("]
+        .iter()
+        .any(|o| v.starts_with(o))
+    {
+        return true;
+    }
     if wrapped("${", "}")
         || wrapped("{{", "}}")
         || wrapped("{%", "%}")
@@ -181,6 +204,26 @@ pub fn is_template(v: &str) -> bool {
         || wrapped("$(", ")")
         || wrapped("%(", ")")
         || wrapped("#{", "}")
+    {
+        return true;
+    }
+    // A named format field as the whole value: `{password}`, `{db.password}`.
+    if let Some(inner) = v.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+        if inner
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.'))
+        {
+            return true;
+        }
+    }
+    // printf-style and positional format strings: `%s:%s`, `{}@{}`, `{0}`.
+    if ["%s", "%d", "%v", "{}", "{0}", "{1}"]
+        .iter()
+        .any(|f| v.contains(f))
     {
         return true;
     }
@@ -215,6 +258,8 @@ fn is_mask(v: &str) -> bool {
     }
     v.chars()
         .all(|c| matches!(c, '*' | 'x' | 'X' | '.' | '#' | '•' | '-' | '?'))
+        || v.contains("***")
+        || v.contains("•••")
 }
 
 /// Password hashes and verifiers: stored by applications on purpose, not usable to log in.
@@ -281,6 +326,10 @@ mod tests {
             "%DB_PASSWORD%",
             "#{dbPassword}",
             "$(cat /run/secret)",
+            ":****",
+            "%s:%s",
+            "{}:{}",
+            "{db_password}",
         ] {
             assert!(is_placeholder(p), "{p:?} should be a placeholder");
         }

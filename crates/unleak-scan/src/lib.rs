@@ -7,6 +7,7 @@
 pub mod baseline;
 pub mod blob;
 pub mod config;
+pub mod decode;
 pub mod error;
 pub mod filters;
 pub mod finding;

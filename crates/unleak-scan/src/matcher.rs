@@ -100,6 +100,16 @@ impl Matcher {
 
     /// Scan decoded text.
     pub fn scan_text(&self, path: &str, text: &[u8]) -> Vec<Finding> {
+        // Hook (decode.rs): values stored encoded, e.g. Kubernetes Secret `data:`, are also
+        // scanned decoded. Without such values this is the plain scan.
+        if let Some(found) = crate::decode::scan_with_encoded(self, path, text) {
+            return found;
+        }
+        self.scan_plain(path, text)
+    }
+
+    /// Scan text as it is, without looking into encoded values.
+    pub(crate) fn scan_plain(&self, path: &str, text: &[u8]) -> Vec<Finding> {
         let candidates = self.candidate_rules(text);
         if candidates.is_empty() {
             return Vec::new();

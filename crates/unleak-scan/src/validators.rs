@@ -31,6 +31,7 @@ pub enum Validator {
     PercentDecode,
     NotPasswordHash,
     PasswordLiteral,
+    QuotedInCode,
     GithubChecksum,
 }
 
@@ -56,6 +57,7 @@ impl Validator {
         "percent-decode",
         "not-password-hash",
         "password-literal",
+        "quoted-in-code",
         "github-checksum",
     ];
 
@@ -70,6 +72,7 @@ impl Validator {
             "percent-decode" => Self::PercentDecode,
             "not-password-hash" => Self::NotPasswordHash,
             "password-literal" => Self::PasswordLiteral,
+            "quoted-in-code" => Self::QuotedInCode,
             "github-checksum" => Self::GithubChecksum,
             _ => return None,
         })
@@ -95,7 +98,13 @@ impl Validator {
                 }
                 None => false,
             },
-            Self::PgpPrivateKey => pgp_private_key(&c.secret),
+            Self::PgpPrivateKey => match pgp_private_key(&c.secret) {
+                Some(enc) => {
+                    c.encrypted = enc;
+                    true
+                }
+                None => false,
+            },
             Self::PercentDecode => {
                 match percent_encoding::percent_decode_str(&c.secret).decode_utf8() {
                     Ok(s) => {
@@ -109,15 +118,32 @@ impl Validator {
             Self::PasswordLiteral => {
                 c.key.is_none_or(password_key) && password_literal(&c.secret, c.quoted)
             }
+            Self::QuotedInCode => c.quoted || !is_source_code(c.path),
             Self::GithubChecksum => github_checksum(&c.secret),
         }
     }
 }
 
+/// File extensions of programming languages. In source code a literal is a quoted string; an
+/// unquoted value after `password =` or `password:` is a variable, a type or an expression.
+const SOURCE_EXTENSIONS: &[&str] = &[
+    "rs", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "go", "java", "kt", "kts", "scala", "swift",
+    "py", "pyi", "js", "jsx", "mjs", "cjs", "ts", "tsx", "rb", "php", "cs", "fs", "vb", "m", "mm",
+    "pl", "pm", "lua", "dart", "ex", "exs", "erl", "hs", "ml", "clj", "groovy", "r", "jl", "zig",
+    "nim", "sol", "vue", "svelte",
+];
+
+fn is_source_code(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
 /// A key id: prefix, then 16 of `A-Z2-7` (the regex checks shape), not a documentation key,
 /// not a run of one letter.
 fn aws_key_id(id: &str) -> bool {
-    if id.len() != 20 || AWS_DOC_KEY_IDS.contains(&id) || id.ends_with("EXAMPLE") {
+    // Documentation keys, and fixtures derived from them (`AKIAIOSFODNN7EXAMPLF`).
+    if id.len() != 20 || AWS_DOC_KEY_IDS.contains(&id) || id.contains("EXAMPL") {
         return false;
     }
     let body = &id.as_bytes()[4..];
@@ -205,17 +231,54 @@ const NOT_PASSWORD_KEYS: &[&str] = &[
     "passed",
     "passes",
     "passing",
+    "nopasswd",
+    "sha1",
+    "sha2",
+    "sha256",
+    "sha512",
+    "md5",
+    "_sha",
 ];
 
 fn password_key(key: &[u8]) -> bool {
     let k = String::from_utf8_lossy(key).to_ascii_lowercase();
-    !NOT_PASSWORD_KEYS.iter().any(|w| k.contains(w))
+    if NOT_PASSWORD_KEYS.iter().any(|w| k.contains(w)) {
+        return false;
+    }
+    // A short `pass` names a password only at the end (`DB_PASS`, `dbPass`), not inside
+    // other words (`pass_by_value`, `late-compile-pass.stderr`).
+    ["password", "passwd", "passwort", "pwd", "mot_de_passe"]
+        .iter()
+        .any(|w| k.contains(w))
+        || k.trim_end_matches(['"', '\'', ']']).ends_with("pass")
 }
 
 /// A human-chosen or generated password literal: not code, not a hash, not a placeholder.
 fn password_literal(s: &str, quoted: bool) -> bool {
     let s = s.trim();
     if s.len() < 4 || s.len() > 200 || filters::is_password_hash(s) {
+        return false;
+    }
+    // Version numbers (`1.302103`) and absolute paths (`/Users/me`, `~/bin/tool`) are values
+    // of other settings that share a name with a password (`PWD`, `Pass` in a module map).
+    let version = s.split('.').count() >= 2
+        && s.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let path = (s.starts_with('/') || s.starts_with("~/"))
+        && s.matches('/').count() >= 2
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-~".contains(&b));
+    // A URL is where something is, not a password (credentials inside URLs have their own rules).
+    let url = s.starts_with("http://") || s.starts_with("https://");
+    if version || path || url {
+        return false;
+    }
+    // Text with escapes (`\n`, `\t`) is a message or a document, not something typed at a prompt.
+    if s.contains("\\n") || s.contains("\\t") {
+        return false;
+    }
+    // Prose (a message, a label, advice): five words or more. Passphrases are shorter.
+    if s.split_whitespace().count() >= 5 {
         return false;
     }
     if quoted {
@@ -239,7 +302,16 @@ fn password_literal(s: &str, quoted: bool) -> bool {
         || s.contains("&&")
         || s.contains("->")
         || s.contains("::");
-    if looks_like_code {
+    // `&str`, `*const`, `*mut`, YAML aliases (`*db_password`), anchors: references, not values.
+    let reference = s.starts_with(['&', '*'])
+        && s[1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '[' || c == '_');
+    // Markup around a value (syntax-highlighted docs): `<span`, `sample</code>`.
+    let markup = s.contains("</")
+        || (s.starts_with('<') && s[1..].starts_with(|c: char| c.is_ascii_alphabetic()));
+    if looks_like_code || reference || markup || is_type(s) {
         return false;
     }
     // A bare identifier such as `dbPassword` or `DB_PASSWORD` names a variable.
@@ -252,10 +324,85 @@ fn password_literal(s: &str, quoted: bool) -> bool {
     !identifier
 }
 
+/// Type names of common languages, bare or with `!`, `?`, `[]` (a declaration, not a value).
+const TYPE_NAMES: &[&str] = &[
+    "str",
+    "string",
+    "int",
+    "integer",
+    "bool",
+    "boolean",
+    "bytes",
+    "byte",
+    "char",
+    "chararray",
+    "securestring",
+    "secretstring",
+    "secretstr",
+    "secret",
+    "text",
+    "varchar",
+    "any",
+    "object",
+];
+
+/// `String!`, `str`, `Option<String>`, `Mapped[str]`: a type in a declaration or schema.
+fn is_type(s: &str) -> bool {
+    let bare = s
+        .trim_end_matches([';', ',', '!', '?'])
+        .trim_end_matches("[]");
+    if TYPE_NAMES.contains(&bare.to_ascii_lowercase().as_str()) {
+        return true;
+    }
+    // A generic application whose arguments are types: `Option<String>`, `Mapped[str]`.
+    let Some(open) = bare.find(['<', '[']) else {
+        return false;
+    };
+    let (head, args) = bare.split_at(open);
+    let close = if args.starts_with('<') { '>' } else { ']' };
+    !head.is_empty()
+        && head
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        && args.len() >= 2
+        && args.ends_with(close)
+        && args[1..args.len() - 1]
+            .split([',', '<', '>', '[', ']', ' '])
+            .filter(|a| !a.is_empty())
+            .all(|a| {
+                a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            })
+}
+
 fn has_case_hump(s: &str) -> bool {
     let b = s.as_bytes();
     b.windows(2)
         .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+}
+
+/// The base64 text of one line of a key body as it appears in a file or in code: inside
+/// quotes when the line is a string literal (`"MIIE...\n" +`), otherwise the line without
+/// indentation, comment leaders (`# `, `// `, `* `) and a trailing `\` continuation.
+fn body_line(raw: &str) -> &str {
+    let mut line = raw.trim();
+    for lead in ["+ ", "+", ". ", "// ", "# ", "* ", "; "] {
+        if let Some(rest) = line.strip_prefix(lead) {
+            if rest.starts_with(['"', '\'', '`']) || lead.ends_with(' ') {
+                line = rest.trim_start();
+                break;
+            }
+        }
+    }
+    if let Some(q) = line
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))
+    {
+        let inner = &line[1..];
+        return inner.find(q).map_or(inner, |end| &inner[..end]).trim();
+    }
+    line.trim_end_matches(['\\', '"', '\'', '`']).trim_end()
 }
 
 /// The body of a PEM-like block: base64 lines between BEGIN and END, with `\n` escapes,
@@ -275,15 +422,12 @@ fn pem_body(block: &str) -> Option<(String, Vec<String>, Vec<u8>)> {
     let mut headers = Vec::new();
     let mut b64 = String::new();
     for raw in lines {
-        let line = raw
-            .trim()
-            .trim_start_matches(['"', '\'', '`', '+', '|', '>', '#', '/', '*', ' ', '\t'])
-            .trim_end_matches(['"', '\'', '`', '+', ',', ';', '\\', ' ', '\t', ')']);
-        if line.contains("-----END") {
+        if raw.contains("-----END") {
             break;
         }
-        if line.is_empty() {
-            continue;
+        let line = body_line(raw);
+        if !line.bytes().any(|b| b.is_ascii_alphanumeric()) {
+            continue; // blank, or what is left of string syntax (`" +`)
         }
         if line.contains(": ") {
             headers.push(line.to_string());
@@ -309,23 +453,107 @@ fn pem_body(block: &str) -> Option<(String, Vec<String>, Vec<u8>)> {
     Some((label, headers, der))
 }
 
+/// One DER element: (tag, contents, what follows). Definite lengths only, as DER requires.
+fn der_element(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = b.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (first as usize, rest)
+    } else {
+        let n = (first & 0x7f) as usize;
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |acc, &x| (acc << 8) | x as usize);
+        (len, &rest[n..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+/// The tags of a SEQUENCE's elements, when `der` is exactly one complete SEQUENCE.
+fn der_sequence_tags(der: &[u8]) -> Option<Vec<u8>> {
+    let (tag, mut body, rest) = der_element(der)?;
+    if tag != 0x30 || !rest.is_empty() {
+        return None;
+    }
+    let mut tags = Vec::new();
+    while !body.is_empty() {
+        let (t, _, next) = der_element(body)?;
+        tags.push(t);
+        body = next;
+    }
+    Some(tags)
+}
+
+const INTEGER: u8 = 0x02;
+const OCTET_STRING: u8 = 0x04;
+const SEQUENCE: u8 = 0x30;
+
+/// The DER of an unencrypted private key has the shape its PEM label names (PKCS#1 RSA,
+/// SEC1 EC, DSA, PKCS#8); a truncated or edited body does not parse.
+fn der_private_key(label: &str, der: &[u8]) -> bool {
+    let Some(tags) = der_sequence_tags(der) else {
+        return false;
+    };
+    let ints = |n: usize| tags.len() >= n && tags[..n].iter().all(|&t| t == INTEGER);
+    match label {
+        "RSA PRIVATE KEY" => ints(9),
+        "DSA PRIVATE KEY" => ints(6),
+        "EC PRIVATE KEY" => tags.len() >= 2 && tags[0] == INTEGER && tags[1] == OCTET_STRING,
+        "ENCRYPTED PRIVATE KEY" => tags == [SEQUENCE, OCTET_STRING],
+        // PKCS#8 (`PRIVATE KEY`) and anything else that claims to be a private key.
+        _ => {
+            tags.len() >= 3 && tags[0] == INTEGER && tags[1] == SEQUENCE && tags[2] == OCTET_STRING
+        }
+    }
+}
+
+/// An `openssh-key-v1` container: magic, cipher, kdf, kdf options, keys, public keys and the
+/// private section, all present. Returns whether it is encrypted.
+fn openssh_private_key(der: &[u8]) -> Option<bool> {
+    fn string(b: &[u8]) -> Option<(&[u8], &[u8])> {
+        let len = u32::from_be_bytes(b.get(..4)?.try_into().ok()?) as usize;
+        let s = b.get(4..4 + len)?;
+        Some((s, &b[4 + len..]))
+    }
+    let rest = der.strip_prefix(b"openssh-key-v1\0")?;
+    let (cipher, rest) = string(rest)?;
+    let (kdf, rest) = string(rest)?;
+    let (_kdf_options, rest) = string(rest)?;
+    let n = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?);
+    if n == 0 || n > 16 {
+        return None;
+    }
+    let mut rest = &rest[4..];
+    for _ in 0..n {
+        rest = string(rest)?.1;
+    }
+    let (private, _) = string(rest)?;
+    let encrypted = cipher != b"none";
+    if encrypted {
+        return (kdf != b"none" && private.len() >= 16).then_some(true);
+    }
+    // Unencrypted: two equal check integers open the private section.
+    let check = private.get(..8)?;
+    (check[..4] == check[4..] && private.len() >= 32).then_some(false)
+}
+
 /// A PEM private key whose body decodes to the structure its label claims.
 /// Returns whether it is encrypted, or None when it is not a real key.
 pub fn pem_private_key(block: &str) -> Option<bool> {
     let (label, headers, der) = pem_body(block)?;
     let encrypted_legacy = headers
         .iter()
-        .any(|h| h.starts_with("Proc-Type") && h.contains("ENCRYPTED"));
+        .any(|h| h.starts_with("Proc-Type") && h.contains("ENCRYPTED"))
+        && headers.iter().any(|h| h.starts_with("DEK-Info"));
     match label.as_str() {
-        "OPENSSH PRIVATE KEY" => {
-            let rest = der.strip_prefix(b"openssh-key-v1\0")?;
-            let len = u32::from_be_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-            let cipher = rest.get(4..4 + len)?;
-            (der.len() >= 64).then_some(cipher != b"none")
-        }
-        "ENCRYPTED PRIVATE KEY" => (der.first() == Some(&0x30) && der.len() >= 64).then_some(true),
-        _ if encrypted_legacy => (der.len() >= 32).then_some(true),
-        _ => (der.first() == Some(&0x30) && der.len() >= 32).then_some(false),
+        "OPENSSH PRIVATE KEY" => openssh_private_key(&der),
+        // Legacy OpenSSL encryption: the body is ciphertext, whole cipher blocks.
+        _ if encrypted_legacy => (der.len() >= 64 && der.len() % 8 == 0).then_some(true),
+        "ENCRYPTED PRIVATE KEY" => der_private_key(&label, &der).then_some(true),
+        _ => der_private_key(&label, &der).then_some(false),
     }
 }
 
@@ -355,23 +583,90 @@ fn putty_private_key(block: &str) -> Option<bool> {
     encrypted
 }
 
-/// An OpenPGP armored block whose first packet is a secret key (tag 5).
-fn pgp_private_key(block: &str) -> bool {
-    let Some((_, _, bytes)) = pem_body(block) else {
-        return false;
-    };
-    let Some(&first) = bytes.first() else {
-        return false;
-    };
+/// An OpenPGP armored block whose first packet is a secret key (tag 5). Returns whether its
+/// secret material is protected by a passphrase (v4 keys; None for other versions).
+fn pgp_private_key(block: &str) -> Option<Option<bool>> {
+    let (_, _, bytes) = pem_body(block)?;
+    let (tag, body) = pgp_packet(&bytes)?;
+    (tag == 5 && body.len() >= 32).then(|| pgp_secret_key_encrypted(body))
+}
+
+/// The first OpenPGP packet: (tag, body). Old and new packet formats, definite lengths.
+fn pgp_packet(b: &[u8]) -> Option<(u8, &[u8])> {
+    let first = *b.first()?;
     if first & 0x80 == 0 {
-        return false;
+        return None;
     }
-    let tag = if first & 0x40 != 0 {
-        first & 0x3f
+    let (tag, len, header) = if first & 0x40 != 0 {
+        let l0 = *b.get(1)? as usize;
+        match l0 {
+            0..=191 => (first & 0x3f, l0, 2),
+            192..=223 => (
+                first & 0x3f,
+                ((l0 - 192) << 8) + *b.get(2)? as usize + 192,
+                3,
+            ),
+            255 => (
+                first & 0x3f,
+                u32::from_be_bytes(b.get(2..6)?.try_into().ok()?) as usize,
+                6,
+            ),
+            _ => return None, // partial lengths: not a key packet
+        }
     } else {
-        (first >> 2) & 0x0f
+        let tag = (first >> 2) & 0x0f;
+        match first & 3 {
+            0 => (tag, *b.get(1)? as usize, 2),
+            1 => (
+                tag,
+                u16::from_be_bytes(b.get(1..3)?.try_into().ok()?) as usize,
+                3,
+            ),
+            2 => (
+                tag,
+                u32::from_be_bytes(b.get(1..5)?.try_into().ok()?) as usize,
+                5,
+            ),
+            _ => return None,
+        }
     };
-    tag == 5 && bytes.len() >= 64
+    Some((tag, b.get(header..header + len)?))
+}
+
+/// A v4 secret-key packet: skip the public part (by algorithm), then the S2K usage octet
+/// says whether the secret part is encrypted (0: in the clear).
+fn pgp_secret_key_encrypted(p: &[u8]) -> Option<bool> {
+    if *p.first()? != 4 {
+        return None;
+    }
+    let algo = *p.get(5)?;
+    let mut at = 6;
+    let mpi = |at: &mut usize| -> Option<()> {
+        let bits = u16::from_be_bytes(p.get(*at..*at + 2)?.try_into().ok()?) as usize;
+        *at += 2 + bits.div_ceil(8);
+        Some(())
+    };
+    // An OID, or ECDH's KDF parameters: one length octet, then that many bytes.
+    let prefixed = |at: &mut usize| -> Option<()> {
+        *at += 1 + *p.get(*at)? as usize;
+        Some(())
+    };
+    match algo {
+        1..=3 => (0..2).try_for_each(|_| mpi(&mut at))?,
+        16 | 20 => (0..3).try_for_each(|_| mpi(&mut at))?,
+        17 => (0..4).try_for_each(|_| mpi(&mut at))?,
+        19 | 22 => {
+            prefixed(&mut at)?;
+            mpi(&mut at)?;
+        }
+        18 => {
+            prefixed(&mut at)?;
+            mpi(&mut at)?;
+            prefixed(&mut at)?;
+        }
+        _ => return None,
+    }
+    Some(*p.get(at)? != 0)
 }
 
 /// GitHub tokens end in a base62 CRC32 of the rest (6 characters).
@@ -445,5 +740,26 @@ mod tests {
         assert!(!password_literal("getPassword()", false));
         assert!(!password_literal("this.password", false));
         assert!(!password_literal("str):", false));
+        assert!(!password_literal("String!", false));
+        assert!(!password_literal("Option<String>", false));
+        assert!(!password_literal("Mapped[str]", false));
+        assert!(password_literal("Passw0rd<3", false));
+        assert!(!password_literal("&str", false));
+        assert!(!password_literal("1.302103", true));
+        assert!(!password_literal("/Users/someone", true));
+        assert!(!password_literal("<span", false));
+        assert!(!password_literal("sample</code>", false));
+        assert!(!password_literal("2024.1", false));
+        assert!(password_literal("/Kx9+aB/q2", true));
+        assert!(!password_literal("*db_password", false));
+        assert!(password_literal("*Star-Pw1", true));
+        assert!(password_key(b"DB_PASS"));
+        assert!(password_key(b"smtpPass"));
+        assert!(!password_key(b"needless_pass_by_value"));
+        assert!(password_literal("correct horse battery staple", true));
+        assert!(!password_literal(
+            "Change this password in the database, then rotate it.",
+            true
+        ));
     }
 }

@@ -1,0 +1,2 @@
+aws configure set aws_access_key_id AKIA24AA7QPJE4LSE3YK
+aws configure set aws_secret_access_key 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

@@ -1,0 +1,1 @@
+var b = new NpgsqlConnectionStringBuilder { Host = "db", Username = "app", Password = "Npg-Builder" };

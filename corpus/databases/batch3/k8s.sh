@@ -1,0 +1,1 @@
+kubectl create secret generic db --from-literal=username=app --from-literal=password=K8s-Literal-Pw

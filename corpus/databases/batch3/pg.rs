@@ -1,0 +1,4 @@
+let opts = PgConnectOptions::new()
+    .host("db")
+    .username("app")
+    .password("Rust-Pg-1");

@@ -1,0 +1,1 @@
+var cs = "Data Source=db;User ID=app;Password=\"Qu0ted;Pw\";";

@@ -1,0 +1,2 @@
+<?php
+define('DB_PASSWORD', "p@ss;w0rd");

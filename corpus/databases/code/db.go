@@ -1,0 +1,3 @@
+package db
+
+var cfg = mysql.Config{User: "app", Passwd: "g0-mysql-pw", Net: "tcp", Addr: "db:3306"}

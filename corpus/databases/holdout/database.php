@@ -1,0 +1,2 @@
+<?php
+return ['mysql' => ['username' => 'app', 'password' => 'Lar4vel-Db']];

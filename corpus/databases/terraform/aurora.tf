@@ -1,0 +1,4 @@
+resource "aws_rds_cluster" "main" {
+  master_username = "admin"
+  master_password = "Aur0ra-Master#1"
+}

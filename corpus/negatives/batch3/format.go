@@ -1,0 +1,1 @@
+dsn := fmt.Sprintf("postgres://%s:%s@%s/db", user, pass, host)

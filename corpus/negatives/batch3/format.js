@@ -1,0 +1,1 @@
+const uri = `mongodb://${user}:${pass}@mongo:27017/app`;

@@ -1,0 +1,3 @@
+object Config {
+    val password = BuildConfig.DB_PASSWORD
+}

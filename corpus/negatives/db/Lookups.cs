@@ -1,0 +1,2 @@
+var password = Environment.GetEnvironmentVariable("DB_PASSWORD");
+var cs = $"Server=db;User Id=app;Password={password};";

@@ -1,0 +1,1 @@
+data class Login(val user: String, val password: CharArray)

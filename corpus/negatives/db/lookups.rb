@@ -1,0 +1,2 @@
+password = ENV["DB_PASSWORD"]
+other_password = ENV.fetch("OTHER_PASSWORD")

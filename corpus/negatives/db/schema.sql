@@ -1,0 +1,4 @@
+CREATE TABLE users (
+  id SERIAL PRIMARY KEY,
+  password_hash VARCHAR(255) NOT NULL
+);

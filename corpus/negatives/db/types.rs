@@ -1,0 +1,4 @@
+pub struct DbConfig {
+    pub password: Option<String>,
+    pub passwd: SecretString,
+}

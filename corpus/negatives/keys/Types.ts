@@ -1,0 +1,4 @@
+export interface Credentials {
+  password: string;
+  privateKey?: string; // "-----BEGIN PRIVATE KEY-----..."
+}

@@ -1,0 +1,6 @@
+// process.env as printed by the REPL
+{
+  HOME: '/home/builder',
+  PWD: '/home/builder/project',
+  OLDPWD: '/home/builder',
+}

@@ -1,0 +1,188 @@
+//! Secrets hidden in an encoding: the `data:` values of a Kubernetes Secret are base64, so a
+//! leaked key or password there is invisible to the rules. Such values are decoded, written
+//! as `name: value` lines into one synthetic text (so context words and AWS pairing still
+//! work), scanned, and the findings are moved back to the line of the encoded value. Raw
+//! findings on the encoded values themselves (the base64 text is not the secret) are dropped.
+
+use base64::Engine;
+
+use crate::finding::Finding;
+use crate::matcher::Matcher;
+
+/// One base64 value of a Secret's `data:` map.
+struct Encoded {
+    name: String,
+    /// 1-based line and column of the value in the original text.
+    line: u32,
+    column: u32,
+    decoded: String,
+}
+
+/// Scan `text`, and what its encoded values hold. None when it has no encoded values, so the
+/// caller scans it plainly.
+pub fn scan_with_encoded(matcher: &Matcher, path: &str, text: &[u8]) -> Option<Vec<Finding>> {
+    let values = kubernetes_secret_data(text);
+    if values.is_empty() {
+        return None;
+    }
+    let mut findings = matcher.scan_plain(path, text);
+    findings.retain(|f| {
+        !values
+            .iter()
+            .any(|v| v.line == f.line && f.column >= v.column)
+    });
+    // The synthetic text, and for each of its lines the value it came from.
+    let mut synthetic = String::new();
+    let mut origin: Vec<usize> = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let line = format!("{}: {}\n", v.name, v.decoded.trim_end_matches('\n'));
+        origin.extend(std::iter::repeat_n(i, line.matches('\n').count()));
+        synthetic.push_str(&line);
+    }
+    for mut f in matcher.scan_plain(path, synthetic.as_bytes()) {
+        let Some(&i) = origin.get(f.line.saturating_sub(1) as usize) else {
+            continue;
+        };
+        let v = &values[i];
+        f.line = v.line;
+        f.end_line = v.line;
+        f.column = v.column;
+        f.line_text = original_line(text, v.line);
+        if let Some(p) = f.pair.as_mut() {
+            if let Some(&j) = origin.get(p.line.saturating_sub(1) as usize) {
+                p.line = values[j].line;
+            }
+        }
+        findings.push(f);
+    }
+    findings.sort_by_key(|f| (f.line, f.column));
+    Some(findings)
+}
+
+fn original_line(text: &[u8], line: u32) -> String {
+    text.split(|&b| b == b'\n')
+        .nth(line.saturating_sub(1) as usize)
+        .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)).into_owned())
+        .unwrap_or_default()
+}
+
+/// The `data:` values of every YAML document that declares `kind: Secret`, decoded when
+/// they are base64 of UTF-8 text (binary values such as keystores are left alone).
+fn kubernetes_secret_data(text: &[u8]) -> Vec<Encoded> {
+    if memchr::memmem::find(text, b"Secret").is_none()
+        || memchr::memmem::find(text, b"data").is_none()
+    {
+        return Vec::new();
+    }
+    let Ok(text) = std::str::from_utf8(text) else {
+        return Vec::new();
+    };
+    if text.trim_start().starts_with('{') {
+        return json_secret_data(text);
+    }
+    let mut out = Vec::new();
+    let mut doc: Vec<(u32, &str)> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("---") {
+            secret_document(&doc, &mut out);
+            doc.clear();
+        } else {
+            doc.push((i as u32 + 1, line));
+        }
+    }
+    secret_document(&doc, &mut out);
+    out
+}
+
+/// The same for JSON (`kubectl get secret -o json`, a `List` of them): values are found back
+/// in the text by their quoted form to report their line.
+fn json_secret_data(text: &str) -> Vec<Encoded> {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Vec::new();
+    };
+    let items: Vec<&serde_json::Value> = match doc.get("items").and_then(|i| i.as_array()) {
+        Some(items) => items.iter().collect(),
+        None => vec![&doc],
+    };
+    let mut out = Vec::new();
+    for item in items {
+        if item.get("kind").and_then(|k| k.as_str()) != Some("Secret") {
+            continue;
+        }
+        let Some(data) = item.get("data").and_then(|d| d.as_object()) else {
+            continue;
+        };
+        for (name, value) in data {
+            let Some(value) = value.as_str() else {
+                continue;
+            };
+            let (Some(decoded), Some(at)) =
+                (decode_text(value), text.find(&format!("\"{value}\"")))
+            else {
+                continue;
+            };
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            out.push(Encoded {
+                name: name.clone(),
+                line: text[..at].matches('\n').count() as u32 + 1,
+                column: (at + 1 - line_start) as u32 + 1,
+                decoded,
+            });
+        }
+    }
+    out
+}
+
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+fn secret_document(doc: &[(u32, &str)], out: &mut Vec<Encoded>) {
+    let is_secret = doc.iter().any(|(_, l)| {
+        let t = l.trim();
+        indent(l) == 0 && (t == "kind: Secret" || t == "kind: \"Secret\"" || t == "kind: 'Secret'")
+    });
+    if !is_secret {
+        return;
+    }
+    let mut data_indent: Option<usize> = None;
+    for &(no, line) in doc {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let ind = indent(line);
+        match data_indent {
+            Some(d) if ind > d => {
+                let Some((name, value)) = t.split_once(':') else {
+                    continue;
+                };
+                let value = value.trim().trim_matches(['"', '\'']);
+                if let Some(decoded) = decode_text(value) {
+                    let column = line.find(value).map_or(1, |c| c as u32 + 1);
+                    out.push(Encoded {
+                        name: name.trim().trim_matches(['"', '\'']).to_string(),
+                        line: no,
+                        column,
+                        decoded,
+                    });
+                }
+            }
+            _ => data_indent = (t == "data:" && ind == 0).then_some(ind),
+        }
+    }
+}
+
+/// Base64 of UTF-8 text without control characters other than line breaks and tabs.
+fn decode_text(value: &str) -> Option<String> {
+    if value.len() < 4 {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .ok()?;
+    let s = String::from_utf8(bytes).ok()?;
+    s.chars()
+        .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .then_some(s)
+}

@@ -1,0 +1,213 @@
+//! The accuracy corpus: scan each `corpus/<family>/` folder with the real binary and compare its
+//! findings to the folder's `EXPECTED.toml` exactly (file, line, kind; `end_line` and `encrypted`
+//! where the manifest gives them). Prints precision and recall per family and the corpus size.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The folders with positives, and the one with hard negatives only.
+const FAMILIES: &[&str] = &["aws", "private-keys", "databases"];
+const NEGATIVES: &str = "negatives";
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Key {
+    folder: String,
+    file: String,
+    line: u64,
+    kind: String,
+}
+
+struct Expected {
+    key: Key,
+    end_line: Option<u64>,
+    encrypted: Option<bool>,
+}
+
+fn family_of_kind(kind: &str) -> Option<&'static str> {
+    match kind {
+        "aws-access-key-id" | "aws-secret-access-key" => Some("aws"),
+        "private-key" => Some("private-keys"),
+        "db-password" => Some("databases"),
+        _ => None,
+    }
+}
+
+fn corpus_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+fn load_expected(folder: &str) -> Vec<Expected> {
+    let path = corpus_root().join(folder).join("EXPECTED.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: toml::Table =
+        toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let Some(list) = doc.get("finding") else {
+        return Vec::new();
+    };
+    let list = list.as_array().expect("`finding` is an array of tables");
+    list.iter()
+        .map(|f| {
+            let s = |k: &str| {
+                f.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_else(|| panic!("{folder}: entry without `{k}`: {f}"))
+                    .to_string()
+            };
+            let file = s("file");
+            assert!(
+                corpus_root().join(folder).join(&file).is_file(),
+                "{folder}/{file} is listed but missing"
+            );
+            Expected {
+                key: Key {
+                    folder: folder.to_string(),
+                    file,
+                    line: f.get("line").and_then(|v| v.as_integer()).expect("line") as u64,
+                    kind: s("kind"),
+                },
+                end_line: f
+                    .get("end_line")
+                    .and_then(|v| v.as_integer())
+                    .map(|n| n as u64),
+                encrypted: f.get("encrypted").and_then(|v| v.as_bool()),
+            }
+        })
+        .collect()
+}
+
+/// Findings of `unleak scan corpus/<folder>` with an empty configuration (so the project's
+/// allowlist of `corpus/**` does not apply): key -> (end_line, encrypted).
+fn scan(folder: &str, config: &Path) -> BTreeMap<Key, (u64, Option<bool>)> {
+    let out = Command::new(env!("CARGO_BIN_EXE_unleak"))
+        .arg("scan")
+        .arg(corpus_root().join(folder))
+        .args(["--format", "json", "--show-secrets", "--quiet", "--config"])
+        .arg(config)
+        .output()
+        .expect("run unleak");
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "unleak scan {folder} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let mut found = BTreeMap::new();
+    for f in doc["findings"].as_array().expect("findings array") {
+        let key = Key {
+            folder: folder.to_string(),
+            file: f["path"].as_str().expect("path").to_string(),
+            line: f["line"].as_u64().expect("line"),
+            kind: f["kind"].as_str().expect("kind").to_string(),
+        };
+        let extra = (
+            f["end_line"].as_u64().unwrap_or(0),
+            f["encrypted"].as_bool(),
+        );
+        found.insert(key, extra);
+    }
+    found
+}
+
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            if p.is_dir() {
+                count_files(&p)
+            } else {
+                usize::from(p.file_name() != Some("EXPECTED.toml".as_ref()))
+            }
+        })
+        .sum()
+}
+
+#[test]
+fn corpus_findings_match_the_manifests_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("empty.toml");
+    std::fs::write(&config, "").unwrap();
+
+    let mut problems = Vec::new();
+    // Per family: (true positives, false positives, false negatives).
+    let mut score: BTreeMap<&str, (usize, usize, usize)> =
+        FAMILIES.iter().map(|f| (*f, (0, 0, 0))).collect();
+    let (mut files, mut positives, mut negative_files) = (0, 0, 0);
+
+    for folder in FAMILIES.iter().chain([&NEGATIVES]) {
+        let expected = load_expected(folder);
+        let found = scan(folder, &config);
+        let n_files = count_files(&corpus_root().join(folder));
+        files += n_files;
+        positives += expected.len();
+        let with_findings: BTreeSet<&str> = expected.iter().map(|e| e.key.file.as_str()).collect();
+        negative_files += n_files - with_findings.len();
+
+        let mut expected_keys = BTreeSet::new();
+        for e in &expected {
+            expected_keys.insert(e.key.clone());
+            let family = family_of_kind(&e.key.kind)
+                .unwrap_or_else(|| panic!("unknown kind {}", e.key.kind));
+            let entry = score.get_mut(family).unwrap();
+            match found.get(&e.key) {
+                None => {
+                    entry.2 += 1;
+                    problems.push(format!(
+                        "missed: {folder}/{}:{} {}",
+                        e.key.file, e.key.line, e.key.kind
+                    ));
+                }
+                Some((end_line, encrypted)) => {
+                    entry.0 += 1;
+                    if e.end_line.is_some_and(|l| l != *end_line) {
+                        problems.push(format!(
+                            "{folder}/{}:{}: end_line {end_line}, expected {:?}",
+                            e.key.file, e.key.line, e.end_line
+                        ));
+                    }
+                    let want_enc = e.encrypted.unwrap_or(false);
+                    if e.key.kind == "private-key" && encrypted.unwrap_or(false) != want_enc {
+                        problems.push(format!(
+                            "{folder}/{}:{}: encrypted {encrypted:?}, expected {want_enc}",
+                            e.key.file, e.key.line
+                        ));
+                    }
+                }
+            }
+        }
+        for k in found.keys().filter(|k| !expected_keys.contains(*k)) {
+            if let Some(family) = family_of_kind(&k.kind) {
+                score.get_mut(family).unwrap().1 += 1;
+            }
+            problems.push(format!("extra: {folder}/{}:{} {}", k.file, k.line, k.kind));
+        }
+    }
+
+    println!(
+        "corpus: {files} files, {positives} positives, {negative_files} files without a finding"
+    );
+    println!(
+        "{:<14} {:>4} {:>4} {:>4} {:>10} {:>8}",
+        "family", "tp", "fp", "fn", "precision", "recall"
+    );
+    for (family, (tp, fp, fnn)) in &score {
+        let precision = if tp + fp == 0 {
+            1.0
+        } else {
+            *tp as f64 / (tp + fp) as f64
+        };
+        let recall = if tp + fnn == 0 {
+            1.0
+        } else {
+            *tp as f64 / (tp + fnn) as f64
+        };
+        println!("{family:<14} {tp:>4} {fp:>4} {fnn:>4} {precision:>10.3} {recall:>8.3}");
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
