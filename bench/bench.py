@@ -51,7 +51,7 @@ def tree_bytes(path):
 def tools_for_tree(d):
     out = [("unleak", [UNLEAK, "scan", d, "--no-ignore", "--format", "json", "-o", os.devnull, "-q"])]
     if shutil.which("betterleaks"):
-        out.append(("betterleaks", ["betterleaks", "dir", d, "--no-banner", "-s", "--no-color"]))
+        out.append(("betterleaks", ["betterleaks", d, "--no-banner", "-s", "--no-color"]))
     if shutil.which("kingfisher"):
         out.append(("kingfisher", ["kingfisher", "--no-update-check", "scan", d, "--git-history", "none", "--no-validate", "--format", "json", "-o", os.devnull]))
     if shutil.which("ripsecrets"):

@@ -19,7 +19,7 @@ EXTS = [
 
 WORDS = (
     "user account order item config client server request response handler service cache "
-    "session token key secret password auth login logout value name id count index data list "
+    "session auth login logout value name id count index data list "
     "map set get put post update delete create build parse format render load save open close "
     "read write start stop retry timeout error result status message event queue worker job "
     "task path file dir host port url query filter sort page limit offset total size buffer"
@@ -69,6 +69,25 @@ def line(rng, ext):
     return rng.choice(forms)
 
 
+# Lines that mention credentials the way real code does: looked up, templated, hashed, or
+# compared; they exercise the keyword prefilter and the filters without being secrets.
+CREDENTIAL_LINES = [
+    "    password = os.environ[\"DB_PASSWORD\"]",
+    "    if not check_password(user, password):",
+    "  password: ${DB_PASSWORD}",
+    "  \"password\": \"{{ .Values.db.password }}\",",
+    "        String password = System.getenv(\"DB_PASSWORD\");",
+    "  const token = req.headers['authorization'];",
+    "    secret_key = settings.SECRET_KEY",
+    "// the api key is read from the environment, never hard-coded",
+    "    password_hash = bcrypt.hashpw(password, bcrypt.gensalt())",
+    "  <input type=\"password\" name=\"password\" />",
+    "    db_url = f\"postgres://{user}:{password}@{host}/{name}\"",
+    "-----BEGIN CERTIFICATE-----",
+    "  aws_region: us-east-1",
+]
+
+
 def fake_key_id(rng):
     return "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
 
@@ -100,6 +119,8 @@ def main():
         out, n = [], 0
         while n < size:
             l = pool[rng.randrange(len(pool))]
+            if rng.random() < 0.01:
+                l = rng.choice(CREDENTIAL_LINES)
             out.append(l)
             n += len(l) + 1
         if rng.random() < 0.002:

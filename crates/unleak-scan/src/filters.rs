@@ -141,6 +141,12 @@ const INDIRECTION_PREFIXES: &[&str] = &["var.", "local.", "data.", "module.", "r
 
 /// Whether a captured value is a placeholder, a template, or an indirection rather than a
 /// literal secret.
+/// All placeholder and indirection marks in one automaton: one pass a value, not one a mark.
+static MARKS: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new(PLACEHOLDER_MARKS.iter().chain(INDIRECTION_MARKS))
+        .expect("plain literals build an automaton")
+});
+
 pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     if v.chars().count() < 4 {
@@ -157,12 +163,7 @@ pub fn is_placeholder(value: &str) -> bool {
     if is_template(v) {
         return true;
     }
-    if PLACEHOLDER_MARKS.iter().any(|m| lower.contains(m)) {
-        return true;
-    }
-    if INDIRECTION_MARKS.iter().any(|m| lower.contains(m))
-        || INDIRECTION_PREFIXES.iter().any(|m| lower.starts_with(m))
-    {
+    if MARKS.is_match(&lower) || INDIRECTION_PREFIXES.iter().any(|m| lower.starts_with(m)) {
         return true;
     }
     if is_mask(v) {

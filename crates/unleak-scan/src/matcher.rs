@@ -2,7 +2,7 @@
 //! regexes run, validators and entropy confirm, the placeholder filter drops slots without a
 //! secret, and pairing links AWS secret keys to their key ids.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::blob::{self, Decoded};
 use crate::filters;
@@ -20,6 +20,8 @@ pub struct Matcher {
     keywords: AhoCorasick,
     /// For each keyword pattern, the rules it selects.
     keyword_rules: Vec<Vec<usize>>,
+    /// Pairing specs by rule id (looked up once per finding).
+    pairing: std::collections::HashMap<String, crate::rules::PairSpec>,
 }
 
 /// What became of a blob.
@@ -44,6 +46,20 @@ impl Matcher {
                 }
             }
         }
+        // The search reports only the longest keyword starting at each position, so a keyword
+        // also selects the rules of every keyword it contains ("password" those of "pass").
+        let direct = keyword_rules.clone();
+        for (i, long) in patterns.iter().enumerate() {
+            for (j, short) in patterns.iter().enumerate() {
+                if i != j && long.contains(short.as_str()) {
+                    for &ri in &direct[j] {
+                        if !keyword_rules[i].contains(&ri) {
+                            keyword_rules[i].push(ri);
+                        }
+                    }
+                }
+            }
+        }
         let always = rules
             .rules
             .iter()
@@ -53,11 +69,19 @@ impl Matcher {
             .collect();
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
+            .match_kind(MatchKind::LeftmostLongest)
+            // A full DFA: one table lookup a byte, the fastest search for this many patterns.
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&patterns)
             .expect("keyword automaton builds from plain literals");
+        let pairing = rules
+            .rules
+            .iter()
+            .filter_map(|r| Some((r.spec.id.clone(), r.spec.pair.clone()?)))
+            .collect();
         Matcher {
             rules,
+            pairing,
             always,
             keywords,
             keyword_rules,
@@ -76,26 +100,65 @@ impl Matcher {
         }
     }
 
-    /// The rules whose keywords occur in `text`.
-    fn candidate_rules(&self, text: &[u8]) -> Vec<usize> {
-        let n = self.rules.rules.len();
-        let mut selected = vec![false; n];
-        let mut count = 0;
-        for m in self.keywords.find_overlapping_iter(text) {
-            for &ri in &self.keyword_rules[m.pattern().as_usize()] {
-                if !selected[ri] {
-                    selected[ri] = true;
-                    count += 1;
-                }
+    /// Every position where a keyword starts, with the longest keyword there. Searching again
+    /// from one past each hit (not from its end) finds keywords that overlap it.
+    fn keyword_hits<'t>(
+        &'t self,
+        text: &'t [u8],
+    ) -> impl Iterator<Item = aho_corasick::Match> + 't {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            if at >= text.len() {
+                return None;
             }
-            if count == n {
-                break;
+            let m = self
+                .keywords
+                .find(aho_corasick::Input::new(text).range(at..))?;
+            at = m.start() + 1;
+            Some(m)
+        })
+    }
+
+    /// The rules whose keywords occur in `text`, each with the byte ranges its regex must see:
+    /// the lines around its keyword hits (merged), or the whole text.
+    fn candidate_windows(&self, text: &[u8]) -> Vec<(usize, Vec<(usize, usize)>)> {
+        let n = self.rules.rules.len();
+        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+        for m in self.keyword_hits(text) {
+            for &ri in &self.keyword_rules[m.pattern().as_usize()] {
+                let w = &mut windows[ri];
+                let Some(lines) = self.rules.rules[ri].window() else {
+                    if w.is_empty() {
+                        w.push((0, text.len()));
+                    }
+                    continue;
+                };
+                if let Some(last) = w.last_mut() {
+                    if last.1 == text.len() && last.0 == 0 {
+                        continue;
+                    }
+                    if m.start() < last.1 {
+                        // Inside the previous window: stretch it past this hit's lines.
+                        last.1 = last.1.max(lines_after(text, m.end(), lines));
+                        continue;
+                    }
+                }
+                let start = lines_before(text, m.start(), lines);
+                let end = lines_after(text, m.end(), lines);
+                match w.last_mut() {
+                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                    _ => w.push((start, end)),
+                }
             }
         }
         for &ri in &self.always {
-            selected[ri] = true;
+            windows[ri] = vec![(0, text.len())];
         }
-        (0..n).filter(|&i| selected[i]).collect()
+        windows
+            .into_iter()
+            .enumerate()
+            .filter(|(_, w)| !w.is_empty())
+            .collect()
     }
 
     /// Scan decoded text.
@@ -110,17 +173,19 @@ impl Matcher {
 
     /// Scan text as it is, without looking into encoded values.
     pub(crate) fn scan_plain(&self, path: &str, text: &[u8]) -> Vec<Finding> {
-        let candidates = self.candidate_rules(text);
+        let candidates = self.candidate_windows(text);
         if candidates.is_empty() {
             return Vec::new();
         }
         let mut found: Vec<(usize, Finding)> = Vec::new();
-        for ri in candidates {
+        for (ri, windows) in candidates {
             let rule = &self.rules.rules[ri];
             if !rule.applies_to(path) {
                 continue;
             }
-            self.run_rule(rule, path, text, &mut found);
+            for (start, end) in windows {
+                self.run_rule(rule, path, text, start, end, &mut found);
+            }
         }
         if found.is_empty() {
             return Vec::new();
@@ -130,14 +195,25 @@ impl Matcher {
         findings
     }
 
-    fn run_rule(&self, rule: &Rule, path: &str, text: &[u8], out: &mut Vec<(usize, Finding)>) {
+    /// Run a rule's regex on `text[from..to]` (the text before `from` is context only, so
+    /// anchors and word boundaries behave as in the whole text).
+    fn run_rule(
+        &self,
+        rule: &Rule,
+        path: &str,
+        text: &[u8],
+        from: usize,
+        to: usize,
+        out: &mut Vec<(usize, Finding)>,
+    ) {
         let re = rule.regex();
         let mut locs = re.capture_locations();
         let secret_groups = rule.secret_groups();
         let key_group = rule.key_group();
-        let mut at = 0;
-        while at <= text.len() {
-            let Some(whole) = re.captures_read_at(&mut locs, text, at) else {
+        let haystack = &text[..to];
+        let mut at = from;
+        while at <= haystack.len() {
+            let Some(whole) = re.captures_read_at(&mut locs, haystack, at) else {
                 break;
             };
             at = if whole.end() > whole.start() {
@@ -238,11 +314,7 @@ impl Matcher {
         let mut keep = vec![true; findings.len()];
         let mut links: Vec<(usize, usize)> = Vec::new();
         for (i, f) in findings.iter().enumerate() {
-            let Some(spec) = self
-                .rules
-                .get(&f.rule_id)
-                .and_then(|r| r.spec.pair.as_ref())
-            else {
+            let Some(spec) = self.pairing.get(f.rule_id.as_str()) else {
                 continue;
             };
             let nearest = findings
@@ -283,6 +355,30 @@ impl Matcher {
         let mut k = keep.into_iter();
         findings.retain(|_| k.next().unwrap_or(true));
     }
+}
+
+/// Start of the line `lines` lines before the one holding `offset`.
+fn lines_before(text: &[u8], offset: usize, lines: u32) -> usize {
+    let mut start = blob::line_start(text, offset);
+    for _ in 0..lines {
+        if start == 0 {
+            break;
+        }
+        start = blob::line_start(text, start - 1);
+    }
+    start
+}
+
+/// End (after the newline) of the line `lines` lines after the one holding `offset`.
+fn lines_after(text: &[u8], offset: usize, lines: u32) -> usize {
+    let mut end = offset;
+    for _ in 0..=lines {
+        match memchr::memchr(b'\n', &text[end.min(text.len())..]) {
+            Some(i) => end += i + 1,
+            None => return text.len(),
+        }
+    }
+    end
 }
 
 /// The span stands between two identical quote characters.

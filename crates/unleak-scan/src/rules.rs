@@ -27,6 +27,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+/// Lines before and after a keyword hit that a rule's regex sees by default.
+pub const DEFAULT_WINDOW_LINES: u32 = 3;
+
 /// The kinds of the three core families, which reports promise to use exactly.
 pub const CORE_KINDS: &[&str] = &[
     "aws-access-key-id",
@@ -64,6 +67,13 @@ pub struct RuleSpec {
     /// `secret_2`, …: the first that took part is the secret). A group named `key` captures the
     /// name the secret is assigned to, for validators that judge by name.
     pub regex: String,
+    /// The regex runs only on the lines around each keyword hit: this many lines before and
+    /// after (default 3). Multi-line constructs set more, or `whole_blob`.
+    #[serde(default)]
+    pub window_lines: Option<u32>,
+    /// Run the regex over the whole blob once any keyword occurs (private key blocks).
+    #[serde(default)]
+    pub whole_blob: bool,
     /// The secret must be a whole token: no letter, digit, `+` or `/` right before or after it.
     #[serde(default)]
     pub token_boundary: bool,
@@ -190,7 +200,10 @@ impl Rule {
     }
 
     fn compile(spec: &RuleSpec) -> Result<Regex> {
+        // ASCII classes by default (`\w`, `\s`, case folding): smaller automata, faster scans.
+        // A rule that needs Unicode classes can turn them on with `(?u)`.
         let re = regex::bytes::RegexBuilder::new(&spec.regex)
+            .unicode(false)
             .size_limit(32 << 20)
             .build()
             .map_err(|e| Error::Rule {
@@ -236,6 +249,15 @@ impl Rule {
 
     pub fn key_group(&self) -> Option<usize> {
         self.regex().capture_names().position(|n| n == Some("key"))
+    }
+
+    /// Lines around a keyword hit the regex looks at; None: the whole blob.
+    pub fn window(&self) -> Option<u32> {
+        if self.spec.whole_blob || self.spec.keywords.is_empty() {
+            None
+        } else {
+            Some(self.spec.window_lines.unwrap_or(DEFAULT_WINDOW_LINES))
+        }
     }
 
     pub fn applies_to(&self, path: &str) -> bool {

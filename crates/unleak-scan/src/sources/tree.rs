@@ -42,8 +42,7 @@ pub fn scan(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Result<Ve
     };
     let findings: Vec<Finding> = entries
         .par_iter()
-        .map_init(Vec::new, |buf, e| scan_entry(ctx, e, buf))
-        .flatten()
+        .flat_map_iter(|e| READ_BUFFER.with_borrow_mut(|buf| scan_entry(ctx, e, buf)))
         .collect();
     Ok(findings)
 }
@@ -97,6 +96,11 @@ fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Vec<Entry> {
     v
 }
 
+thread_local! {
+    /// One read buffer a thread, reused for every file it scans.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn scan_entry(ctx: &ScanContext<'_>, e: &Entry, buf: &mut Vec<u8>) -> Vec<Finding> {
     if e.len > ctx.max_file_size {
         ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
@@ -107,6 +111,7 @@ fn scan_entry(ctx: &ScanContext<'_>, e: &Entry, buf: &mut Vec<u8>) -> Vec<Findin
         return Vec::new();
     }
     buf.clear();
+    buf.reserve(e.len as usize + 1);
     let read = File::open(&e.path).and_then(|mut f| f.read_to_end(buf));
     if let Err(err) = read {
         ctx.warn(&format!("{}: cannot read: {err}", e.display));
