@@ -1,12 +1,12 @@
 //! Working trees: walk with the `ignore` crate (honouring `.gitignore` inside git work trees,
-//! never reading `.git/`, scanning hidden files), then read and scan files in parallel with
-//! rayon.
+//! never reading `.git/`, scanning hidden files) and scan files with rayon while the walk goes
+//! on: the walker feeds a channel, rayon's workers drain it.
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
@@ -24,31 +24,30 @@ pub struct TreeOptions {
 struct Entry {
     path: PathBuf,
     display: String,
-    len: u64,
 }
 
 /// Scan `root` (a directory or a single file).
 pub fn scan(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Result<Vec<Finding>> {
     let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
-    let entries = if meta.is_file() {
-        let display = display_path(root, Path::new(""));
-        vec![Entry {
+    if meta.is_file() {
+        let e = Entry {
             path: root.to_path_buf(),
-            display,
-            len: meta.len(),
-        }]
-    } else {
-        walk(ctx, root, opts)
-    };
-    let findings: Vec<Finding> = entries
-        .par_iter()
-        .flat_map_iter(|e| READ_BUFFER.with_borrow_mut(|buf| scan_entry(ctx, e, buf)))
-        .collect();
-    Ok(findings)
+            display: display_path(root, Path::new("")),
+        };
+        return Ok(READ_BUFFER.with_borrow_mut(|buf| scan_entry(ctx, &e, buf)));
+    }
+    let (tx, rx) = mpsc::sync_channel::<Entry>(1024);
+    std::thread::scope(|s| {
+        s.spawn(move || walk(ctx, root, opts, tx));
+        Ok(rx
+            .into_iter()
+            .par_bridge()
+            .flat_map_iter(|e| READ_BUFFER.with_borrow_mut(|buf| scan_entry(ctx, &e, buf)))
+            .collect())
+    })
 }
 
-fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Vec<Entry> {
-    let entries = Mutex::new(Vec::new());
+fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions, tx: mpsc::SyncSender<Entry>) {
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .ignore(false)
@@ -59,41 +58,32 @@ fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Vec<Entry> {
         .require_git(true)
         .follow_links(false)
         .filter_entry(|e| e.file_name() != ".git")
-        .threads(rayon::current_num_threads().min(4))
+        .threads(2)
         .build_parallel();
     walker.run(|| {
-        let entries = &entries;
+        let tx = tx.clone();
         Box::new(move |result| {
             match result {
-                Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) {
-                        let display = display_path(e.path(), root);
-                        if ctx.config.path_allowed(&display) || is_active_config(ctx, e.path()) {
-                            ctx.stats
-                                .skipped_allowlisted
-                                .fetch_add(1, Ordering::Relaxed);
-                        } else {
-                            let len = e.metadata().map(|m| m.len()).unwrap_or(0);
-                            entries
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push(Entry {
-                                    path: e.into_path(),
-                                    display,
-                                    len,
-                                });
-                        }
+                Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                    let display = display_path(e.path(), root);
+                    if ctx.config.path_allowed(&display) || is_active_config(ctx, e.path()) {
+                        ctx.stats.skipped_allowlisted.fetch_add(1, Ordering::Relaxed);
+                    } else if tx
+                        .send(Entry {
+                            path: e.into_path(),
+                            display,
+                        })
+                        .is_err()
+                    {
+                        return ignore::WalkState::Quit;
                     }
                 }
+                Ok(_) => {}
                 Err(err) => ctx.warn(&format!("cannot walk: {err}")),
             }
             ignore::WalkState::Continue
         })
     });
-    let mut v = entries.into_inner().unwrap_or_else(|p| p.into_inner());
-    // Big files first: they bound the wall time, so start them early.
-    v.sort_unstable_by_key(|e| std::cmp::Reverse(e.len));
-    v
 }
 
 thread_local! {
@@ -102,22 +92,36 @@ thread_local! {
 }
 
 fn scan_entry(ctx: &ScanContext<'_>, e: &Entry, buf: &mut Vec<u8>) -> Vec<Finding> {
-    if e.len > ctx.max_file_size {
-        ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
-        (ctx.on_warning)(&format!(
-            "{}: skipped, {} bytes is over --max-file-size ({} bytes)",
-            e.display, e.len, ctx.max_file_size
-        ));
-        return Vec::new();
+    match read_limited(&e.path, ctx.max_file_size, buf) {
+        Ok(Some(())) => scan_blob(ctx, &e.display, buf),
+        Ok(None) => {
+            ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+            (ctx.on_warning)(&format!(
+                "{}: skipped, larger than --max-file-size ({} bytes)",
+                e.display, ctx.max_file_size
+            ));
+            Vec::new()
+        }
+        Err(err) => {
+            ctx.warn(&format!("{}: cannot read: {err}", e.display));
+            Vec::new()
+        }
+    }
+}
+
+/// Read a file into `buf` unless it is larger than `max` (then `Ok(None)`). One open, one
+/// fstat, reads straight into a buffer sized from the fstat.
+fn read_limited(path: &Path, max: u64, buf: &mut Vec<u8>) -> std::io::Result<Option<()>> {
+    let f = File::open(path)?;
+    let len = f.metadata()?.len();
+    if len > max {
+        return Ok(None);
     }
     buf.clear();
-    buf.reserve(e.len as usize + 1);
-    let read = File::open(&e.path).and_then(|mut f| f.read_to_end(buf));
-    if let Err(err) = read {
-        ctx.warn(&format!("{}: cannot read: {err}", e.display));
-        return Vec::new();
-    }
-    scan_blob(ctx, &e.display, buf)
+    buf.reserve(len as usize + 1);
+    // The file may grow while we read: never take more than the limit allows.
+    let n = f.take(max + 1).read_to_end(buf)?;
+    Ok((n as u64 <= max).then_some(()))
 }
 
 /// The configuration in use holds rule examples by design: it is not scanned.
@@ -126,20 +130,13 @@ fn is_active_config(ctx: &ScanContext<'_>, path: &Path) -> bool {
         return false;
     };
     path.file_name() == src.file_name()
-        && path
-            .canonicalize()
-            .ok()
-            .is_some_and(|p| src.canonicalize().ok() == Some(p))
+        && path.canonicalize().ok().is_some_and(|p| src.canonicalize().ok() == Some(p))
 }
 
 /// `path` relative to `root`, `/`-separated; a lone file keeps the name it was given.
 fn display_path(path: &Path, root: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let rel = if rel.as_os_str().is_empty() {
-        path
-    } else {
-        rel
-    };
+    let rel = if rel.as_os_str().is_empty() { path } else { rel };
     let s = rel.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
