@@ -102,7 +102,10 @@ pub fn plan(
         );
     };
     let line_start = nth_line_start(s, line).with_context(|| {
-        format!("{} has no line {line}: it changed since the scan", path.display())
+        format!(
+            "{} has no line {line}: it changed since the scan",
+            path.display()
+        )
     })?;
     let line_end = s[line_start..]
         .find('\n')
@@ -337,11 +340,31 @@ mod tests {
     #[test]
     fn code_literals_become_environment_reads() {
         let cases = [
-            ("app.py", format!("import os\ndb_password = \"{S}\"\n"), "db_password = os.environ[\"DB_PASSWORD\"]"),
-            ("app.js", format!("const dbPassword = '{S}';\n"), "const dbPassword = process.env.DB_PASSWORD;"),
-            ("main.go", format!("var password = \"{S}\"\n"), "var password = os.Getenv(\"PASSWORD\")"),
-            ("app.rb", format!("TOKEN = \"{S}\"\n"), "TOKEN = ENV.fetch(\"TOKEN\")"),
-            ("App.java", format!("  String apiKey = \"{S}\";\n"), "  String apiKey = System.getenv(\"API_KEY\");"),
+            (
+                "app.py",
+                format!("import os\ndb_password = \"{S}\"\n"),
+                "db_password = os.environ[\"DB_PASSWORD\"]",
+            ),
+            (
+                "app.js",
+                format!("const dbPassword = '{S}';\n"),
+                "const dbPassword = process.env.DB_PASSWORD;",
+            ),
+            (
+                "main.go",
+                format!("var password = \"{S}\"\n"),
+                "var password = os.Getenv(\"PASSWORD\")",
+            ),
+            (
+                "app.rb",
+                format!("TOKEN = \"{S}\"\n"),
+                "TOKEN = ENV.fetch(\"TOKEN\")",
+            ),
+            (
+                "App.java",
+                format!("  String apiKey = \"{S}\";\n"),
+                "  String apiKey = System.getenv(\"API_KEY\");",
+            ),
         ];
         for (name, text, want) in cases {
             let r = rw(name, &text, S);
@@ -354,7 +377,10 @@ mod tests {
     fn env_config_and_cloudformation() {
         let r = rw(".env", &format!("A=1\nDB_PASSWORD={S}\n"), S);
         assert_eq!(r.new_line, "DB_PASSWORD=${DB_PASSWORD}");
-        assert_eq!(String::from_utf8(r.new_text).unwrap(), "A=1\nDB_PASSWORD=${DB_PASSWORD}\n");
+        assert_eq!(
+            String::from_utf8(r.new_text).unwrap(),
+            "A=1\nDB_PASSWORD=${DB_PASSWORD}\n"
+        );
         let r = rw("run.sh", &format!("export TOKEN='{S}'\n"), S);
         assert_eq!(r.new_line, "export TOKEN=\"${TOKEN}\"");
         let r = rw("config.yaml", &format!("db:\n  password: \"{S}\"\n"), S);
@@ -364,7 +390,10 @@ mod tests {
         let cfn = format!("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Db:\n    Properties:\n      MasterUserPassword: {S}\n");
         let r = rw("stack.yaml", &cfn, S);
         assert_eq!(r.style, Style::CloudFormation);
-        assert_eq!(r.new_line, "      MasterUserPassword: {{resolve:secretsmanager:unleak/app/db}}");
+        assert_eq!(
+            r.new_line,
+            "      MasterUserPassword: {{resolve:secretsmanager:unleak/app/db}}"
+        );
     }
 
     #[test]
@@ -400,7 +429,11 @@ mod tests {
         let e = write_atomic(&p, b"A=1\n", b"A=3\n").unwrap_err();
         assert!(e.to_string().contains("changed"), "{e}");
         assert_eq!(fs::read(&p).unwrap(), b"A=2\n");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no temp file left");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temp file left"
+        );
     }
 
     #[test]

@@ -21,26 +21,40 @@ async fn assert_rotated(m: &Moto, w: &World, keep_old: bool, outputs: &str) {
     assert_ne!(new_id, w.leaked_id);
     let old = keys.iter().find(|(id, _)| *id == w.leaked_id);
     if keep_old {
-        assert_eq!(old, Some(&(w.leaked_id.clone(), false)), "old key kept inactive");
+        assert_eq!(
+            old,
+            Some(&(w.leaked_id.clone(), false)),
+            "old key kept inactive"
+        );
         assert_eq!(keys.len(), 2);
     } else {
         assert!(old.is_none(), "old key deleted: {keys:?}");
         assert_eq!(keys.len(), 1);
     }
-    let value = current_value(w, SECRET_NAME).await.expect("AWSCURRENT has a value");
+    let value = current_value(w, SECRET_NAME)
+        .await
+        .expect("AWSCURRENT has a value");
     let v: serde_json::Value = serde_json::from_str(&value).unwrap();
     assert_eq!(v["AccessKeyId"], new_id.as_str());
     let secret = v["SecretAccessKey"].as_str().unwrap().to_string();
-    let arn = caller_arn(m, &new_id, &secret).await.expect("the new key works");
+    let arn = caller_arn(m, &new_id, &secret)
+        .await
+        .expect("the new key works");
     assert!(arn.ends_with(":user/app"), "{arn}");
-    assert_eq!(version_count(w, SECRET_NAME).await, 1, "no duplicate versions");
+    assert_eq!(
+        version_count(w, SECRET_NAME).await,
+        1,
+        "no duplicate versions"
+    );
     assert!(!outputs.contains(&secret), "new secret printed");
     assert!(
         !files_text(w.state.path()).contains(&secret),
         "new secret written to the state directory"
     );
     if !keep_old {
-        assert!(caller_arn(m, &w.leaked_id, &w.leaked_secret).await.is_none());
+        assert!(caller_arn(m, &w.leaked_id, &w.leaked_secret)
+            .await
+            .is_none());
     }
 }
 
@@ -55,7 +69,10 @@ async fn rotates_end_to_end_and_rerun_is_a_no_op() {
     assert!(all.contains(SECRET_NAME), "{all}");
     assert!(all.contains("arn:aws:secretsmanager:"), "{all}");
     assert!(all.contains("still in your git history"), "{all}");
-    assert!(all.contains(&format!("Old key {} is deleted", w.leaked_id)), "{all}");
+    assert!(
+        all.contains(&format!("Old key {} is deleted", w.leaked_id)),
+        "{all}"
+    );
     assert_rotated(&m, &w, false, &all).await;
     let after = keys(&w, APP_USER).await;
 
@@ -130,9 +147,18 @@ async fn refusals_change_nothing() {
         (vec![&canary], "canary"),
         (vec![&other_account], "belongs to account 111122223333"),
         (vec![&unknown], "was not found in account 123456789012"),
-        (vec![&unknown, "--user", "ghost"], "IAM user `ghost` was not found"),
-        (vec![&w.leaked_id, "--user", "auditor"], "is not a key of IAM user `auditor`"),
-        (vec![&w.leaked_id, "--secret-name", taken], "already exists and is not unleak's"),
+        (
+            vec![&unknown, "--user", "ghost"],
+            "IAM user `ghost` was not found",
+        ),
+        (
+            vec![&w.leaked_id, "--user", "auditor"],
+            "is not a key of IAM user `auditor`",
+        ),
+        (
+            vec![&w.leaked_id, "--secret-name", taken],
+            "already exists and is not unleak's",
+        ),
         (vec!["AKIA123"], "is not an IAM user access key id"),
         (vec![&temporary], "temporary"),
     ];
@@ -149,7 +175,13 @@ async fn refusals_change_nothing() {
     assert_eq!(keys(&w, APP_USER).await, before);
 
     // A second key that is not the leaked one: AWS allows two, so no room for a new one.
-    let second = w.iam.create_access_key().user_name(APP_USER).send().await.unwrap();
+    let second = w
+        .iam
+        .create_access_key()
+        .user_name(APP_USER)
+        .send()
+        .await
+        .unwrap();
     let second = second.access_key().unwrap().access_key_id().to_string();
     let before = keys(&w, APP_USER).await;
     let out = unleak(&m, &w, &cwd, &["rotate", &w.leaked_id, "--yes"], &[]);
@@ -194,7 +226,10 @@ async fn assert_safe_mid_rotation(m: &Moto, w: &World, step: &str) {
         }
         None => false,
     };
-    assert!(old_active || stored_works, "{step}: no working key left: {keys:?}");
+    assert!(
+        old_active || stored_works,
+        "{step}: no working key left: {keys:?}"
+    );
 }
 
 #[tokio::test]
@@ -237,7 +272,11 @@ async fn repeated_crashes_never_leave_two_orphans() {
     let mut all = String::new();
     // Crash twice right after making a key (its secret lost both times), then once after the
     // orphan clean-up, then resume.
-    for step in ["after-create-key", "after-create-key", "after-delete-orphans"] {
+    for step in [
+        "after-create-key",
+        "after-create-key",
+        "after-delete-orphans",
+    ] {
         let out = unleak(
             &m,
             &w,
@@ -251,7 +290,11 @@ async fn repeated_crashes_never_leave_two_orphans() {
     }
     assert!(all.contains("deleted orphan key"), "{all}");
     let keys_now = keys(&w, APP_USER).await;
-    assert_eq!(keys_now.len(), 1, "orphan deleted, old key kept: {keys_now:?}");
+    assert_eq!(
+        keys_now.len(),
+        1,
+        "orphan deleted, old key kept: {keys_now:?}"
+    );
     let out = unleak(&m, &w, &cwd, &["rotate", &w.leaked_id, "--yes"], &[]);
     all.push_str(&text(&out));
     assert!(out.status.success(), "{all}");

@@ -22,8 +22,14 @@ async fn store_is_idempotent_and_updates_only_when_asked() {
     let w = world(&m).await;
     let dir = tempfile::tempdir().unwrap();
     let secret = fake_secret("pw-");
-    write(dir.path(), "app.env", &format!("HOST=db\nDB_PASSWORD={secret}\n"));
-    let args = ["store", "--path", "app.env", "--line", "2", "--name", "test/db", "--yes"];
+    write(
+        dir.path(),
+        "app.env",
+        &format!("HOST=db\nDB_PASSWORD={secret}\n"),
+    );
+    let args = [
+        "store", "--path", "app.env", "--line", "2", "--name", "test/db", "--yes",
+    ];
     let mut all = String::new();
 
     let out = unleak(&m, &w, dir.path(), &args, &[]);
@@ -31,8 +37,11 @@ async fn store_is_idempotent_and_updates_only_when_asked() {
     assert!(out.status.success(), "{all}");
     assert!(all.contains("Created secret `test/db`"), "{all}");
     assert!(all.contains("still in git history"), "{all}");
-    assert!(all.contains("change it in the database"), "{all}");
-    assert_eq!(current_value(&w, "test/db").await.as_deref(), Some(secret.as_str()));
+    assert!(all.contains("change the password in the database"), "{all}");
+    assert_eq!(
+        current_value(&w, "test/db").await.as_deref(),
+        Some(secret.as_str())
+    );
     assert_eq!(version_count(&w, "test/db").await, 1);
 
     // Same value again: nothing changes.
@@ -44,19 +53,29 @@ async fn store_is_idempotent_and_updates_only_when_asked() {
 
     // A different value: refused without --update, a new version with it.
     let secret2 = fake_secret("pw-");
-    write(dir.path(), "app.env", &format!("HOST=db\nDB_PASSWORD={secret2}\n"));
+    write(
+        dir.path(),
+        "app.env",
+        &format!("HOST=db\nDB_PASSWORD={secret2}\n"),
+    );
     let out = unleak(&m, &w, dir.path(), &args, &[]);
     all.push_str(&text(&out));
     assert_eq!(out.status.code(), Some(2), "{all}");
     assert!(text(&out).contains("pass --update"), "{all}");
-    assert_eq!(current_value(&w, "test/db").await.as_deref(), Some(secret.as_str()));
+    assert_eq!(
+        current_value(&w, "test/db").await.as_deref(),
+        Some(secret.as_str())
+    );
     let mut upd = args.to_vec();
     upd.push("--update");
     let out = unleak(&m, &w, dir.path(), &upd, &[]);
     all.push_str(&text(&out));
     assert!(out.status.success(), "{all}");
     assert!(text(&out).contains("new version"), "{all}");
-    assert_eq!(current_value(&w, "test/db").await.as_deref(), Some(secret2.as_str()));
+    assert_eq!(
+        current_value(&w, "test/db").await.as_deref(),
+        Some(secret2.as_str())
+    );
     assert_eq!(version_count(&w, "test/db").await, 2);
 
     for s in [&secret, &secret2] {
@@ -72,8 +91,23 @@ async fn crash_after_create_then_rerun_makes_no_second_version() {
     let dir = tempfile::tempdir().unwrap();
     let secret = fake_secret("pw-");
     write(dir.path(), "app.env", &format!("DB_PASSWORD={secret}\n"));
-    let args = ["store", "--path", "app.env", "--line", "1", "--name", "test/crash", "--yes"];
-    let out = unleak(&m, &w, dir.path(), &args, &[("UNLEAK_FAILPOINT", "after-store-create")]);
+    let args = [
+        "store",
+        "--path",
+        "app.env",
+        "--line",
+        "1",
+        "--name",
+        "test/crash",
+        "--yes",
+    ];
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &args,
+        &[("UNLEAK_FAILPOINT", "after-store-create")],
+    );
     assert!(!out.status.success(), "{}", text(&out));
     // The journal kept the request token: a random UUID, not derived from the secret.
     let journal = files_text(&w.state.path().join("state").join("stores"));
@@ -87,7 +121,10 @@ async fn crash_after_create_then_rerun_makes_no_second_version() {
     let out = unleak(&m, &w, dir.path(), &args, &[]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(version_count(&w, "test/crash").await, 1);
-    assert_eq!(current_value(&w, "test/crash").await.as_deref(), Some(secret.as_str()));
+    assert_eq!(
+        current_value(&w, "test/crash").await.as_deref(),
+        Some(secret.as_str())
+    );
     let v: serde_json::Value =
         serde_json::from_str(&files_text(&w.state.path().join("state").join("stores"))).unwrap();
     assert_eq!(v["done"], true);
@@ -99,7 +136,11 @@ async fn store_from_a_report_redacted_or_full() {
     let w = world(&m).await;
     let dir = tempfile::tempdir().unwrap();
     let secret = fake_secret("pw-");
-    write(dir.path(), "src/settings.py", &format!("import os\n\npassword = \"{secret}\"\n"));
+    write(
+        dir.path(),
+        "src/settings.py",
+        &format!("import os\n\npassword = \"{secret}\"\n"),
+    );
 
     let scan = |extra: &[&str]| {
         let mut args = vec!["scan", ".", "-f", "json", "-o", "report.json"];
@@ -118,16 +159,34 @@ async fn store_from_a_report_redacted_or_full() {
         &m,
         &w,
         dir.path(),
-        &["store", "--report", "report.json", "--finding", &id, "--yes"],
+        &[
+            "store",
+            "--report",
+            "report.json",
+            "--finding",
+            &id,
+            "--yes",
+        ],
         &[],
     );
     let all = text(&out);
     assert!(out.status.success(), "{all}");
     assert!(!all.contains(&secret), "{all}");
-    let repo = dir.path().file_name().unwrap().to_string_lossy().to_string();
+    let repo = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
     let default_name = format!("unleak/{repo}/src/settings.py/db-password-assignment");
-    assert!(all.contains(&default_name), "default name {default_name} in {all}");
-    assert_eq!(current_value(&w, &default_name).await.as_deref(), Some(secret.as_str()));
+    assert!(
+        all.contains(&default_name),
+        "default name {default_name} in {all}"
+    );
+    assert_eq!(
+        current_value(&w, &default_name).await.as_deref(),
+        Some(secret.as_str())
+    );
 
     // The file changed since the scan: --rewrite is refused, the file untouched.
     let moved = format!("import os\n\n\npassword = \"{secret}\"\n");
@@ -136,12 +195,27 @@ async fn store_from_a_report_redacted_or_full() {
         &m,
         &w,
         dir.path(),
-        &["store", "--report", "report.json", "--finding", &id, "--rewrite", "--yes"],
+        &[
+            "store",
+            "--report",
+            "report.json",
+            "--finding",
+            &id,
+            "--rewrite",
+            "--yes",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-    assert!(text(&out).contains("changed since the scan"), "{}", text(&out));
-    assert_eq!(std::fs::read_to_string(dir.path().join("src/settings.py")).unwrap(), moved);
+    assert!(
+        text(&out).contains("changed since the scan"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("src/settings.py")).unwrap(),
+        moved
+    );
 
     // Full report (--show-secrets): works even when the file is gone.
     let id = scan(&["--show-secrets"]);
@@ -150,15 +224,40 @@ async fn store_from_a_report_redacted_or_full() {
         &m,
         &w,
         dir.path(),
-        &["store", "--report", "report.json", "--finding", &id, "--name", "test/full", "--yes"],
+        &[
+            "store",
+            "--report",
+            "report.json",
+            "--finding",
+            &id,
+            "--name",
+            "test/full",
+            "--yes",
+        ],
         &[],
     );
     assert!(out.status.success(), "{}", text(&out));
     assert!(!text(&out).contains(&secret));
-    assert_eq!(current_value(&w, "test/full").await.as_deref(), Some(secret.as_str()));
+    assert_eq!(
+        current_value(&w, "test/full").await.as_deref(),
+        Some(secret.as_str())
+    );
 
     // Unknown finding id and missing selectors are errors, not panics.
-    let out = unleak(&m, &w, dir.path(), &["store", "--report", "report.json", "--finding", "nope", "--yes"], &[]);
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &[
+            "store",
+            "--report",
+            "report.json",
+            "--finding",
+            "nope",
+            "--yes",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("no finding with id"), "{}", text(&out));
     let out = unleak(&m, &w, dir.path(), &["store", "--yes"], &[]);
@@ -197,7 +296,17 @@ async fn rewrite_every_supported_format() {
             &m,
             &w,
             dir.path(),
-            &["store", "--path", file, "--line", &line.to_string(), "--name", &name, "--rewrite", "--yes"],
+            &[
+                "store",
+                "--path",
+                file,
+                "--line",
+                &line.to_string(),
+                "--name",
+                &name,
+                "--rewrite",
+                "--yes",
+            ],
             &[],
         );
         let all = text(&out);
@@ -205,10 +314,17 @@ async fn rewrite_every_supported_format() {
         let after = std::fs::read_to_string(dir.path().join(file)).unwrap();
         assert!(!after.contains(&secret), "{file}: {after}");
         assert_eq!(after.lines().nth(line - 1), Some(*want), "{file}: {after}");
-        assert!(all.contains(&format!("+{want}")), "{file}: diff shown: {all}");
+        assert!(
+            all.contains(&format!("+{want}")),
+            "{file}: diff shown: {all}"
+        );
         assert!(all.contains(snippet_word), "{file}: snippet: {all}");
         assert!(!all.contains(&secret), "{file}: secret printed: {all}");
-        assert_eq!(current_value(&w, &name).await.as_deref(), Some(secret.as_str()), "{file}");
+        assert_eq!(
+            current_value(&w, &name).await.as_deref(),
+            Some(secret.as_str()),
+            "{file}"
+        );
     }
     // No temp files left next to the rewritten ones.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -220,12 +336,26 @@ async fn rewrite_every_supported_format() {
 
     // An unsupported file is refused before anything is stored.
     let secret = fake_secret("pw-");
-    write(dir.path(), "notes.txt", &format!("password = \"{secret}\"\n"));
+    write(
+        dir.path(),
+        "notes.txt",
+        &format!("password = \"{secret}\"\n"),
+    );
     let out = unleak(
         &m,
         &w,
         dir.path(),
-        &["store", "--path", "notes.txt", "--line", "1", "--name", "test/txt", "--rewrite", "--yes"],
+        &[
+            "store",
+            "--path",
+            "notes.txt",
+            "--line",
+            "1",
+            "--name",
+            "test/txt",
+            "--rewrite",
+            "--yes",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));

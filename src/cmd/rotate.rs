@@ -118,7 +118,11 @@ fn status(journal: &Journal) -> Result<Outcome> {
 }
 
 fn print_report(r: &RotateReport) {
-    let verb = if r.resumed { "Resumed and finished" } else { "Finished" };
+    let verb = if r.resumed {
+        "Resumed and finished"
+    } else {
+        "Finished"
+    };
     println!(
         "{verb} the rotation of {} (IAM user `{}`, account {}).",
         r.old_key_id, r.user, r.account

@@ -64,7 +64,9 @@ pub fn fake_secret(prefix: &str) -> String {
 
 /// A new-format access key id that encodes `account` (for canary / other-account refusals).
 pub fn key_id_for_account(account: u64) -> String {
-    let r = fake_secret("").bytes().fold(0u64, |a, b| a.wrapping_mul(31) ^ b as u64);
+    let r = fake_secret("")
+        .bytes()
+        .fold(0u64, |a, b| a.wrapping_mul(31) ^ b as u64);
     let z: u64 = (1 << 47) | (account << 7) | (r & 0x7f);
     let mut bytes = z.to_be_bytes()[2..8].to_vec();
     bytes.extend_from_slice(&(r as u32).to_be_bytes());
@@ -127,9 +129,19 @@ pub async fn world(m: &Moto) -> World {
             .await
             .unwrap();
     }
-    let admin = iam.create_access_key().user_name("auditor").send().await.unwrap();
+    let admin = iam
+        .create_access_key()
+        .user_name("auditor")
+        .send()
+        .await
+        .unwrap();
     let admin = admin.access_key().unwrap();
-    let leaked = iam.create_access_key().user_name(APP_USER).send().await.unwrap();
+    let leaked = iam
+        .create_access_key()
+        .user_name(APP_USER)
+        .send()
+        .await
+        .unwrap();
     let leaked = leaked.access_key().unwrap();
     m.enable_auth();
     let conf = sdk(m, admin.access_key_id(), admin.secret_access_key()).await;
@@ -145,9 +157,17 @@ pub async fn world(m: &Moto) -> World {
 }
 
 /// The unleak binary, seeing only moto (auditor's credentials) and a private state directory.
-pub fn unleak(m: &Moto, w: &World, cwd: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+pub fn unleak(
+    m: &Moto,
+    w: &World,
+    cwd: &Path,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_unleak"));
-    cmd.args(args).current_dir(cwd).stdin(std::process::Stdio::null());
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null());
     for v in REAL_AWS_VARS {
         cmd.env_remove(v);
     }
@@ -175,7 +195,9 @@ pub fn files_text(dir: &Path) -> String {
     let mut all = String::new();
     let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {

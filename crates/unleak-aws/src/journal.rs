@@ -103,9 +103,7 @@ impl Journal {
         };
         let mut bytes = serde_json::to_vec_pretty(value).expect("journal records serialise");
         bytes.push(b'\n');
-        let mut f = private_options()
-            .open(&tmp)
-            .map_err(io("create", &tmp))?;
+        let mut f = private_options().open(&tmp).map_err(io("create", &tmp))?;
         f.write_all(&bytes).map_err(io("write", &tmp))?;
         f.sync_all().map_err(io("fsync", &tmp))?;
         drop(f);
@@ -222,7 +220,11 @@ mod tests {
 
     #[test]
     fn save_load_list_round_trip_with_private_mode() {
-        let tmp = std::env::temp_dir().join(format!("unleak-journal-{}-{}", std::process::id(), fastrand::u64(..)));
+        let tmp = std::env::temp_dir().join(format!(
+            "unleak-journal-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
         let j = Journal::at(tmp.join("rotations"));
         assert!(j.load::<Rec>("unleak/app/db").unwrap().is_none());
         let r = Rec {

@@ -190,9 +190,17 @@ impl Plan {
             self.user, self.secret_name
         ));
         v.push("check the new key works (sts:GetCallerIdentity signed with it)".to_string());
-        v.push(format!("deactivate the old key {}", self.old_key_id));
-        if !self.keep_old_inactive {
-            v.push(format!("delete the old key {}", self.old_key_id));
+        match self.old_key_status.as_deref() {
+            None => v.push(format!(
+                "nothing more for the old key {}: it is already deleted",
+                self.old_key_id
+            )),
+            Some(_) => {
+                v.push(format!("deactivate the old key {}", self.old_key_id));
+                if !self.keep_old_inactive {
+                    v.push(format!("delete the old key {}", self.old_key_id));
+                }
+            }
         }
         v
     }
@@ -300,17 +308,18 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Re
             });
         }
         let keys = list_keys(c, &r.user, &account).await?;
-        let status = keys
-            .iter()
-            .find(|k| k.id == old)
-            .map(|k| k.status.clone());
+        let status = keys.iter().find(|k| k.id == old).map(|k| k.status.clone());
+        let secret_exists = !matches!(
+            secret_owner(c, &r.secret_name, &old).await?,
+            SecretState::Absent
+        );
         return Ok(Plan {
             account,
             user: r.user.clone(),
             old_key_id: old,
             old_key_status: status,
             secret_name: r.secret_name.clone(),
-            secret_exists: true,
+            secret_exists,
             keep_old_inactive: r.keep_old_inactive || opts.keep_old_inactive,
             last_used: last_used.and_then(|(_, lu)| lu),
             keys_before: r.keys_before.clone(),
@@ -330,12 +339,7 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Re
         }
         (Some(u), _) => u.clone(),
         (None, Some(o)) => o.clone(),
-        (None, None) => {
-            return Err(RotateError::KeyNotFound {
-                key: old,
-                account,
-            })
-        }
+        (None, None) => return Err(RotateError::KeyNotFound { key: old, account }),
     };
     let keys = list_keys(c, &user, &account).await?;
     let Some(this) = keys.iter().find(|k| k.id == old) else {
@@ -452,7 +456,8 @@ pub async fn execute(
     // 3. A stored new key that still exists wins: never make a second one.
     let keys = list_keys(c, user, &plan.account).await?;
     let stored = current_pair(c, name).await?;
-    let stored = stored.filter(|p| p.access_key_id != old && keys.iter().any(|k| k.id == p.access_key_id));
+    let stored =
+        stored.filter(|p| p.access_key_id != old && keys.iter().any(|k| k.id == p.access_key_id));
     let pair = match stored {
         Some(p) => {
             progress(&format!(
@@ -466,9 +471,9 @@ pub async fn execute(
             for k in &keys {
                 let ours = k.id != old
                     && !rec.keys_before.contains(&k.id)
-                    && k.created.is_none_or(|t| t >= rec.started_at - CLOCK_SKEW_SECS);
-                if ours {
-                    delete_key(c, user, &k.id).await?;
+                    && k.created
+                        .is_none_or(|t| t >= rec.started_at - CLOCK_SKEW_SECS);
+                if ours && delete_key(c, user, &k.id).await? {
                     progress(&format!(
                         "deleted orphan key {} (created by an interrupted run; its secret was never stored)",
                         k.id
@@ -534,8 +539,11 @@ pub async fn execute(
     journal.save(old, &rec)?;
     failpoint::hit("after-deactivate");
     if !plan.keep_old_inactive {
-        delete_key(c, user, old).await?;
-        progress(&format!("deleted the old key {old}"));
+        if delete_key(c, user, old).await? {
+            progress(&format!("deleted the old key {old}"));
+        } else {
+            progress(&format!("the old key {old} was already deleted"));
+        }
         failpoint::hit("after-delete-old");
     }
     rec.step = "done".into();
@@ -609,9 +617,10 @@ async fn last_used(c: &FixClients, key: &str) -> Result<Option<(String, Option<L
                 Some(LastUsed {
                     service: service.to_string(),
                     region: u.region().to_string(),
-                    date: u
-                        .last_used_date()
-                        .and_then(|d| d.fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime).ok()),
+                    date: u.last_used_date().and_then(|d| {
+                        d.fmt(aws_sdk_iam::primitives::DateTimeFormat::DateTime)
+                            .ok()
+                    }),
                 })
             });
             Ok(o.user_name().map(|u| (u.to_string(), lu)))
@@ -621,7 +630,8 @@ async fn last_used(c: &FixClients, key: &str) -> Result<Option<(String, Option<L
     }
 }
 
-async fn delete_key(c: &FixClients, user: &str, key: &str) -> Result<()> {
+/// Delete a key; `false` if it was already gone.
+async fn delete_key(c: &FixClients, user: &str, key: &str) -> Result<bool> {
     match c
         .iam
         .delete_access_key()
@@ -630,8 +640,8 @@ async fn delete_key(c: &FixClients, user: &str, key: &str) -> Result<()> {
         .send()
         .await
     {
-        Ok(_) => Ok(()),
-        Err(e) if error_code(&e).as_deref() == Some("NoSuchEntity") => Ok(()),
+        Ok(_) => Ok(true),
+        Err(e) if error_code(&e).as_deref() == Some("NoSuchEntity") => Ok(false),
         Err(e) => Err(aws("iam:DeleteAccessKey")(e)),
     }
 }
@@ -823,8 +833,7 @@ async fn verify_key(
 fn check_key_id(id: &str) -> Result<()> {
     let ok_tail = |t: &str| {
         t.len() == 16
-            && t
-                .bytes()
+            && t.bytes()
                 .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
     };
     if id.len() == 20 && id.starts_with("ASIA") && ok_tail(&id[4..]) {
@@ -936,7 +945,7 @@ mod tests {
     #[test]
     fn key_pair_debug_hides_the_secret() {
         let p = KeyPair {
-            access_key_id: "AKIAEXAMPLEEXAMPLE22".into(),
+            access_key_id: "test-key-id".into(),
             secret_access_key: "s3cr3t-value-never-shown".into(),
         };
         assert!(!format!("{p:?}").contains("s3cr3t"));

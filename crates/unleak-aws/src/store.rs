@@ -117,7 +117,11 @@ pub async fn inspect(c: &FixClients, name: &str, value: &str) -> Result<Existing
 }
 
 /// Store the value, idempotently (see the module doc).
-pub async fn store(c: &FixClients, journal: &Journal, req: &StoreRequest<'_>) -> Result<StoreOutcome> {
+pub async fn store(
+    c: &FixClients,
+    journal: &Journal,
+    req: &StoreRequest<'_>,
+) -> Result<StoreOutcome> {
     let mut rec: StoreRecord = match journal.load::<StoreRecord>(req.name)? {
         Some(r) if !r.done => r,
         _ => StoreRecord {
@@ -209,7 +213,14 @@ pub fn random_uuid() -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 #[cfg(test)]

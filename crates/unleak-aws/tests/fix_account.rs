@@ -16,5 +16,8 @@ fn decodes_the_documented_test_vectors() {
         );
     }
     // Old-format ids encode no account.
-    assert_eq!(unleak_aws::rotate::account_of_key_id("AKIAJ2345ABCDEFGHIJK"), None);
+    assert_eq!(
+        unleak_aws::rotate::account_of_key_id("AKIAJ2345ABCDEFGHIJK"),
+        None
+    );
 }
