@@ -116,6 +116,40 @@ async fn dry_run_and_missing_yes_change_nothing() {
     assert!(out.status.success(), "{all}");
     assert!(all.contains("Dry run: nothing was changed"), "{all}");
     assert!(all.contains("delete the old key"), "{all}");
+    // The same through a named profile (credentials file) instead of environment credentials.
+    let creds = w.state.path().join("credentials");
+    std::fs::write(
+        &creds,
+        format!(
+            "[auditor]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            w.admin_id, w.admin_secret
+        ),
+    )
+    .unwrap();
+    let creds = creds.to_string_lossy().to_string();
+    let profile_env = [
+        ("AWS_ACCESS_KEY_ID", ""),
+        ("AWS_SECRET_ACCESS_KEY", ""),
+        ("AWS_SHARED_CREDENTIALS_FILE", creds.as_str()),
+    ];
+    let out = unleak(
+        &m,
+        &w,
+        &cwd,
+        &["rotate", &w.leaked_id, "--dry-run", "--profile", "auditor"],
+        &profile_env,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("IAM user `app`"), "{}", text(&out));
+    let out = unleak(
+        &m,
+        &w,
+        &cwd,
+        &["rotate", &w.leaked_id, "--dry-run", "--profile", "nosuch"],
+        &profile_env,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("profile `nosuch`"), "{}", text(&out));
     // Not a terminal and no --yes: refused.
     let out = unleak(&m, &w, &cwd, &["rotate", &w.leaked_id], &[]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));

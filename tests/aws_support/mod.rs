@@ -176,8 +176,13 @@ pub fn unleak(
         .env("no_proxy", "*")
         .env("HOME", w.state.path())
         .env("UNLEAK_STATE_DIR", w.state.path().join("state"));
+    // An empty value removes the variable (e.g. to make the binary use a profile instead).
     for (k, v) in extra_env {
-        cmd.env(k, v);
+        if v.is_empty() {
+            cmd.env_remove(k);
+        } else {
+            cmd.env(k, v);
+        }
     }
     cmd.output().expect("run unleak")
 }
