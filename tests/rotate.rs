@@ -334,3 +334,31 @@ async fn repeated_crashes_never_leave_two_orphans() {
     assert!(out.status.success(), "{all}");
     assert_rotated(&m, &w, false, &all).await;
 }
+
+#[tokio::test]
+async fn rotating_again_reuses_the_users_secret() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let cwd = w.state.path().to_path_buf();
+    let out = unleak(&m, &w, &cwd, &["rotate", &w.leaked_id, "--yes"], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let first: serde_json::Value =
+        serde_json::from_str(&current_value(&w, SECRET_NAME).await.unwrap()).unwrap();
+    let second_id = first["AccessKeyId"].as_str().unwrap().to_string();
+
+    // The next rotation finds the secret holding the key it rotates, and takes it over.
+    let out = unleak(&m, &w, &cwd, &["rotate", &second_id, "--yes"], &[]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("re-tagged secret"), "{all}");
+    let keys = keys(&w, APP_USER).await;
+    assert_eq!(keys.len(), 1, "{keys:?}");
+    let third: serde_json::Value =
+        serde_json::from_str(&current_value(&w, SECRET_NAME).await.unwrap()).unwrap();
+    assert_eq!(third["AccessKeyId"], keys[0].0.as_str());
+    assert_ne!(keys[0].0, second_id);
+    assert_eq!(version_count(&w, SECRET_NAME).await, 2);
+    let secret = third["SecretAccessKey"].as_str().unwrap();
+    assert!(caller_arn(&m, &keys[0].0, secret).await.is_some());
+    assert!(!all.contains(secret));
+}
