@@ -3,6 +3,8 @@
 
 mod cmd;
 mod output;
+#[cfg(feature = "aws")]
+mod rewrite;
 
 use std::process::ExitCode;
 

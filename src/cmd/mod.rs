@@ -1,8 +1,14 @@
 //! Subcommands, one file each.
 
 mod common;
+#[cfg(feature = "aws")]
+mod confirm;
+#[cfg(feature = "aws")]
+mod rotate;
 mod rules;
 mod scan;
+#[cfg(feature = "aws")]
+mod store;
 
 use clap::{Parser, Subcommand};
 
@@ -26,11 +32,21 @@ enum Command {
     /// List the rules, or check a rules file of your own.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Rotate a leaked IAM access key: new key into Secrets Manager, old key off (resumable).
+    #[cfg(feature = "aws")]
+    Rotate(rotate::RotateArgs),
+    /// Move a found secret into AWS Secrets Manager (and optionally rewrite the source).
+    #[cfg(feature = "aws")]
+    Store(store::StoreArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules(cmd) => rules::run(cmd),
+        #[cfg(feature = "aws")]
+        Command::Rotate(args) => rotate::run(args),
+        #[cfg(feature = "aws")]
+        Command::Store(args) => store::run(args),
     }
 }

@@ -1,0 +1,163 @@
+//! `unleak rotate`: rotate a leaked IAM access key end to end (see `unleak_aws::rotate`).
+
+use anyhow::{bail, Result};
+use clap::Args;
+use unleak_aws::fix_client::FixClients;
+use unleak_aws::journal::Journal;
+use unleak_aws::rotate::{self, RotateOptions, RotateReport};
+
+use super::confirm::{confirm, runtime};
+use crate::Outcome;
+
+#[derive(Args)]
+pub struct RotateArgs {
+    /// The leaked access key id (AKIA…).
+    #[arg(value_name = "ACCESS_KEY_ID", required_unless_present = "status")]
+    pub access_key_id: Option<String>,
+
+    /// The IAM user that owns the key (default: the owner IAM reports).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+
+    /// Secrets Manager secret for the new key (default: unleak/iam-user/USER).
+    #[arg(long, value_name = "NAME")]
+    pub secret_name: Option<String>,
+
+    /// Leave the old key inactive instead of deleting it.
+    #[arg(long)]
+    pub keep_old_inactive: bool,
+
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Proceed without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// List unfinished rotations (from the journal) and exit.
+    #[arg(long, conflicts_with_all = ["access_key_id", "dry_run", "yes"])]
+    pub status: bool,
+
+    /// AWS profile with the auditor's credentials for the key's account.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+}
+
+pub fn run(args: RotateArgs) -> Result<Outcome> {
+    let journal = Journal::open("rotations")?;
+    if args.status {
+        return status(&journal);
+    }
+    let Some(key) = args.access_key_id.clone() else {
+        bail!("give the access key id to rotate (or --status)");
+    };
+    let opts = RotateOptions {
+        old_key_id: key,
+        user: args.user.clone(),
+        secret_name: args.secret_name.clone(),
+        keep_old_inactive: args.keep_old_inactive,
+        extra_canary_accounts: Vec::new(),
+    };
+    runtime()?.block_on(rotate_now(&args, &journal, &opts))
+}
+
+async fn rotate_now(args: &RotateArgs, journal: &Journal, opts: &RotateOptions) -> Result<Outcome> {
+    {
+        let clients = FixClients::load(args.profile.as_deref()).await;
+        let plan = rotate::plan(&clients, journal, opts).await?;
+        if plan.already_done.is_some() {
+            for line in plan.describe() {
+                println!("unleak rotate: {line}");
+            }
+            return Ok(Outcome::Clean);
+        }
+        println!(
+            "Rotate access key {} of IAM user `{}` (account {}, key {}):",
+            plan.old_key_id,
+            plan.user,
+            plan.account,
+            plan.old_key_status.as_deref().unwrap_or("already gone")
+        );
+        for (i, step) in plan.describe().iter().enumerate() {
+            println!("  {}. {step}", i + 1);
+        }
+        if args.dry_run {
+            println!("Dry run: nothing was changed.");
+            return Ok(Outcome::Clean);
+        }
+        confirm(args.yes, "Rotate the key now?")?;
+        let report = rotate::execute(&clients, journal, &plan, &mut |line| {
+            eprintln!("unleak: {line}")
+        })
+        .await?;
+        print_report(&report);
+        Ok(Outcome::Clean)
+    }
+}
+
+fn status(journal: &Journal) -> Result<Outcome> {
+    let open = rotate::unfinished(journal)?;
+    if open.is_empty() {
+        println!("No unfinished rotations.");
+        return Ok(Outcome::Clean);
+    }
+    println!("Unfinished rotations (re-run `unleak rotate KEY` to resume):");
+    for r in open {
+        println!(
+            "  {}  user {}  secret {}  started {}  last step: {}",
+            r.old_key_id,
+            r.user,
+            r.secret_name,
+            rotate::fmt_time(r.started_at),
+            r.step
+        );
+    }
+    // Unfinished work is something to act on, like a finding.
+    Ok(Outcome::Findings)
+}
+
+fn print_report(r: &RotateReport) {
+    let verb = if r.resumed {
+        "Resumed and finished"
+    } else {
+        "Finished"
+    };
+    println!(
+        "{verb} the rotation of {} (IAM user `{}`, account {}).",
+        r.old_key_id, r.user, r.account
+    );
+    println!(
+        "  New key {} is in Secrets Manager secret `{}`",
+        r.new_key_id, r.secret_name
+    );
+    println!("    {}", r.secret_arn);
+    if r.old_key_deleted {
+        println!("  Old key {} is deleted.", r.old_key_id);
+    } else {
+        println!(
+            "  Old key {} is inactive (kept): delete it once nothing needs it:\n    aws iam delete-access-key --user-name {} --access-key-id {}",
+            r.old_key_id, r.user, r.old_key_id
+        );
+    }
+    println!("Next:");
+    match &r.last_used {
+        Some(lu) => println!(
+            "  - Move the applications that used the old key to the new one: it was last used with {} in {}{}.",
+            lu.service,
+            lu.region,
+            lu.date
+                .as_deref()
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default()
+        ),
+        None => println!("  - IAM has no record of the old key being used: no application should miss it."),
+    }
+    println!(
+        "  - Load the new key from the secret, e.g.\n      aws secretsmanager get-secret-value --secret-id {} --query SecretString --output text",
+        r.secret_name
+    );
+    println!(
+        "  - The old key is still in your git history. It is dead now, which is what matters; remove it from the code."
+    );
+}

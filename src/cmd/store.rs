@@ -1,0 +1,421 @@
+//! `unleak store`: move a found secret into Secrets Manager (see `unleak_aws::store`), and with
+//! `--rewrite` replace it in the source file with a reference (see `crate::rewrite`).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::Args;
+use unleak_aws::fix_client::FixClients;
+use unleak_aws::journal::Journal;
+use unleak_aws::store::{self, Existing, StoreOutcome, StoreRequest};
+use unleak_scan::finding::redact;
+use unleak_scan::matcher::BlobOutcome;
+use unleak_scan::Finding;
+
+use super::common::{build_matcher, load_config};
+use super::confirm::{confirm, runtime};
+use crate::rewrite;
+use crate::Outcome;
+
+#[derive(Args)]
+pub struct StoreArgs {
+    /// A saved JSON report (`unleak scan -f json -o FILE`) to take the finding from.
+    #[arg(long, value_name = "FILE", requires = "finding", conflicts_with_all = ["path", "line"])]
+    pub report: Option<PathBuf>,
+
+    /// The finding's `id` in the report.
+    #[arg(long, value_name = "ID", requires = "report")]
+    pub finding: Option<String>,
+
+    /// Or: the file that holds the secret...
+    #[arg(long, value_name = "PATH", requires = "line")]
+    pub path: Option<PathBuf>,
+
+    /// ...and the line it is on.
+    #[arg(long, value_name = "N", requires = "path")]
+    pub line: Option<u32>,
+
+    /// With --path/--line: the rule id, when several secrets share the line.
+    #[arg(long, value_name = "RULE")]
+    pub rule: Option<String>,
+
+    /// Secret name (default: unleak/REPO/PATH/RULE).
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Description of a new secret.
+    #[arg(long)]
+    pub description: Option<String>,
+
+    /// Tag for a new secret (repeatable).
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = parse_tag)]
+    pub tags: Vec<(String, String)>,
+
+    /// KMS key to encrypt a new secret with (default: the account's aws/secretsmanager key).
+    #[arg(long, value_name = "KEY")]
+    pub kms_key_id: Option<String>,
+
+    /// If the secret exists with another value, store this one as its new version.
+    #[arg(long)]
+    pub update: bool,
+
+    /// Replace the literal in the file with a reference to the secret.
+    #[arg(long)]
+    pub rewrite: bool,
+
+    /// With --rewrite: the environment variable the code reads (default: from the key name).
+    #[arg(long, value_name = "NAME")]
+    pub env_var: Option<String>,
+
+    /// Show what would happen and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Proceed without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// AWS profile to use.
+    #[arg(long, value_name = "PROFILE")]
+    pub profile: Option<String>,
+
+    /// Configuration file for the rescan (default: .unleak.toml found from the file).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+fn parse_tag(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("`{s}`: a tag is KEY=VALUE")),
+    }
+}
+
+/// The secret to store and where it is now.
+struct Located {
+    /// The file on disk (None for a report finding from stdin).
+    file: Option<PathBuf>,
+    /// The path as reports show it.
+    display: String,
+    /// Current position in the file and its bytes when read, for `--rewrite`.
+    at: Option<(u32, u32, Vec<u8>)>,
+    rule_id: String,
+    kind: String,
+    secret: String,
+}
+
+pub fn run(args: StoreArgs) -> Result<Outcome> {
+    let loc = match (&args.report, &args.path) {
+        (Some(report), _) => from_report(&args, report)?,
+        (None, Some(path)) => from_location(&args, path)?,
+        (None, None) => bail!("say which secret: --report FILE --finding ID, or --path P --line N"),
+    };
+    let name = match &args.name {
+        Some(n) => n.clone(),
+        None => default_name(&loc),
+    };
+    check_name(&name)?;
+
+    // Plan the rewrite first: an unsupported file is refused before anything changes.
+    let rw = if args.rewrite {
+        let (Some(file), Some((line, col, bytes))) = (&loc.file, &loc.at) else {
+            bail!("--rewrite needs the file the secret is in");
+        };
+        Some(rewrite::plan(
+            file,
+            bytes,
+            *line,
+            *col,
+            &loc.secret,
+            &name,
+            args.env_var.as_deref(),
+        )?)
+    } else {
+        None
+    };
+
+    let mut tags = args.tags.clone();
+    if !tags.iter().any(|(k, _)| k == "unleak:rule") {
+        tags.push(("unleak:rule".into(), loc.rule_id.clone()));
+    }
+    let description = args
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Found by unleak ({}) in {}", loc.rule_id, loc.display));
+
+    let rt = runtime()?;
+    let clients = rt.block_on(FixClients::load(args.profile.as_deref()));
+    let existing = rt.block_on(store::inspect(&clients, &name, &loc.secret))?;
+    println!(
+        "The {} found by {} in {} ({}):",
+        loc.kind,
+        loc.rule_id,
+        loc.display,
+        redact(&loc.secret)
+    );
+    match &existing {
+        Existing::Absent => println!("  - create Secrets Manager secret `{name}` with it"),
+        Existing::Same { .. } => println!("  - secret `{name}` already holds it: no change"),
+        Existing::Different { .. } if args.update => {
+            println!("  - store it as the new current version of secret `{name}`")
+        }
+        Existing::Different { .. } => bail!(
+            "secret `{name}` already exists with a different value; pass --update to store this one as its new version (nothing was changed)"
+        ),
+    }
+    if let Some(rw) = &rw {
+        println!(
+            "  - rewrite {} ({}) to read it from {}:",
+            loc.display,
+            rw.style.name(),
+            if rw.style == rewrite::Style::CloudFormation {
+                "Secrets Manager at deploy time".to_string()
+            } else {
+                format!("${}", rw.var)
+            }
+        );
+        print!("{}", rewrite::diff(&loc.display, rw, &loc.secret));
+    }
+    if args.dry_run {
+        println!("Dry run: nothing was changed.");
+        return Ok(Outcome::Clean);
+    }
+    let needs_change = !matches!(existing, Existing::Same { .. }) || rw.is_some();
+    if needs_change {
+        confirm(args.yes, "Proceed?")?;
+    }
+
+    let journal = Journal::open("stores")?;
+    let req = StoreRequest {
+        name: &name,
+        value: &loc.secret,
+        description: Some(&description),
+        tags: &tags,
+        kms_key_id: args.kms_key_id.as_deref(),
+        update: args.update,
+    };
+    let outcome = rt.block_on(store::store(&clients, &journal, &req))?;
+    match &outcome {
+        StoreOutcome::Created { .. } => println!("Created secret `{name}`."),
+        StoreOutcome::Unchanged { .. } => {
+            println!("Secret `{name}` already held this value: unchanged.")
+        }
+        StoreOutcome::Updated { .. } => println!("Stored a new version of secret `{name}`."),
+    }
+    println!("  {}", outcome.arn());
+
+    if let (Some(rw), Some(file), Some((_, _, original))) = (&rw, &loc.file, &loc.at) {
+        rewrite::write_atomic(file, original, &rw.new_text)?;
+        println!("Rewrote {} line {}.", loc.display, rw.line);
+        if let Some(note) = &rw.note {
+            println!("  Also: {note}.");
+        }
+        println!("Load the secret where the application starts:");
+        for l in rewrite::snippet(rw.style, &rw.var, &name).lines() {
+            println!("    {l}");
+        }
+    }
+    println!("Next:");
+    println!("  - The secret is still in git history: storing it does not make it safe.");
+    println!(
+        "  - Rotate it where it is issued ({}), then store the new value with --update.",
+        match loc.kind.as_str() {
+            // (Worded so that unleak's own password rule does not flag this line.)
+            k if k.starts_with("db-") => "for a database, change the password in the database",
+            "aws-access-key-id" | "aws-secret-access-key" =>
+                "for an AWS key: `unleak rotate KEY_ID`",
+            "private-key" => "for a private key: replace it wherever it is trusted",
+            _ => "revoke it at its provider and make a new one",
+        }
+    );
+    Ok(Outcome::Clean)
+}
+
+/// `--report FILE --finding ID`: the report's finding; its secret in full from the report
+/// (`--show-secrets`) or, when redacted, from rescanning the file.
+fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
+    let id = args.finding.as_deref().unwrap_or_default();
+    let text = std::fs::read_to_string(report)
+        .with_context(|| format!("cannot read report {}", report.display()))?;
+    let doc: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a JSON report (unleak scan -f json)",
+            report.display()
+        )
+    })?;
+    let findings = doc
+        .get("findings")
+        .and_then(|f| f.as_array())
+        .with_context(|| format!("{} has no findings list", report.display()))?;
+    let f = findings
+        .iter()
+        .find(|f| f.get("id").and_then(|v| v.as_str()) == Some(id))
+        .with_context(|| format!("no finding with id `{id}` in {}", report.display()))?;
+    let field = |k: &str| {
+        f.get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let num = |k: &str| f.get(k).and_then(|v| v.as_u64()).unwrap_or(0) as u32;
+    let (display, rule_id, kind, reported) = (
+        field("path"),
+        field("rule_id"),
+        field("kind"),
+        field("secret"),
+    );
+    let (line, column) = (num("line"), num("column"));
+    let full = !reported.is_empty() && !reported.ends_with('…');
+    if f.get("commit").is_some() {
+        bail!("finding `{id}` is in git history, not in the working tree: use --path/--line on a file that has it, or store it by hand");
+    }
+
+    let file = (display != "-").then(|| PathBuf::from(&display));
+    let current = match &file {
+        Some(p) if p.is_file() => Some(rescan_for(args, p, &display, id)?),
+        _ => None,
+    };
+    match current {
+        Some((found, bytes)) => {
+            if args.rewrite && (found.line, found.column) != (line, column) {
+                bail!(
+                    "{display} changed since the scan (the secret moved from line {line} to {}); scan again before --rewrite",
+                    found.line
+                );
+            }
+            Ok(Located {
+                at: Some((found.line, found.column, bytes)),
+                file,
+                display,
+                rule_id,
+                kind,
+                secret: found.secret,
+            })
+        }
+        None if full => Ok(Located {
+            file: None,
+            display,
+            at: None,
+            rule_id,
+            kind,
+            secret: reported,
+        }),
+        None => bail!(
+            "the report has the secret redacted and {display} cannot be read from here; run from the scanned directory, or scan with --show-secrets"
+        ),
+    }
+}
+
+/// Rescan `path` and return the finding with fingerprint `id` and the bytes scanned.
+fn rescan_for(
+    args: &StoreArgs,
+    path: &Path,
+    display: &str,
+    id: &str,
+) -> Result<(Finding, Vec<u8>)> {
+    let (findings, bytes) = scan_file(args, path, display)?;
+    let f = findings.into_iter().find(|f| f.fingerprint() == id).with_context(|| {
+        format!("finding `{id}` is no longer in {display}: the file changed since the scan; scan again")
+    })?;
+    Ok((f, bytes))
+}
+
+fn scan_file(args: &StoreArgs, path: &Path, display: &str) -> Result<(Vec<Finding>, Vec<u8>)> {
+    let root = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let config = load_config(args.config.as_ref(), root)?;
+    let matcher = build_matcher(&config)?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    match matcher.scan_bytes(display, &bytes) {
+        BlobOutcome::Scanned(f) => Ok((f, bytes)),
+        BlobOutcome::Binary => bail!("{display} is a binary file"),
+    }
+}
+
+/// `--path P --line N [--rule R]`: the one secret on that line (key ids yield to secrets).
+fn from_location(args: &StoreArgs, path: &Path) -> Result<Located> {
+    let line = args.line.unwrap_or(0);
+    let display = path.to_string_lossy().replace('\\', "/");
+    let display = display.strip_prefix("./").unwrap_or(&display).to_string();
+    let (findings, bytes) = scan_file(args, path, &display)?;
+    let mut here: Vec<Finding> = findings
+        .into_iter()
+        .filter(|f| f.line <= line && line <= f.end_line)
+        .filter(|f| args.rule.as_ref().is_none_or(|r| *r == f.rule_id))
+        .collect();
+    if here.iter().any(|f| !f.is_identifier()) {
+        here.retain(|f| !f.is_identifier());
+    }
+    let f = match here.len() {
+        0 => bail!("no secret found on {display} line {line}"),
+        1 => here.remove(0),
+        _ => bail!(
+            "several secrets on {display} line {line}: pick one with --rule ({})",
+            here.iter()
+                .map(|f| f.rule_id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Ok(Located {
+        file: Some(path.to_path_buf()),
+        display,
+        at: Some((f.line, f.column, bytes)),
+        rule_id: f.rule_id,
+        kind: f.kind,
+        secret: f.secret,
+    })
+}
+
+/// `unleak/<repo>/<path>/<rule>`: repo is the git top directory's name (else the current one).
+fn default_name(loc: &Located) -> String {
+    let abs = loc
+        .file
+        .as_ref()
+        .and_then(|f| std::fs::canonicalize(f).ok())
+        .or_else(|| std::env::current_dir().ok());
+    let top = abs
+        .as_deref()
+        .and_then(|p| p.ancestors().find(|a| a.join(".git").exists()))
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::current_dir().ok());
+    let repo = top
+        .as_ref()
+        .and_then(|t| t.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "repo".into());
+    let rel = match (&abs, &top) {
+        (Some(a), Some(t)) if loc.file.is_some() => a
+            .strip_prefix(t)
+            .map(|r| r.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|_| loc.display.clone()),
+        _ => loc.display.clone(),
+    };
+    let raw = format!("unleak/{repo}/{rel}/{}", loc.rule_id);
+    let clean: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "/_+=.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    clean.chars().take(512).collect()
+}
+
+/// Secrets Manager names: 1–512 of letters, digits and `/_+=.@-`.
+fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 512
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
+    if !ok {
+        bail!("`{name}` is not a valid secret name (1-512 of letters, digits and /_+=.@-)");
+    }
+    Ok(())
+}

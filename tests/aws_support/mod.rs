@@ -1,0 +1,268 @@
+//! Shared set-up for the AWS tests of `unleak rotate` and `unleak store`: a moto server on
+//! 127.0.0.1, an auditor (an admin IAM user) and an application user with a "leaked" key, SDK
+//! clients to check moto's state, and a runner for the real binary that sees only moto.
+
+#![allow(dead_code)]
+
+#[path = "../../crates/unleak-aws/tests/support/moto.rs"]
+pub mod moto;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_iam::types::StatusType;
+
+pub use moto::Moto;
+
+pub const ACCOUNT: &str = "123456789012";
+pub const APP_USER: &str = "app";
+
+/// Environment variables that could point the binary at real AWS or a real profile.
+const REAL_AWS_VARS: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_DEFAULT_REGION",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_ENDPOINT_URL_STS",
+    "AWS_ENDPOINT_URL_SECRETS_MANAGER",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "ALL_PROXY",
+    "UNLEAK_FAILPOINT",
+];
+
+/// A fake secret value, different each call (never a real credential).
+pub fn fake_secret(prefix: &str) -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let mut x = t ^ (n.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ u64::from(std::process::id());
+    let alphabet = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+    let mut s = prefix.to_string();
+    for _ in 0..24 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.push(alphabet[(x % alphabet.len() as u64) as usize] as char);
+    }
+    s
+}
+
+/// A new-format access key id that encodes `account` (for canary / other-account refusals).
+pub fn key_id_for_account(account: u64) -> String {
+    let r = fake_secret("")
+        .bytes()
+        .fold(0u64, |a, b| a.wrapping_mul(31) ^ b as u64);
+    let z: u64 = (1 << 47) | (account << 7) | (r & 0x7f);
+    let mut bytes = z.to_be_bytes()[2..8].to_vec();
+    bytes.extend_from_slice(&(r as u32).to_be_bytes());
+    let mut bits: u128 = 0;
+    for b in &bytes {
+        bits = (bits << 8) | *b as u128;
+    }
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut s = String::from("AKIA");
+    for i in (0..16).rev() {
+        s.push(alphabet[((bits >> (i * 5)) & 31) as usize] as char);
+    }
+    s
+}
+
+/// SDK configuration that talks to moto with the given key.
+pub async fn sdk(m: &Moto, id: &str, secret: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(&m.endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_iam::config::Credentials::new(
+            id, secret, None, None, "test",
+        ))
+        .load()
+        .await
+}
+
+/// The world the tests start from.
+pub struct World {
+    pub admin_id: String,
+    pub admin_secret: String,
+    pub leaked_id: String,
+    pub leaked_secret: String,
+    pub iam: aws_sdk_iam::Client,
+    pub sm: aws_sdk_secretsmanager::Client,
+    pub state: tempfile::TempDir,
+}
+
+/// Fresh moto state with auth checks on: an auditor with every permission and an application
+/// user `app` with one access key (the leaked one) that may call sts:GetCallerIdentity.
+pub async fn world(m: &Moto) -> World {
+    m.reset();
+    // Auth checks off while the users are made (moto then accepts any request).
+    let (status, _) = m.post("/moto-api/reset-auth", "text/plain", "inf");
+    assert_eq!(status, 200);
+    let boot = sdk(m, "AKIATESTBOOTSTRAP222", "bootstrap").await;
+    let iam = aws_sdk_iam::Client::new(&boot);
+    let allow = |action: &str| {
+        format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}}]}}"#
+        )
+    };
+    for (user, action) in [("auditor", "*"), (APP_USER, "sts:GetCallerIdentity")] {
+        iam.create_user().user_name(user).send().await.unwrap();
+        iam.put_user_policy()
+            .user_name(user)
+            .policy_name("p")
+            .policy_document(allow(action))
+            .send()
+            .await
+            .unwrap();
+    }
+    let admin = iam
+        .create_access_key()
+        .user_name("auditor")
+        .send()
+        .await
+        .unwrap();
+    let admin = admin.access_key().unwrap();
+    let leaked = iam
+        .create_access_key()
+        .user_name(APP_USER)
+        .send()
+        .await
+        .unwrap();
+    let leaked = leaked.access_key().unwrap();
+    m.enable_auth();
+    let conf = sdk(m, admin.access_key_id(), admin.secret_access_key()).await;
+    World {
+        admin_id: admin.access_key_id().to_string(),
+        admin_secret: admin.secret_access_key().to_string(),
+        leaked_id: leaked.access_key_id().to_string(),
+        leaked_secret: leaked.secret_access_key().to_string(),
+        iam: aws_sdk_iam::Client::new(&conf),
+        sm: aws_sdk_secretsmanager::Client::new(&conf),
+        state: tempfile::tempdir().unwrap(),
+    }
+}
+
+/// The unleak binary, seeing only moto (auditor's credentials) and a private state directory.
+pub fn unleak(
+    m: &Moto,
+    w: &World,
+    cwd: &Path,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_unleak"));
+    cmd.args(args)
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::null());
+    for v in REAL_AWS_VARS {
+        cmd.env_remove(v);
+    }
+    cmd.envs(m.env(&w.admin_id, &w.admin_secret))
+        .env("NO_PROXY", "*")
+        .env("no_proxy", "*")
+        .env("HOME", w.state.path())
+        .env("UNLEAK_STATE_DIR", w.state.path().join("state"));
+    // An empty value removes the variable (e.g. to make the binary use a profile instead).
+    for (k, v) in extra_env {
+        if v.is_empty() {
+            cmd.env_remove(k);
+        } else {
+            cmd.env(k, v);
+        }
+    }
+    cmd.output().expect("run unleak")
+}
+
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Every file under `dir` (journals, temp files), as text.
+pub fn files_text(dir: &Path) -> String {
+    let mut all = String::new();
+    let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(b) = std::fs::read(&p) {
+                all.push_str(&String::from_utf8_lossy(&b));
+            }
+        }
+    }
+    all
+}
+
+/// (key id, active) of the user's keys.
+pub async fn keys(w: &World, user: &str) -> Vec<(String, bool)> {
+    w.iam
+        .list_access_keys()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .access_key_metadata()
+        .iter()
+        .map(|k| {
+            (
+                k.access_key_id().unwrap().to_string(),
+                k.status() == Some(&StatusType::Active),
+            )
+        })
+        .collect()
+}
+
+/// The secret's AWSCURRENT value, if any.
+pub async fn current_value(w: &World, name: &str) -> Option<String> {
+    match w
+        .sm
+        .get_secret_value()
+        .secret_id(name)
+        .version_stage("AWSCURRENT")
+        .send()
+        .await
+    {
+        Ok(o) => o.secret_string().map(str::to_string),
+        Err(_) => None,
+    }
+}
+
+/// How many versions the secret has (0 if it does not exist).
+pub async fn version_count(w: &World, name: &str) -> usize {
+    match w.sm.list_secret_version_ids().secret_id(name).send().await {
+        Ok(o) => o.versions().len(),
+        Err(_) => 0,
+    }
+}
+
+/// Does `GetCallerIdentity` signed with this key work, and as which ARN?
+pub async fn caller_arn(m: &Moto, id: &str, secret: &str) -> Option<String> {
+    let sts = aws_sdk_sts::Client::new(&sdk(m, id, secret).await);
+    sts.get_caller_identity()
+        .send()
+        .await
+        .ok()
+        .and_then(|o| o.arn().map(str::to_string))
+}

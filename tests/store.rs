@@ -1,0 +1,364 @@
+//! `unleak store` against moto with its auth checks on, through the real binary: from a
+//! location and from a report (redacted or full), idempotency, `--update`, a crash between the
+//! write and the journal, `--rewrite` on every supported format, and refusals.
+
+#![cfg(feature = "aws")]
+
+mod aws_support;
+
+use std::path::Path;
+
+use aws_support::*;
+
+fn write(dir: &Path, name: &str, content: &str) {
+    let p = dir.join(name);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, content).unwrap();
+}
+
+#[tokio::test]
+async fn store_is_idempotent_and_updates_only_when_asked() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = fake_secret("pw-");
+    write(
+        dir.path(),
+        "app.env",
+        &format!("HOST=db\nDB_PASSWORD={secret}\n"),
+    );
+    let args = [
+        "store", "--path", "app.env", "--line", "2", "--name", "test/db", "--yes",
+    ];
+    let mut all = String::new();
+
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    all.push_str(&text(&out));
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("Created secret `test/db`"), "{all}");
+    assert!(all.contains("still in git history"), "{all}");
+    assert!(all.contains("change the password in the database"), "{all}");
+    assert_eq!(
+        current_value(&w, "test/db").await.as_deref(),
+        Some(secret.as_str())
+    );
+    assert_eq!(version_count(&w, "test/db").await, 1);
+
+    // Same value again: nothing changes.
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    all.push_str(&text(&out));
+    assert!(out.status.success(), "{all}");
+    assert!(text(&out).contains("already holds it"), "{all}");
+    assert_eq!(version_count(&w, "test/db").await, 1);
+
+    // A different value: refused without --update, a new version with it.
+    let secret2 = fake_secret("pw-");
+    write(
+        dir.path(),
+        "app.env",
+        &format!("HOST=db\nDB_PASSWORD={secret2}\n"),
+    );
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    all.push_str(&text(&out));
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(text(&out).contains("pass --update"), "{all}");
+    assert_eq!(
+        current_value(&w, "test/db").await.as_deref(),
+        Some(secret.as_str())
+    );
+    let mut upd = args.to_vec();
+    upd.push("--update");
+    let out = unleak(&m, &w, dir.path(), &upd, &[]);
+    all.push_str(&text(&out));
+    assert!(out.status.success(), "{all}");
+    assert!(text(&out).contains("new version"), "{all}");
+    assert_eq!(
+        current_value(&w, "test/db").await.as_deref(),
+        Some(secret2.as_str())
+    );
+    assert_eq!(version_count(&w, "test/db").await, 2);
+
+    for s in [&secret, &secret2] {
+        assert!(!all.contains(s.as_str()), "secret printed: {all}");
+        assert!(!files_text(w.state.path()).contains(s.as_str()));
+    }
+}
+
+#[tokio::test]
+async fn crash_after_create_then_rerun_makes_no_second_version() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = fake_secret("pw-");
+    write(dir.path(), "app.env", &format!("DB_PASSWORD={secret}\n"));
+    let args = [
+        "store",
+        "--path",
+        "app.env",
+        "--line",
+        "1",
+        "--name",
+        "test/crash",
+        "--yes",
+    ];
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &args,
+        &[("UNLEAK_FAILPOINT", "after-store-create")],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    // The journal kept the request token: a random UUID, not derived from the secret.
+    let journal = files_text(&w.state.path().join("state").join("stores"));
+    let v: serde_json::Value = serde_json::from_str(&journal).expect("one journal record");
+    let token = v["pending_token"].as_str().expect("pending token kept");
+    assert_eq!(token.len(), 36, "{token}");
+    assert_eq!(token.as_bytes()[14], b'4', "a v4 UUID: {token}");
+    assert!(!journal.contains(&secret));
+    assert_eq!(version_count(&w, "test/crash").await, 1);
+
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(version_count(&w, "test/crash").await, 1);
+    assert_eq!(
+        current_value(&w, "test/crash").await.as_deref(),
+        Some(secret.as_str())
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&files_text(&w.state.path().join("state").join("stores"))).unwrap();
+    assert_eq!(v["done"], true);
+}
+
+#[tokio::test]
+async fn store_from_a_report_redacted_or_full() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = fake_secret("pw-");
+    write(
+        dir.path(),
+        "src/settings.py",
+        &format!("import os\n\npassword = \"{secret}\"\n"),
+    );
+
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", ".", "-f", "json", "-o", "report.json"];
+        args.extend(extra);
+        let out = unleak(&m, &w, dir.path(), &args, &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+                .unwrap();
+        r["findings"][0]["id"].as_str().unwrap().to_string()
+    };
+
+    // Redacted report: the secret is re-read from the file by rescanning it.
+    let id = scan(&[]);
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &[
+            "store",
+            "--report",
+            "report.json",
+            "--finding",
+            &id,
+            "--yes",
+        ],
+        &[],
+    );
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(!all.contains(&secret), "{all}");
+    let repo = dir
+        .path()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .to_string();
+    let default_name = format!("unleak/{repo}/src/settings.py/db-password-assignment");
+    assert!(
+        all.contains(&default_name),
+        "default name {default_name} in {all}"
+    );
+    assert_eq!(
+        current_value(&w, &default_name).await.as_deref(),
+        Some(secret.as_str())
+    );
+
+    // The file changed since the scan: --rewrite is refused, the file untouched.
+    let moved = format!("import os\n\n\npassword = \"{secret}\"\n");
+    write(dir.path(), "src/settings.py", &moved);
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &[
+            "store",
+            "--report",
+            "report.json",
+            "--finding",
+            &id,
+            "--rewrite",
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("changed since the scan"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("src/settings.py")).unwrap(),
+        moved
+    );
+
+    // Full report (--show-secrets): works even when the file is gone.
+    let id = scan(&["--show-secrets"]);
+    std::fs::remove_file(dir.path().join("src/settings.py")).unwrap();
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &[
+            "store",
+            "--report",
+            "report.json",
+            "--finding",
+            &id,
+            "--name",
+            "test/full",
+            "--yes",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains(&secret));
+    assert_eq!(
+        current_value(&w, "test/full").await.as_deref(),
+        Some(secret.as_str())
+    );
+
+    // Unknown finding id and missing selectors are errors, not panics.
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &[
+            "store",
+            "--report",
+            "report.json",
+            "--finding",
+            "nope",
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("no finding with id"), "{}", text(&out));
+    let out = unleak(&m, &w, dir.path(), &["store", "--yes"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn rewrite_every_supported_format() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    // (file, content with {S} for the secret, expected line after the rewrite)
+    let cases = [
+        ("app.py", "import os\ndb_password = \"{S}\"\n", "db_password = os.environ[\"DB_PASSWORD\"]", "boto3"),
+        ("web/app.js", "const dbPassword = '{S}';\n", "const dbPassword = process.env.DB_PASSWORD;", "GetSecretValueCommand"),
+        ("main.go", "package main\n\nimport \"os\"\n\nvar password = \"{S}\"\n", "var password = os.Getenv(\"PASSWORD\")", "secretsmanager.NewFromConfig"),
+        ("app.rb", "PASSWORD = \"{S}\"\n", "PASSWORD = ENV.fetch(\"PASSWORD\")", "Aws::SecretsManager"),
+        ("Db.java", "class Db {\n  String password = \"{S}\";\n}\n", "  String password = System.getenv(\"PASSWORD\");", "SecretsManagerClient"),
+        ("run.sh", "export DB_PASS='{S}'\n", "export DB_PASS=\"${DB_PASS}\"", "get-secret-value"),
+        (".env", "DB_PASSWORD={S}\n", "DB_PASSWORD=${DB_PASSWORD}", "get-secret-value"),
+        ("config.yaml", "db:\n  password: \"{S}\"\n", "  password: \"${PASSWORD}\"", "substitute"),
+        ("settings.json", "{\n  \"password\": \"{S}\"\n}\n", "  \"password\": \"${PASSWORD}\"", "substitute"),
+        ("stack.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      MasterUserPassword: {S}\n", "      MasterUserPassword: {{resolve:secretsmanager:test/cfn}}", "deploy time"),
+    ];
+    for (i, (file, template, want, snippet_word)) in cases.iter().enumerate() {
+        let secret = fake_secret("pw-");
+        let content = template.replace("{S}", &secret);
+        write(dir.path(), file, &content);
+        let line = content.lines().position(|l| l.contains(&secret)).unwrap() + 1;
+        let name = if file.starts_with("stack") {
+            "test/cfn".to_string()
+        } else {
+            format!("test/rw{i}")
+        };
+        let out = unleak(
+            &m,
+            &w,
+            dir.path(),
+            &[
+                "store",
+                "--path",
+                file,
+                "--line",
+                &line.to_string(),
+                "--name",
+                &name,
+                "--rewrite",
+                "--yes",
+            ],
+            &[],
+        );
+        let all = text(&out);
+        assert!(out.status.success(), "{file}: {all}");
+        let after = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(!after.contains(&secret), "{file}: {after}");
+        assert_eq!(after.lines().nth(line - 1), Some(*want), "{file}: {after}");
+        assert!(
+            all.contains(&format!("+{want}")),
+            "{file}: diff shown: {all}"
+        );
+        assert!(all.contains(snippet_word), "{file}: snippet: {all}");
+        assert!(!all.contains(&secret), "{file}: secret printed: {all}");
+        assert_eq!(
+            current_value(&w, &name).await.as_deref(),
+            Some(secret.as_str()),
+            "{file}"
+        );
+    }
+    // No temp files left next to the rewritten ones.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".unleak-"))
+        .collect();
+    assert!(leftovers.is_empty());
+
+    // An unsupported file is refused before anything is stored.
+    let secret = fake_secret("pw-");
+    write(
+        dir.path(),
+        "notes.txt",
+        &format!("password = \"{secret}\"\n"),
+    );
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &[
+            "store",
+            "--path",
+            "notes.txt",
+            "--line",
+            "1",
+            "--name",
+            "test/txt",
+            "--rewrite",
+            "--yes",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("does not know"), "{}", text(&out));
+    assert_eq!(version_count(&w, "test/txt").await, 0);
+}
