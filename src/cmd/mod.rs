@@ -1,6 +1,8 @@
 //! Subcommands, one file each.
 
 mod common;
+mod history;
+mod hook;
 mod rules;
 mod scan;
 
@@ -26,11 +28,15 @@ enum Command {
     /// List the rules, or check a rules file of your own.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Git hooks: the pre-push check, and installing the hooks.
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules(cmd) => rules::run(cmd),
+        Command::Hook(cmd) => hook::run(cmd),
     }
 }

@@ -1,0 +1,613 @@
+//! Full git history: every commit reachable from every ref (branches, remote-tracking branches,
+//! tags, notes, stash and its reflog, HEAD), each distinct blob scanned once in parallel, and
+//! only the blobs that matched traced back to the commit that introduced them.
+//!
+//! Cost model: one tree diff per commit against its first parent (unchanged subtrees skipped by
+//! id) collects the distinct (blob, paths); blobs over the size limit are skipped from the
+//! object header without being inflated; the per-commit attribution walk runs only along the
+//! paths of blobs that matched.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+
+use git2::{ObjectType, Oid, Repository, Sort};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::finding::{CommitInfo, Finding};
+use crate::matcher::{BlobOutcome, Matcher};
+use crate::sources::git::{self, DiffNotes, Pool, PresenceIndex};
+use crate::sources::ScanContext;
+
+/// What part of history to scan.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryOptions {
+    /// Also scan objects no ref reaches (rewritten or dangling commits, loose blobs).
+    pub all_objects: bool,
+    /// Only commits after this one (it and its ancestors are left out).
+    pub since_commit: Option<String>,
+    /// Only commits reachable from this ref instead of from every ref.
+    pub branch: Option<String>,
+    /// Only the commits of `A..B`.
+    pub range: Option<String>,
+}
+
+/// Counters a progress display may poll while a scan runs.
+#[derive(Default)]
+pub struct Progress {
+    /// 0: walking commits, 1: scanning blobs, 2: attributing findings, 3: done.
+    pub phase: AtomicU8,
+    pub commits: AtomicU64,
+    pub blobs_total: AtomicU64,
+    pub blobs_done: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+/// Findings of a history scan and how many commits it looked at.
+pub struct HistoryOutput {
+    pub findings: Vec<Finding>,
+    pub commits: u64,
+}
+
+/// One commit as the walk saw it.
+struct CommitNode {
+    id: Oid,
+    tree: Oid,
+    parents: Vec<Oid>,
+    time: i64,
+    /// Reached from no ref (`--all-objects` only).
+    unreachable: bool,
+}
+
+/// A distinct blob and every path it had.
+struct BlobPaths {
+    id: Oid,
+    paths: Vec<String>,
+}
+
+/// Scan the history of the repository at or above `path`.
+pub fn scan(
+    ctx: &ScanContext<'_>,
+    path: &std::path::Path,
+    opts: &HistoryOptions,
+    progress: &Progress,
+) -> Result<HistoryOutput> {
+    let repo = git::open(path)?;
+    if repo.is_shallow() {
+        (ctx.on_warning)(
+            "shallow clone: history before the shallow boundary is not in this repository and was not scanned (run `git fetch --unshallow` for a complete audit)",
+        );
+    }
+    let pool = Pool::new(&repo);
+    let (push, hide) = tips(ctx, &repo, opts)?;
+    let mut walk = repo.revwalk().map_err(git_err)?;
+    walk.set_sorting(Sort::TOPOLOGICAL).map_err(git_err)?;
+    for id in &push {
+        walk.push(*id).map_err(git_err)?;
+    }
+    for id in &hide {
+        walk.hide(*id).map_err(git_err)?;
+    }
+    let mut ids = Vec::new();
+    for r in walk {
+        match r {
+            Ok(id) => ids.push(id),
+            Err(e) => ctx.warn(&format!("commit walk: {}", e.message())),
+        }
+    }
+    let mut seen: HashSet<Oid> = ids.iter().copied().collect();
+    let mut extra = Vec::new();
+    let mut orphans = Vec::new();
+    if opts.all_objects {
+        let (commits, blobs) = all_objects(ctx, &repo)?;
+        extra = commits.into_iter().filter(|c| !seen.contains(c)).collect();
+        seen.extend(extra.iter().copied());
+        orphans = blobs;
+    }
+
+    let mut notes = DiffNotes::default();
+    let mut blob_paths: HashMap<Oid, Vec<String>> = HashMap::new();
+    let mut commits = Vec::with_capacity(ids.len() + extra.len());
+    for (list, unreachable) in [(&ids, false), (&extra, true)] {
+        let walked: Vec<_> = list
+            .par_iter()
+            .map_init(
+                || pool.lease(),
+                |lease, id| {
+                    let r = lease.as_ref().map_err(|e| e.to_string())?;
+                    let out = diff_commit(r, *id, unreachable);
+                    progress.commits.fetch_add(1, Ordering::Relaxed);
+                    out
+                },
+            )
+            .collect();
+        for w in walked {
+            match w {
+                Ok((node, added, n)) => {
+                    for (p, b) in added {
+                        let v = blob_paths.entry(b).or_default();
+                        let p = String::from_utf8_lossy(&p).into_owned();
+                        if !v.contains(&p) {
+                            v.push(p);
+                        }
+                    }
+                    notes.submodules.extend(n.submodules);
+                    for (id, p) in n.broken {
+                        ctx.warn(&format!(
+                            "object {id} (tree `{p}` in commit {}): cannot read, skipped",
+                            node.id
+                        ));
+                    }
+                    commits.push(node);
+                }
+                Err(e) => ctx.warn(&e),
+            }
+        }
+    }
+    if !notes.submodules.is_empty() {
+        notes.submodules.sort();
+        notes.submodules.dedup();
+        (ctx.on_warning)(&format!(
+            "submodules are not followed (scan their repositories separately): {}",
+            notes.submodules.join(", ")
+        ));
+    }
+
+    let mut blobs: Vec<BlobPaths> = blob_paths
+        .into_iter()
+        .map(|(id, paths)| BlobPaths { id, paths })
+        .collect();
+    // Blobs in no tree at all (`--all-objects`): named by id, attributed to no commit.
+    let known: HashSet<Oid> = blobs.iter().map(|b| b.id).collect();
+    for id in orphans.into_iter().filter(|id| !known.contains(id)) {
+        blobs.push(BlobPaths {
+            id,
+            paths: vec![format!("(unreachable blob {id})")],
+        });
+    }
+    // Versions of one file next to each other: their pack deltas share bases in libgit2's cache.
+    blobs.sort_unstable_by(|a, b| a.paths[0].cmp(&b.paths[0]));
+    drop(seen);
+
+    progress.phase.store(1, Ordering::Relaxed);
+    let matched = scan_blobs(ctx, &pool, &mut blobs, progress);
+    progress.phase.store(2, Ordering::Relaxed);
+    let findings = attribute(ctx, &repo, &commits, &blobs, matched);
+    progress.phase.store(3, Ordering::Relaxed);
+    Ok(HistoryOutput {
+        findings: ctx.keep(findings),
+        commits: commits.len() as u64,
+    })
+}
+
+fn git_err(e: git2::Error) -> Error {
+    Error::Git(e.message().to_string())
+}
+
+/// The commits to start from and the ones to leave out, per the options.
+fn tips(
+    ctx: &ScanContext<'_>,
+    repo: &Repository,
+    opts: &HistoryOptions,
+) -> Result<(Vec<Oid>, Vec<Oid>)> {
+    let mut push = Vec::new();
+    let mut hide = Vec::new();
+    if let Some(range) = &opts.range {
+        let (from, to) = range
+            .split_once("..")
+            .ok_or_else(|| Error::Usage(format!("--range `{range}`: expected A..B")))?;
+        let to = if to.is_empty() { "HEAD" } else { to };
+        hide.push(resolve(repo, from)?);
+        push.push(resolve(repo, to.trim_start_matches('.'))?);
+    } else if let Some(b) = &opts.branch {
+        push.push(resolve(repo, b)?);
+    } else {
+        let refs = repo.references().map_err(git_err)?;
+        for r in refs {
+            match r {
+                Ok(r) => {
+                    if let Ok(c) = r.peel_to_commit() {
+                        push.push(c.id());
+                    }
+                }
+                Err(e) => ctx.warn(&format!("reference: {}", e.message())),
+            }
+        }
+        if let Ok(c) = repo.head().and_then(|h| h.peel_to_commit()) {
+            push.push(c.id());
+        }
+        // Older stashes live only in the stash's reflog.
+        if let Ok(log) = repo.reflog("refs/stash") {
+            push.extend(log.iter().map(|e| e.id_new()).filter(|id| !id.is_zero()));
+        }
+        push.retain(|id| repo.find_commit(*id).is_ok());
+    }
+    if let Some(s) = &opts.since_commit {
+        hide.push(resolve(repo, s)?);
+    }
+    Ok((push, hide))
+}
+
+fn resolve(repo: &Repository, rev: &str) -> Result<Oid> {
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|e| Error::Usage(format!("`{rev}` is not a commit here: {}", e.message())))
+}
+
+/// Every commit and blob id in the object database (for `--all-objects`).
+fn all_objects(ctx: &ScanContext<'_>, repo: &Repository) -> Result<(Vec<Oid>, Vec<Oid>)> {
+    let odb = repo.odb().map_err(git_err)?;
+    let mut all = Vec::new();
+    odb.foreach(|id| {
+        all.push(*id);
+        true
+    })
+    .map_err(git_err)?;
+    all.sort_unstable();
+    all.dedup();
+    let mut commits = Vec::new();
+    let mut blobs = Vec::new();
+    for id in all {
+        match odb.read_header(id) {
+            Ok((_, ObjectType::Commit)) => commits.push(id),
+            Ok((_, ObjectType::Blob)) => blobs.push(id),
+            Ok(_) => {}
+            Err(e) => ctx.warn(&format!("object {id}: cannot read: {}", e.message())),
+        }
+    }
+    Ok((commits, blobs))
+}
+
+type Added = Vec<(Vec<u8>, Oid)>;
+
+/// A commit's node and the blobs its tree has that its first parent's does not.
+fn diff_commit(
+    repo: &Repository,
+    id: Oid,
+    unreachable: bool,
+) -> std::result::Result<(CommitNode, Added, DiffNotes), String> {
+    let commit = repo.find_commit(id).map_err(|e| {
+        format!(
+            "object {id} (commit): cannot read, skipped: {}",
+            e.message()
+        )
+    })?;
+    let tree = commit.tree().map_err(|e| {
+        format!(
+            "object {} (tree of commit {id}): cannot read, skipped: {}",
+            commit.tree_id(),
+            e.message()
+        )
+    })?;
+    let parents: Vec<Oid> = commit.parent_ids().collect();
+    // A missing parent (shallow boundary, broken repository) counts as an empty tree.
+    let base = parents
+        .first()
+        .and_then(|p| repo.find_commit(*p).ok())
+        .and_then(|p| p.tree().ok());
+    let mut added = Vec::new();
+    let mut notes = DiffNotes::default();
+    git::added_blobs(repo, &tree, base.as_ref(), &mut notes, &mut |p, b| {
+        added.push((p.to_vec(), b))
+    });
+    let node = CommitNode {
+        id,
+        tree: tree.id(),
+        parents,
+        time: commit.time().seconds(),
+        unreachable,
+    };
+    Ok((node, added, notes))
+}
+
+/// Findings of one blob at one path (before attribution).
+struct Matched {
+    blob: usize,
+    path: String,
+    findings: Vec<Finding>,
+}
+
+/// Scan each distinct blob once, in parallel; paths the config allowlists are dropped first.
+fn scan_blobs(
+    ctx: &ScanContext<'_>,
+    pool: &Pool,
+    blobs: &mut [BlobPaths],
+    progress: &Progress,
+) -> Vec<Matched> {
+    for b in blobs.iter_mut() {
+        let before = b.paths.len();
+        b.paths.retain(|p| !ctx.config.path_allowed(p));
+        if b.paths.is_empty() && before > 0 {
+            ctx.stats
+                .skipped_allowlisted
+                .fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    progress
+        .blobs_total
+        .store(blobs.len() as u64, Ordering::Relaxed);
+    let blobs: &[BlobPaths] = blobs;
+    blobs
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || pool.lease().ok(),
+            |lease, (i, b)| {
+                progress.blobs_done.fetch_add(1, Ordering::Relaxed);
+                if b.paths.is_empty() {
+                    return Vec::new();
+                }
+                let Some(repo) = lease.as_ref() else {
+                    ctx.warn(&format!("object {}: no repository handle, skipped", b.id));
+                    return Vec::new();
+                };
+                scan_one(ctx, repo, i, b, progress)
+            },
+        )
+        .flatten()
+        .collect()
+}
+
+fn scan_one(
+    ctx: &ScanContext<'_>,
+    repo: &Repository,
+    index: usize,
+    b: &BlobPaths,
+    progress: &Progress,
+) -> Vec<Matched> {
+    let odb = match repo.odb() {
+        Ok(o) => o,
+        Err(e) => {
+            ctx.warn(&format!("object {}: {}", b.id, e.message()));
+            return Vec::new();
+        }
+    };
+    let size = match odb.read_header(b.id) {
+        Ok((size, _)) => size as u64,
+        Err(e) => {
+            ctx.warn(&format!(
+                "object {} (blob `{}`): cannot read, skipped: {}",
+                b.id,
+                b.paths[0],
+                e.message()
+            ));
+            return Vec::new();
+        }
+    };
+    if size > ctx.max_file_size {
+        ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        (ctx.on_warning)(&format!(
+            "{} (blob {}): skipped, {size} bytes is over --max-file-size ({} bytes)",
+            b.paths[0], b.id, ctx.max_file_size
+        ));
+        return Vec::new();
+    }
+    let obj = match odb.read(b.id) {
+        Ok(o) => o,
+        Err(e) => {
+            ctx.warn(&format!(
+                "object {} (blob `{}`): cannot read, skipped: {}",
+                b.id,
+                b.paths[0],
+                e.message()
+            ));
+            return Vec::new();
+        }
+    };
+    let bytes = obj.data();
+    ctx.stats.files.fetch_add(1, Ordering::Relaxed);
+    ctx.stats
+        .bytes
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    progress
+        .bytes
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    if git::is_lfs_pointer(bytes) {
+        return Vec::new();
+    }
+    scan_paths(
+        ctx.matcher,
+        index,
+        &b.paths,
+        bytes,
+        &ctx.stats.skipped_binary,
+    )
+}
+
+/// Scan `bytes` once per distinct set of path-bound rules that `paths` select, and give each
+/// path its findings.
+fn scan_paths(
+    matcher: &Matcher,
+    index: usize,
+    paths: &[String],
+    bytes: &[u8],
+    binary: &AtomicU64,
+) -> Vec<Matched> {
+    let rules = &matcher.rules().rules;
+    let signature = |p: &str| -> Vec<bool> {
+        rules
+            .iter()
+            .filter(|r| r.paths.is_some())
+            .map(|r| r.applies_to(p))
+            .collect()
+    };
+    let mut done: Vec<(Vec<bool>, Vec<Finding>)> = Vec::new();
+    let mut out = Vec::new();
+    for p in paths {
+        let sig = signature(p);
+        let found = match done.iter().find(|(s, _)| *s == sig) {
+            Some((_, f)) => f.clone(),
+            None => {
+                let f = match matcher.scan_bytes(p, bytes) {
+                    BlobOutcome::Binary => {
+                        binary.fetch_add(1, Ordering::Relaxed);
+                        return Vec::new();
+                    }
+                    BlobOutcome::Scanned(f) => f,
+                };
+                done.push((sig, f.clone()));
+                f
+            }
+        };
+        if !found.is_empty() {
+            let findings = found
+                .into_iter()
+                .map(|mut f| {
+                    f.path = p.clone();
+                    f
+                })
+                .collect();
+            out.push(Matched {
+                blob: index,
+                path: p.clone(),
+                findings,
+            });
+        }
+    }
+    out
+}
+
+/// Per (rule, secret, path): the oldest commit that introduced a matching blob there, every
+/// path those blobs had, in how many commits they appear, and whether the secret is at HEAD.
+fn attribute(
+    ctx: &ScanContext<'_>,
+    repo: &Repository,
+    commits: &[CommitNode],
+    blobs: &[BlobPaths],
+    matched: Vec<Matched>,
+) -> Vec<Finding> {
+    if matched.is_empty() {
+        return Vec::new();
+    }
+    let targets: Vec<(String, Oid)> = matched
+        .iter()
+        .map(|m| (m.path.clone(), blobs[m.blob].id))
+        .collect();
+    let mut index = PresenceIndex::new(&targets);
+    let by_id: HashMap<Oid, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let present: Vec<std::rc::Rc<Vec<u32>>> = commits
+        .iter()
+        .map(|c| index.present(repo, c.tree))
+        .collect();
+    let mut outside: HashMap<Oid, std::rc::Rc<Vec<u32>>> = HashMap::new();
+    let mut in_commits: Vec<Vec<usize>> = vec![Vec::new(); targets.len()];
+    let mut introduced: Vec<Option<usize>> = vec![None; targets.len()];
+    // Walk order is topological (children first), so at equal times the later index is older.
+    let older = |a: usize, b: usize| {
+        (commits[a].time, std::cmp::Reverse(a)) < (commits[b].time, std::cmp::Reverse(b))
+    };
+    for (ci, c) in commits.iter().enumerate() {
+        for &t in present[ci].iter() {
+            let t = t as usize;
+            in_commits[t].push(ci);
+            let in_parent = c.parents.iter().any(|p| {
+                let set = match by_id.get(p) {
+                    Some(&pi) => present[pi].clone(),
+                    None => outside
+                        .entry(*p)
+                        .or_insert_with(|| match repo.find_commit(*p) {
+                            Ok(pc) => index.present(repo, pc.tree_id()),
+                            Err(_) => std::rc::Rc::new(Vec::new()),
+                        })
+                        .clone(),
+                };
+                set.binary_search(&(t as u32)).is_ok()
+            });
+            if !in_parent && introduced[t].is_none_or(|cur| older(ci, cur)) {
+                introduced[t] = Some(ci);
+            }
+        }
+    }
+    // Narrowed scans can hold a blob whose introducing commit was left out: use the oldest seen.
+    for t in 0..targets.len() {
+        if introduced[t].is_none() {
+            introduced[t] = in_commits[t]
+                .iter()
+                .copied()
+                .reduce(|a, b| if older(b, a) { b } else { a });
+        }
+    }
+    let head_present: HashSet<usize> = repo
+        .head()
+        .and_then(|h| h.peel_to_tree())
+        .map(|tree| {
+            index
+                .present(repo, tree.id())
+                .iter()
+                .map(|&t| t as usize)
+                .collect()
+        })
+        .unwrap_or_default();
+    let head_secrets: HashSet<(&str, &str)> = matched
+        .iter()
+        .enumerate()
+        .filter(|(t, _)| head_present.contains(t))
+        .flat_map(|(_, m)| {
+            m.findings
+                .iter()
+                .map(|f| (f.rule_id.as_str(), f.secret.as_str()))
+        })
+        .collect();
+
+    struct Group {
+        finding: Finding,
+        intro: Option<usize>,
+        commits: HashSet<usize>,
+        paths: Vec<String>,
+    }
+    let mut groups: HashMap<(String, String, String), Group> = HashMap::new();
+    let mut order = Vec::new();
+    for (t, m) in matched.iter().enumerate() {
+        let intro = introduced[t];
+        for f in &m.findings {
+            let key = (f.rule_id.clone(), f.secret.clone(), f.path.clone());
+            let g = groups.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                Group {
+                    finding: f.clone(),
+                    intro,
+                    commits: HashSet::new(),
+                    paths: vec![f.path.clone()],
+                }
+            });
+            let better = match (intro, g.intro) {
+                (Some(a), Some(b)) => older(a, b),
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if better {
+                g.finding = f.clone();
+                g.intro = intro;
+            }
+            g.commits.extend(in_commits[t].iter().copied());
+            for p in &blobs[m.blob].paths {
+                if !g.paths.contains(p) {
+                    g.paths.push(p.clone());
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(order.len());
+    for key in order {
+        let Some(g) = groups.remove(&key) else {
+            continue;
+        };
+        let mut f = g.finding;
+        let mut info = match g.intro.map(|ci| repo.find_commit(commits[ci].id)) {
+            Some(Ok(c)) => git::commit_info(&c),
+            Some(Err(e)) => {
+                ctx.warn(&format!("commit: cannot read: {}", e.message()));
+                CommitInfo::default()
+            }
+            None => CommitInfo::default(),
+        };
+        info.paths = g.paths;
+        info.commits = g.commits.len() as u32;
+        info.in_head = Some(head_secrets.contains(&(f.rule_id.as_str(), f.secret.as_str())));
+        info.unreachable = g.commits.iter().all(|&ci| commits[ci].unreachable);
+        f.commit = Some(info);
+        out.push(f);
+    }
+    out
+}
