@@ -18,10 +18,12 @@ pub struct Repo {
     clock: AtomicU64,
 }
 
-/// `git` with no user or system configuration of the machine leaking in.
+/// `git` with no user or system configuration of the machine leaking in; installed unleak
+/// hooks run the binary under test.
 pub fn git_cmd(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.current_dir(dir)
+        .env("UNLEAK", BIN)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env_remove("GIT_DIR")
