@@ -458,3 +458,17 @@ fn submodules_are_not_followed_and_say_so() {
         "{stderr}"
     );
 }
+
+#[test]
+fn secret_under_a_directory_that_replaced_a_file_of_the_same_name() {
+    let r = Repo::new();
+    r.write("conf", "plain file\n");
+    r.write("conf.d", "x\n");
+    r.commit("file");
+    std::fs::remove_file(r.path.join("conf")).unwrap();
+    let pw = password();
+    r.write("conf/db.env", &db_url(&pw));
+    let leak = r.commit("file becomes a directory");
+    let (_, findings, _) = history_json(&r.path, &[]);
+    assert_eq!(commit_of(finding(&findings, "conf/db.env", &pw).expect("found")), leak);
+}

@@ -146,10 +146,35 @@ fn added_rec(
     notes: &mut DiffNotes,
     out: &mut dyn FnMut(&[u8], Oid),
 ) {
+    // Both trees are sorted in git's order: a merge join finds each entry's old self without
+    // a lookup per entry.
+    let base_len = base.map_or(0, |b| b.len());
+    let mut j = 0;
     for entry in tree.iter() {
         let name = entry.name_bytes();
         let id = entry.id();
-        let old = base.and_then(|b| b.get_name_bytes(name));
+        let is_tree = entry.kind() == Some(ObjectType::Tree);
+        let mut old = None;
+        if let Some(b) = base {
+            while j < base_len {
+                let Some(o) = b.get(j) else { break };
+                let ord = git_order(
+                    o.name_bytes(),
+                    o.kind() == Some(ObjectType::Tree),
+                    name,
+                    is_tree,
+                );
+                if ord == std::cmp::Ordering::Less {
+                    j += 1;
+                    continue;
+                }
+                if ord == std::cmp::Ordering::Equal {
+                    old = Some(o);
+                    j += 1;
+                }
+                break;
+            }
+        }
         if old.as_ref().is_some_and(|o| o.id() == id) {
             continue;
         }
@@ -162,9 +187,7 @@ fn added_rec(
             Some(ObjectType::Blob) if entry.filemode() != MODE_SYMLINK => out(prefix, id),
             Some(ObjectType::Tree) => match repo.find_tree(id) {
                 Ok(sub) => {
-                    let old_sub = old
-                        .filter(|o| o.kind() == Some(ObjectType::Tree))
-                        .and_then(|o| repo.find_tree(o.id()).ok());
+                    let old_sub = old.and_then(|o| repo.find_tree(o.id()).ok());
                     added_rec(repo, &sub, old_sub.as_ref(), prefix, notes, out);
                 }
                 Err(_) => notes
@@ -178,6 +201,21 @@ fn added_rec(
         }
         prefix.truncate(len);
     }
+}
+
+/// Git's tree entry order: names compared bytewise, a tree's name as if it ended in `/`.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    match a[..n].cmp(&b[..n]) {
+        std::cmp::Ordering::Equal => {}
+        o => return o,
+    }
+    let next = |s: &[u8], tree: bool| match s.get(n) {
+        Some(&c) => c,
+        None if tree => b'/',
+        None => 0,
+    };
+    next(a, a_tree).cmp(&next(b, b_tree))
 }
 
 /// Where git runs this repository's hooks from: `core.hooksPath` if set (relative to the work
@@ -340,6 +378,15 @@ mod tests {
         assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
         assert_eq!(rfc3339_utc(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn tree_order_puts_a_directory_after_a_same_prefix_file() {
+        use std::cmp::Ordering::*;
+        assert_eq!(git_order(b"a", false, b"a", false), Equal);
+        assert_eq!(git_order(b"a", true, b"a.c", false), Greater); // "a/" > "a."
+        assert_eq!(git_order(b"a", true, b"a0", false), Less); // "a/" < "a0"
+        assert_eq!(git_order(b"a", false, b"a", true), Less);
     }
 
     #[test]
