@@ -470,5 +470,8 @@ fn secret_under_a_directory_that_replaced_a_file_of_the_same_name() {
     r.write("conf/db.env", &db_url(&pw));
     let leak = r.commit("file becomes a directory");
     let (_, findings, _) = history_json(&r.path, &[]);
-    assert_eq!(commit_of(finding(&findings, "conf/db.env", &pw).expect("found")), leak);
+    assert_eq!(
+        commit_of(finding(&findings, "conf/db.env", &pw).expect("found")),
+        leak
+    );
 }

@@ -2,7 +2,6 @@
 //! per-thread handles (libgit2's `Repository` is not `Sync`), tree diffs that skip unchanged
 //! subtrees by object id, and "is this blob at this path in that commit" look-ups.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, Once};
 
@@ -51,6 +50,13 @@ fn tune_libgit2() {
         unsafe {
             let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 4 << 20);
             let _ = git2::opts::set_cache_object_limit(ObjectType::Commit, 64 << 10);
+            // Per repository handle; walks revisit recent trees, not old ones, so a small
+            // cache keeps the hits without holding every tree of history in memory.
+            let mb: isize = std::env::var("UNLEAK_GIT_CACHE_MB")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(16);
+            let _ = git2::opts::set_cache_max_size(mb << 20);
         }
         git2::opts::strict_hash_verification(false);
     });
@@ -123,6 +129,10 @@ pub struct DiffNotes {
     pub submodules: Vec<String>,
     /// Trees that could not be read: `(object id, path)`.
     pub broken: Vec<(Oid, String)>,
+    /// With `record_gone`: paths (files or whole directories) of the base that the tree no
+    /// longer has as a regular blob or tree of the same kind.
+    pub record_gone: bool,
+    pub gone: Vec<Vec<u8>>,
 }
 
 /// Every blob of `tree` whose (path, id) is not in `base`, with its path. Subtrees with the
@@ -150,6 +160,16 @@ fn added_rec(
     // a lookup per entry.
     let base_len = base.map_or(0, |b| b.len());
     let mut j = 0;
+    let gone = |notes: &mut DiffNotes, prefix: &[u8], name: &[u8]| {
+        if notes.record_gone {
+            let mut p = prefix.to_vec();
+            if !p.is_empty() {
+                p.push(b'/');
+            }
+            p.extend_from_slice(name);
+            notes.gone.push(p);
+        }
+    };
     for entry in tree.iter() {
         let name = entry.name_bytes();
         let id = entry.id();
@@ -165,6 +185,7 @@ fn added_rec(
                     is_tree,
                 );
                 if ord == std::cmp::Ordering::Less {
+                    gone(notes, prefix, o.name_bytes());
                     j += 1;
                     continue;
                 }
@@ -194,12 +215,28 @@ fn added_rec(
                     .broken
                     .push((id, String::from_utf8_lossy(prefix).into_owned())),
             },
-            Some(ObjectType::Commit) => notes
-                .submodules
-                .push(String::from_utf8_lossy(prefix).into_owned()),
-            _ => {}
+            Some(ObjectType::Commit) => {
+                notes
+                    .submodules
+                    .push(String::from_utf8_lossy(prefix).into_owned());
+                if old.is_some() {
+                    gone(notes, &[], prefix);
+                }
+            }
+            _ => {
+                if old.is_some() {
+                    gone(notes, &[], prefix);
+                }
+            }
         }
         prefix.truncate(len);
+    }
+    if let Some(b) = base {
+        for k in j..base_len {
+            if let Some(o) = b.get(k) {
+                gone(notes, prefix, o.name_bytes());
+            }
+        }
     }
 }
 
@@ -241,96 +278,6 @@ pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
 pub fn blob_at(tree: &Tree<'_>, path: &str) -> Option<Oid> {
     let e = tree.get_path(Path::new(path)).ok()?;
     (e.kind() == Some(ObjectType::Blob) && e.filemode() != MODE_SYMLINK).then(|| e.id())
-}
-
-/// A set of (path, blob) pairs, and for any tree, which of them it holds. Results are memoised
-/// by tree id, so walking thousands of commits that share subtrees reads each subtree once.
-pub struct PresenceIndex {
-    nodes: Vec<Node>,
-    memo: HashMap<(Oid, usize), std::rc::Rc<Vec<u32>>>,
-}
-
-#[derive(Default)]
-struct Node {
-    children: HashMap<Vec<u8>, usize>,
-    /// Targets that end here: (blob id, target index).
-    leaves: Vec<(Oid, u32)>,
-}
-
-impl PresenceIndex {
-    /// `targets[i]` is (path, blob id); presence results name targets by index `i`.
-    pub fn new(targets: &[(String, Oid)]) -> Self {
-        let mut nodes = vec![Node::default()];
-        for (i, (path, oid)) in targets.iter().enumerate() {
-            let mut at = 0;
-            for part in path.split('/') {
-                let next = nodes.len();
-                let child = *nodes[at]
-                    .children
-                    .entry(part.as_bytes().to_vec())
-                    .or_insert(next);
-                if child == next {
-                    nodes.push(Node::default());
-                }
-                at = child;
-            }
-            nodes[at].leaves.push((*oid, i as u32));
-        }
-        PresenceIndex {
-            nodes,
-            memo: HashMap::new(),
-        }
-    }
-
-    /// The targets present in the tree `tree_id` (sorted target indices).
-    pub fn present(&mut self, repo: &Repository, tree_id: Oid) -> std::rc::Rc<Vec<u32>> {
-        self.present_at(repo, tree_id, 0)
-    }
-
-    fn present_at(
-        &mut self,
-        repo: &Repository,
-        tree_id: Oid,
-        node: usize,
-    ) -> std::rc::Rc<Vec<u32>> {
-        if let Some(hit) = self.memo.get(&(tree_id, node)) {
-            return hit.clone();
-        }
-        let mut found = Vec::new();
-        if let Ok(tree) = repo.find_tree(tree_id) {
-            let children: Vec<(Vec<u8>, usize)> = self.nodes[node]
-                .children
-                .iter()
-                .map(|(k, v)| (k.clone(), *v))
-                .collect();
-            for (name, child) in children {
-                let Some(entry) = tree.get_name_bytes(&name) else {
-                    continue;
-                };
-                match entry.kind() {
-                    Some(ObjectType::Blob) if entry.filemode() != MODE_SYMLINK => {
-                        let id = entry.id();
-                        found.extend(
-                            self.nodes[child]
-                                .leaves
-                                .iter()
-                                .filter(|(b, _)| *b == id)
-                                .map(|(_, i)| *i),
-                        );
-                    }
-                    Some(ObjectType::Tree) if !self.nodes[child].children.is_empty() => {
-                        let sub = self.present_at(repo, entry.id(), child);
-                        found.extend(sub.iter().copied());
-                    }
-                    _ => {}
-                }
-            }
-        }
-        found.sort_unstable();
-        let rc = std::rc::Rc::new(found);
-        self.memo.insert((tree_id, node), rc.clone());
-        rc
-    }
 }
 
 /// Author, date and subject of a commit, as findings carry them.

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::finding::{CommitInfo, Finding};
 use crate::matcher::{BlobOutcome, Matcher};
-use crate::sources::git::{self, DiffNotes, Pool, PresenceIndex};
+use crate::sources::git::{self, DiffNotes, Pool};
 use crate::sources::ScanContext;
 
 /// What part of history to scan.
@@ -52,7 +52,6 @@ pub struct HistoryOutput {
 /// One commit as the walk saw it.
 struct CommitNode {
     id: Oid,
-    tree: Oid,
     parents: Vec<Oid>,
     time: i64,
     /// Reached from no ref (`--all-objects` only).
@@ -107,7 +106,9 @@ pub fn scan(
 
     let mut notes = DiffNotes::default();
     let mut blob_paths: HashMap<Oid, Vec<String>> = HashMap::new();
+    let mut interner = Interner::default();
     let mut commits = Vec::with_capacity(ids.len() + extra.len());
+    let mut changes = Vec::with_capacity(ids.len() + extra.len());
     for (list, unreachable) in [(&ids, false), (&extra, true)] {
         let walked: Vec<_> = list
             .par_iter()
@@ -124,13 +125,17 @@ pub fn scan(
         for w in walked {
             match w {
                 Ok((node, added, n)) => {
+                    let mut ch = Changes::default();
                     for (p, b) in added {
+                        let pid = interner.id(&p);
+                        ch.added.push((pid, b));
                         let v = blob_paths.entry(b).or_default();
-                        let p = String::from_utf8_lossy(&p).into_owned();
-                        if !v.contains(&p) {
-                            v.push(p);
+                        let p = interner.name(pid);
+                        if !v.iter().any(|q| q == p) {
+                            v.push(p.to_string());
                         }
                     }
+                    ch.gone = n.gone.iter().map(|g| interner.id(g)).collect();
                     notes.submodules.extend(n.submodules);
                     for (id, p) in n.broken {
                         ctx.warn(&format!(
@@ -139,6 +144,7 @@ pub fn scan(
                         ));
                     }
                     commits.push(node);
+                    changes.push(ch);
                 }
                 Err(e) => ctx.warn(&e),
             }
@@ -169,10 +175,24 @@ pub fn scan(
     blobs.sort_unstable_by(|a, b| a.paths[0].cmp(&b.paths[0]));
     drop(seen);
 
+    let t0 = std::time::Instant::now();
     progress.phase.store(1, Ordering::Relaxed);
     let matched = scan_blobs(ctx, &pool, &mut blobs, progress);
+    let t1 = std::time::Instant::now();
     progress.phase.store(2, Ordering::Relaxed);
-    let findings = attribute(ctx, &repo, &commits, &blobs, matched);
+    let history = History {
+        commits: &commits,
+        changes: &changes,
+        interner: &interner,
+    };
+    let findings = attribute(ctx, &repo, &history, &blobs, matched);
+    if std::env::var_os("UNLEAK_TRACE").is_some() {
+        eprintln!(
+            "TRACE scan {:?} attribute {:?}",
+            t1 - t0,
+            t0.elapsed() - (t1 - t0)
+        );
+    }
     progress.phase.store(3, Ordering::Relaxed);
     Ok(HistoryOutput {
         findings: ctx.keep(findings),
@@ -287,13 +307,15 @@ fn diff_commit(
         .and_then(|p| repo.find_commit(*p).ok())
         .and_then(|p| p.tree().ok());
     let mut added = Vec::new();
-    let mut notes = DiffNotes::default();
+    let mut notes = DiffNotes {
+        record_gone: true,
+        ..DiffNotes::default()
+    };
     git::added_blobs(repo, &tree, base.as_ref(), &mut notes, &mut |p, b| {
         added.push((p.to_vec(), b))
     });
     let node = CommitNode {
         id,
-        tree: tree.id(),
         parents,
         time: commit.time().seconds(),
         unreachable,
@@ -468,81 +490,195 @@ fn scan_paths(
     out
 }
 
+/// Paths as small numbers: the walk records every change by path id.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<Vec<u8>, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, path: &[u8]) -> u32 {
+        if let Some(&id) = self.ids.get(path) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(String::from_utf8_lossy(path).into_owned());
+        self.ids.insert(path.to_vec(), id);
+        id
+    }
+
+    fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    fn get(&self, path: &str) -> Option<u32> {
+        self.ids.get(path.as_bytes()).copied()
+    }
+}
+
+/// What a commit changed against its first parent: blobs added at paths, paths gone.
+#[derive(Default)]
+struct Changes {
+    added: Vec<(u32, Oid)>,
+    gone: Vec<u32>,
+}
+
+/// The walked commits with their changes, as attribution reads them.
+struct History<'a> {
+    commits: &'a [CommitNode],
+    changes: &'a [Changes],
+    interner: &'a Interner,
+}
+
+impl History<'_> {
+    /// Commit indices with every parent (that was walked) before its children.
+    fn parents_first(&self, parent_idx: &[Vec<Option<usize>>]) -> Vec<usize> {
+        let n = self.commits.len();
+        let mut state = vec![0u8; n];
+        let mut order = Vec::with_capacity(n);
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        for start in 0..n {
+            if state[start] != 0 {
+                continue;
+            }
+            state[start] = 1;
+            stack.push((start, 0));
+            while let Some(top) = stack.last_mut() {
+                let (v, i) = *top;
+                if let Some(p) = parent_idx[v].get(i) {
+                    top.1 += 1;
+                    if let Some(p) = *p {
+                        if state[p] == 0 {
+                            state[p] = 1;
+                            stack.push((p, 0));
+                        }
+                    }
+                } else {
+                    state[v] = 2;
+                    order.push(v);
+                    stack.pop();
+                }
+            }
+        }
+        order
+    }
+
+    /// Whether commit `c` changed `path` against its first parent, and to what (None: gone).
+    fn change_at(&self, c: usize, pid: u32, path: &str) -> Option<Option<Oid>> {
+        let ch = &self.changes[c];
+        if let Some((_, b)) = ch.added.iter().find(|(p, _)| *p == pid) {
+            return Some(Some(*b));
+        }
+        let covered = ch.gone.iter().any(|g| {
+            let g = self.interner.name(*g);
+            path == g || (path.starts_with(g) && path.as_bytes().get(g.len()) == Some(&b'/'))
+        });
+        covered.then_some(None)
+    }
+}
+
 /// Per (rule, secret, path): the oldest commit that introduced a matching blob there, every
 /// path those blobs had, in how many commits they appear, and whether the secret is at HEAD.
+/// Reads no trees for walked commits: which blob each commit has at a path follows from the
+/// recorded changes, propagated from parents to children.
 fn attribute(
     ctx: &ScanContext<'_>,
     repo: &Repository,
-    commits: &[CommitNode],
+    history: &History<'_>,
     blobs: &[BlobPaths],
     matched: Vec<Matched>,
 ) -> Vec<Finding> {
     if matched.is_empty() {
         return Vec::new();
     }
-    let targets: Vec<(String, Oid)> = matched
-        .iter()
-        .map(|m| (m.path.clone(), blobs[m.blob].id))
-        .collect();
-    let mut index = PresenceIndex::new(&targets);
+    let commits = history.commits;
+    let n = commits.len();
     let by_id: HashMap<Oid, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
-    let present: Vec<std::rc::Rc<Vec<u32>>> = commits
+    let parent_idx: Vec<Vec<Option<usize>>> = commits
         .iter()
-        .map(|c| index.present(repo, c.tree))
+        .map(|c| c.parents.iter().map(|p| by_id.get(p).copied()).collect())
         .collect();
-    let mut outside: HashMap<Oid, std::rc::Rc<Vec<u32>>> = HashMap::new();
-    let mut in_commits: Vec<Vec<usize>> = vec![Vec::new(); targets.len()];
-    let mut introduced: Vec<Option<usize>> = vec![None; targets.len()];
+    let order = history.parents_first(&parent_idx);
+    let head = repo.head().and_then(|h| h.peel_to_commit()).ok();
+    // Commits outside the walk (narrowed scans, shallow boundaries, HEAD): read their trees.
+    let mut outside: HashMap<(Oid, String), Option<Oid>> = HashMap::new();
+    let mut lookup = |commit: Oid, path: &str| -> Option<Oid> {
+        *outside
+            .entry((commit, path.to_string()))
+            .or_insert_with(|| {
+                repo.find_commit(commit)
+                    .ok()
+                    .and_then(|c| c.tree().ok())
+                    .and_then(|t| git::blob_at(&t, path))
+            })
+    };
+
+    let mut in_commits: Vec<Vec<usize>> = vec![Vec::new(); matched.len()];
+    let mut introduced: Vec<Option<usize>> = vec![None; matched.len()];
+    let mut at_head: Vec<bool> = vec![false; matched.len()];
     // Walk order is topological (children first), so at equal times the later index is older.
     let older = |a: usize, b: usize| {
         (commits[a].time, std::cmp::Reverse(a)) < (commits[b].time, std::cmp::Reverse(b))
     };
-    for (ci, c) in commits.iter().enumerate() {
-        for &t in present[ci].iter() {
-            let t = t as usize;
-            in_commits[t].push(ci);
-            let in_parent = c.parents.iter().any(|p| {
-                let set = match by_id.get(p) {
-                    Some(&pi) => present[pi].clone(),
-                    None => outside
-                        .entry(*p)
-                        .or_insert_with(|| match repo.find_commit(*p) {
-                            Ok(pc) => index.present(repo, pc.tree_id()),
-                            Err(_) => std::rc::Rc::new(Vec::new()),
-                        })
-                        .clone(),
-                };
-                set.binary_search(&(t as u32)).is_ok()
-            });
-            if !in_parent && introduced[t].is_none_or(|cur| older(ci, cur)) {
-                introduced[t] = Some(ci);
+    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (t, m) in matched.iter().enumerate() {
+        by_path.entry(m.path.as_str()).or_default().push(t);
+    }
+    let mut blob_at: Vec<Option<Oid>> = vec![None; n];
+    for (path, targets) in by_path {
+        let Some(pid) = history.interner.get(path) else {
+            continue; // an unreachable blob named by id: in no commit
+        };
+        for &c in &order {
+            blob_at[c] = match history.change_at(c, pid, path) {
+                Some(b) => b,
+                None => match (commits[c].parents.first(), parent_idx[c].first()) {
+                    (Some(_), Some(Some(fp))) => blob_at[*fp],
+                    (Some(p), _) => lookup(*p, path),
+                    (None, _) => None,
+                },
+            };
+        }
+        let head_blob = head.as_ref().map(|h| match by_id.get(&h.id()) {
+            Some(&hi) => blob_at[hi],
+            None => lookup(h.id(), path),
+        });
+        for &t in &targets {
+            let b = blobs[matched[t].blob].id;
+            at_head[t] = head_blob == Some(Some(b));
+            for c in 0..n {
+                if blob_at[c] != Some(b) {
+                    continue;
+                }
+                in_commits[t].push(c);
+                let in_parent =
+                    commits[c]
+                        .parents
+                        .iter()
+                        .zip(&parent_idx[c])
+                        .any(|(p, pi)| match pi {
+                            Some(pi) => blob_at[*pi] == Some(b),
+                            None => lookup(*p, path) == Some(b),
+                        });
+                if !in_parent && introduced[t].is_none_or(|cur| older(c, cur)) {
+                    introduced[t] = Some(c);
+                }
+            }
+            // A narrowed scan can hold a blob whose introducing commit was left out.
+            if introduced[t].is_none() {
+                introduced[t] =
+                    in_commits[t]
+                        .iter()
+                        .copied()
+                        .reduce(|a, b| if older(b, a) { b } else { a });
             }
         }
     }
-    // Narrowed scans can hold a blob whose introducing commit was left out: use the oldest seen.
-    for t in 0..targets.len() {
-        if introduced[t].is_none() {
-            introduced[t] = in_commits[t]
-                .iter()
-                .copied()
-                .reduce(|a, b| if older(b, a) { b } else { a });
-        }
-    }
-    let head_present: HashSet<usize> = repo
-        .head()
-        .and_then(|h| h.peel_to_tree())
-        .map(|tree| {
-            index
-                .present(repo, tree.id())
-                .iter()
-                .map(|&t| t as usize)
-                .collect()
-        })
-        .unwrap_or_default();
     let head_secrets: HashSet<(&str, &str)> = matched
         .iter()
         .enumerate()
-        .filter(|(t, _)| head_present.contains(t))
+        .filter(|(t, _)| at_head[*t])
         .flat_map(|(_, m)| {
             m.findings
                 .iter()
