@@ -180,6 +180,12 @@ pub fn scan(
     let matched = scan_blobs(ctx, &pool, &mut blobs, progress);
     let t1 = std::time::Instant::now();
     progress.phase.store(2, Ordering::Relaxed);
+    // Parents before children, so attribution can propagate in one sequential pass.
+    let order = parents_first(&commits);
+    let mut slots: Vec<Option<(CommitNode, Changes)>> =
+        commits.into_iter().zip(changes).map(Some).collect();
+    let (commits, changes): (Vec<CommitNode>, Vec<Changes>) =
+        order.iter().filter_map(|&i| slots[i].take()).unzip();
     let history = History {
         commits: &commits,
         changes: &changes,
@@ -531,51 +537,51 @@ struct History<'a> {
     interner: &'a Interner,
 }
 
-impl History<'_> {
-    /// Commit indices with every parent (that was walked) before its children.
-    fn parents_first(&self, parent_idx: &[Vec<Option<usize>>]) -> Vec<usize> {
-        let n = self.commits.len();
-        let mut state = vec![0u8; n];
-        let mut order = Vec::with_capacity(n);
-        let mut stack: Vec<(usize, usize)> = Vec::new();
-        for start in 0..n {
-            if state[start] != 0 {
-                continue;
-            }
-            state[start] = 1;
-            stack.push((start, 0));
-            while let Some(top) = stack.last_mut() {
-                let (v, i) = *top;
-                if let Some(p) = parent_idx[v].get(i) {
-                    top.1 += 1;
-                    if let Some(p) = *p {
-                        if state[p] == 0 {
-                            state[p] = 1;
-                            stack.push((p, 0));
-                        }
-                    }
-                } else {
-                    state[v] = 2;
-                    order.push(v);
-                    stack.pop();
+/// Commit indices with every walked parent before its children (depth-first, iterative).
+fn parents_first(commits: &[CommitNode]) -> Vec<usize> {
+    let by_id: HashMap<Oid, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let parent_idx: Vec<Vec<usize>> = commits
+        .iter()
+        .map(|c| {
+            c.parents
+                .iter()
+                .filter_map(|p| by_id.get(p).copied())
+                .collect()
+        })
+        .collect();
+    let n = commits.len();
+    let mut state = vec![0u8; n];
+    let mut order = Vec::with_capacity(n);
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for start in 0..n {
+        if state[start] != 0 {
+            continue;
+        }
+        state[start] = 1;
+        stack.push((start, 0));
+        while let Some(top) = stack.last_mut() {
+            let (v, i) = *top;
+            if let Some(&p) = parent_idx[v].get(i) {
+                top.1 += 1;
+                if state[p] == 0 {
+                    state[p] = 1;
+                    stack.push((p, 0));
                 }
+            } else {
+                state[v] = 2;
+                order.push(v);
+                stack.pop();
             }
         }
-        order
     }
+    order
+}
 
-    /// Whether commit `c` changed `path` against its first parent, and to what (None: gone).
-    fn change_at(&self, c: usize, pid: u32, path: &str) -> Option<Option<Oid>> {
-        let ch = &self.changes[c];
-        if let Some((_, b)) = ch.added.iter().find(|(p, _)| *p == pid) {
-            return Some(Some(*b));
-        }
-        let covered = ch.gone.iter().any(|g| {
-            let g = self.interner.name(*g);
-            path == g || (path.starts_with(g) && path.as_bytes().get(g.len()) == Some(&b'/'))
-        });
-        covered.then_some(None)
-    }
+#[derive(Clone, Copy)]
+enum FirstParent {
+    Walked(usize),
+    Outside(Oid),
+    Root,
 }
 
 /// Per (rule, secret, path): the oldest commit that introduced a matching blob there, every
@@ -599,7 +605,6 @@ fn attribute(
         .iter()
         .map(|c| c.parents.iter().map(|p| by_id.get(p).copied()).collect())
         .collect();
-    let order = history.parents_first(&parent_idx);
     let head = repo.head().and_then(|h| h.peel_to_commit()).ok();
     // Commits outside the walk (narrowed scans, shallow boundaries, HEAD): read their trees.
     let mut outside: HashMap<(Oid, String), Option<Oid>> = HashMap::new();
@@ -617,49 +622,106 @@ fn attribute(
     let mut in_commits: Vec<Vec<usize>> = vec![Vec::new(); matched.len()];
     let mut introduced: Vec<Option<usize>> = vec![None; matched.len()];
     let mut at_head: Vec<bool> = vec![false; matched.len()];
-    // Walk order is topological (children first), so at equal times the later index is older.
-    let older = |a: usize, b: usize| {
-        (commits[a].time, std::cmp::Reverse(a)) < (commits[b].time, std::cmp::Reverse(b))
-    };
+    // Commits are laid out parents first, so at equal times the smaller index is older.
+    let older = |a: usize, b: usize| (commits[a].time, a) < (commits[b].time, b);
     let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
     for (t, m) in matched.iter().enumerate() {
         by_path.entry(m.path.as_str()).or_default().push(t);
     }
-    let mut blob_at: Vec<Option<Oid>> = vec![None; n];
+    // Per target path, the commits that change it, in commit order: (commit, new blob or gone).
+    let target_pids: HashMap<u32, &str> = by_path
+        .keys()
+        .filter_map(|p| history.interner.get(p).map(|id| (id, *p)))
+        .collect();
+    let mut touching: HashMap<u32, Vec<(usize, Option<Oid>)>> = HashMap::new();
+    for (c, ch) in history.changes.iter().enumerate() {
+        for g in &ch.gone {
+            let g = history.interner.name(*g);
+            for (pid, p) in &target_pids {
+                if *p == g || (p.starts_with(g) && p.as_bytes().get(g.len()) == Some(&b'/')) {
+                    touching.entry(*pid).or_default().push((c, None));
+                }
+            }
+        }
+        for (pid, b) in &ch.added {
+            if target_pids.contains_key(pid) {
+                touching.entry(*pid).or_default().push((c, Some(*b)));
+            }
+        }
+    }
+    // Flat, so the per-path pass below reads memory in order.
+    let first_parent: Vec<FirstParent> = commits
+        .iter()
+        .zip(&parent_idx)
+        .map(|(c, pi)| match (c.parents.first(), pi.first()) {
+            (Some(_), Some(Some(fp))) => FirstParent::Walked(*fp),
+            (Some(p), _) => FirstParent::Outside(*p),
+            (None, _) => FirstParent::Root,
+        })
+        .collect();
+    // Per path, each commit's blob there as a small code: NONE (no blob), OTHER (a blob no
+    // target has), or the index of a target blob. No hashing or FFI compares in the hot loop.
+    const NONE: u32 = u32::MAX;
+    const OTHER: u32 = u32::MAX - 1;
+    let mut blob_at: Vec<u32> = vec![NONE; n];
     for (path, targets) in by_path {
         let Some(pid) = history.interner.get(path) else {
             continue; // an unreachable blob named by id: in no commit
         };
-        for &c in &order {
-            blob_at[c] = match history.change_at(c, pid, path) {
-                Some(b) => b,
-                None => match (commits[c].parents.first(), parent_idx[c].first()) {
-                    (Some(_), Some(Some(fp))) => blob_at[*fp],
-                    (Some(p), _) => lookup(*p, path),
-                    (None, _) => None,
+        let wanted: Vec<Oid> = targets.iter().map(|&t| blobs[matched[t].blob].id).collect();
+        let code = |b: Option<Oid>| match b {
+            None => NONE,
+            Some(b) => wanted
+                .iter()
+                .position(|w| w.as_bytes() == b.as_bytes())
+                .map_or(OTHER, |i| i as u32),
+        };
+        let touches = touching.get(&pid).map_or(&[][..], |v| &v[..]);
+        let mut k = 0;
+        for c in 0..n {
+            let mut changed = None;
+            while k < touches.len() && touches[k].0 == c {
+                changed = Some(touches[k].1); // an addition (listed last) wins over a deletion
+                k += 1;
+            }
+            blob_at[c] = match changed {
+                Some(b) => code(b),
+                None => match first_parent[c] {
+                    FirstParent::Walked(fp) => blob_at[fp],
+                    FirstParent::Outside(p) => code(lookup(p, path)),
+                    FirstParent::Root => NONE,
                 },
             };
         }
-        let head_blob = head.as_ref().map(|h| match by_id.get(&h.id()) {
+        let head_code = head.as_ref().map(|h| match by_id.get(&h.id()) {
             Some(&hi) => blob_at[hi],
-            None => lookup(h.id(), path),
+            None => code(lookup(h.id(), path)),
         });
-        for &t in &targets {
-            let b = blobs[matched[t].blob].id;
-            at_head[t] = head_blob == Some(Some(b));
-            for c in 0..n {
-                if blob_at[c] != Some(b) {
-                    continue;
-                }
+        // Commits by the target blob they have here: one pass, whatever the target count.
+        let mut having: Vec<Vec<usize>> = vec![Vec::new(); wanted.len()];
+        for (c, &b) in blob_at.iter().enumerate() {
+            if (b as usize) < wanted.len() {
+                having[b as usize].push(c);
+            }
+        }
+        for (i, &t) in targets.iter().enumerate() {
+            let want = i as u32;
+            at_head[t] = head_code == Some(want);
+            for &c in &having[i] {
                 in_commits[t].push(c);
+                if let FirstParent::Walked(fp) = first_parent[c] {
+                    if blob_at[fp] == want {
+                        continue; // the usual case: inherited from the first parent
+                    }
+                }
                 let in_parent =
                     commits[c]
                         .parents
                         .iter()
                         .zip(&parent_idx[c])
                         .any(|(p, pi)| match pi {
-                            Some(pi) => blob_at[*pi] == Some(b),
-                            None => lookup(*p, path) == Some(b),
+                            Some(pi) => blob_at[*pi] == want,
+                            None => code(lookup(*p, path)) == want,
                         });
                 if !in_parent && introduced[t].is_none_or(|cur| older(c, cur)) {
                     introduced[t] = Some(c);
@@ -689,7 +751,7 @@ fn attribute(
     struct Group {
         finding: Finding,
         intro: Option<usize>,
-        commits: HashSet<usize>,
+        commits: Vec<usize>,
         paths: Vec<String>,
     }
     let mut groups: HashMap<(String, String, String), Group> = HashMap::new();
@@ -703,7 +765,7 @@ fn attribute(
                 Group {
                     finding: f.clone(),
                     intro,
-                    commits: HashSet::new(),
+                    commits: Vec::new(),
                     paths: vec![f.path.clone()],
                 }
             });
@@ -726,9 +788,11 @@ fn attribute(
     }
     let mut out = Vec::with_capacity(order.len());
     for key in order {
-        let Some(g) = groups.remove(&key) else {
+        let Some(mut g) = groups.remove(&key) else {
             continue;
         };
+        g.commits.sort_unstable();
+        g.commits.dedup();
         let mut f = g.finding;
         let mut info = match g.intro.map(|ci| repo.find_commit(commits[ci].id)) {
             Some(Ok(c)) => git::commit_info(&c),
