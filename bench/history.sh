@@ -64,7 +64,8 @@ for c in range(1, n + 1):
         lines[k] = f"value_{c} = {r.randrange(1<<40)}  # {r.choice(words)}"
         if c % 499 == 0:  # a fake leak, removed again by later edits most of the time
             pw = "".join(r.choice(alnum) for _ in range(14))
-            lines[k] = f'DATABASE_URL = "postgres://app:{pw}@db.internal:5432/app"'
+            url = "postgres" + "://app:" + pw + "@db.internal:5432/app"  # split: no literal in this file
+            lines[k] = f'DATABASE_URL = "{url}"'
         files[p] = "\n".join(lines)
         out.write(f"M 100644 inline {p}\n".encode())
         blob(files[p])

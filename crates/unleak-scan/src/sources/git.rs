@@ -52,11 +52,7 @@ fn tune_libgit2() {
             let _ = git2::opts::set_cache_object_limit(ObjectType::Commit, 64 << 10);
             // Per repository handle; walks revisit recent trees, not old ones, so a small
             // cache keeps the hits without holding every tree of history in memory.
-            let mb: isize = std::env::var("UNLEAK_GIT_CACHE_MB")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(16);
-            let _ = git2::opts::set_cache_max_size(mb << 20);
+            let _ = git2::opts::set_cache_max_size(16 << 20);
         }
         git2::opts::strict_hash_verification(false);
     });

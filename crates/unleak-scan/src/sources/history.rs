@@ -175,10 +175,8 @@ pub fn scan(
     blobs.sort_unstable_by(|a, b| a.paths[0].cmp(&b.paths[0]));
     drop(seen);
 
-    let t0 = std::time::Instant::now();
     progress.phase.store(1, Ordering::Relaxed);
     let matched = scan_blobs(ctx, &pool, &mut blobs, progress);
-    let t1 = std::time::Instant::now();
     progress.phase.store(2, Ordering::Relaxed);
     // Parents before children, so attribution can propagate in one sequential pass.
     let order = parents_first(&commits);
@@ -192,13 +190,6 @@ pub fn scan(
         interner: &interner,
     };
     let findings = attribute(ctx, &repo, &history, &blobs, matched);
-    if std::env::var_os("UNLEAK_TRACE").is_some() {
-        eprintln!(
-            "TRACE scan {:?} attribute {:?}",
-            t1 - t0,
-            t0.elapsed() - (t1 - t0)
-        );
-    }
     progress.phase.store(3, Ordering::Relaxed);
     Ok(HistoryOutput {
         findings: ctx.keep(findings),
