@@ -85,11 +85,13 @@ run() {
     local name=$1 bytes=$2; shift 2
     local log="$WORK/time.$name.log"
     /usr/bin/time -v "$@" >"$WORK/out.$name" 2>"$log" || true
-    local wall rss
+    local wall rss cpu
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$log")
     rss=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$log")
-    awk -v n="$name" -v w="$wall" -v b="$bytes" -v r="$rss" \
-        'BEGIN { printf "  %-12s %8.2f s  %8.1f MB/s  %6d MB peak RSS\n", n, w, (w > 0 ? b / w / 1e6 : 0), r }'
+    cpu=$(awk -F': ' '/(User|System) time \(seconds\)/ { s += $2 } END { print s }' "$log")
+    # CPU seconds too: on a shared machine they vary less than wall time.
+    awk -v n="$name" -v w="$wall" -v b="$bytes" -v r="$rss" -v c="$cpu" \
+        'BEGIN { printf "  %-12s %8.2f s wall  %8.2f s cpu  %8.1f MB/s  %6d MB peak RSS\n", n, w, c, (w > 0 ? b / w / 1e6 : 0), r }'
 }
 
 for repo in "$GEN" "$@"; do
