@@ -5,6 +5,8 @@ mod common;
 mod confirm;
 #[cfg(feature = "aws")]
 mod rotate;
+mod history;
+mod hook;
 mod rules;
 mod scan;
 #[cfg(feature = "aws")]
@@ -38,6 +40,9 @@ enum Command {
     /// Move a found secret into AWS Secrets Manager (and optionally rewrite the source).
     #[cfg(feature = "aws")]
     Store(store::StoreArgs),
+    /// Git hooks: the pre-push check, and installing the hooks.
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -48,5 +53,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rotate(args) => rotate::run(args),
         #[cfg(feature = "aws")]
         Command::Store(args) => store::run(args),
+        Command::Hook(cmd) => hook::run(cmd),
     }
 }

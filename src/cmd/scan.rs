@@ -61,6 +61,9 @@ pub struct ScanArgs {
     /// Print nothing on standard error but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub history: super::history::HistoryArgs,
 }
 
 pub fn run(args: ScanArgs) -> Result<Outcome> {
@@ -115,7 +118,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
             eprintln!("unleak: warning: {}", report::escape_control(m));
         }
     };
-    let (mut findings, stats) = {
+    let (mut findings, mut stats, commits) = {
         let mut ctx = ScanContext::new(&matcher, &config);
         ctx.baseline = baseline.as_ref();
         ctx.max_file_size = args.max_file_size;
@@ -126,15 +129,23 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         let tree_opts = tree::TreeOptions {
             no_ignore: args.no_ignore,
         };
-        for p in &args.paths {
-            if p.as_os_str() == "-" {
-                findings.extend(stdin::scan(&ctx, std::io::stdin().lock())?);
-            } else {
-                findings.extend(tree::scan(&ctx, Path::new(p), &tree_opts)?);
+        let mut commits = None;
+        if args.history.active() {
+            let (found, n) = args.history.scan(&ctx, &args.paths, args.quiet)?;
+            findings.extend(found);
+            commits = Some(n).filter(|_| !args.history.staged);
+        } else {
+            for p in &args.paths {
+                if p.as_os_str() == "-" {
+                    findings.extend(stdin::scan(&ctx, std::io::stdin().lock())?);
+                } else {
+                    findings.extend(tree::scan(&ctx, Path::new(p), &tree_opts)?);
+                }
             }
         }
-        (findings, ctx.stats.summary(started.elapsed()))
+        (findings, ctx.stats.summary(started.elapsed()), commits)
     };
+    stats.commits = commits;
     if let Some(e) = stream_err.into_inner().unwrap_or_else(|p| p.into_inner()) {
         return Err(e).context("cannot write the report");
     }

@@ -1,6 +1,9 @@
 //! Sources turn what the user points at (a working tree, stdin, git history, a push) into
 //! blobs for the matcher, and the matcher's findings into a [`ScanOutput`].
 
+pub mod git;
+pub mod history;
+pub mod push;
 pub mod stdin;
 pub mod tree;
 

@@ -1,0 +1,341 @@
+//! Git plumbing shared by the history, push and staged sources: opening a repository, a pool of
+//! per-thread handles (libgit2's `Repository` is not `Sync`), tree diffs that skip unchanged
+//! subtrees by object id, and "is this blob at this path in that commit" look-ups.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, Once};
+
+use git2::{ObjectType, Oid, Repository, Tree};
+
+use crate::error::{Error, Result};
+use crate::finding::CommitInfo;
+
+/// The start of every Git LFS pointer file: such a file names an object, it holds no secret.
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/v1\n";
+
+/// Mode of a symbolic link in a tree: its blob is a link target, not file content.
+const MODE_SYMLINK: i32 = 0o120000;
+
+/// Open the repository at or above `path` (work tree, `.git` directory or bare repository).
+pub fn open(path: &Path) -> Result<Repository> {
+    tune_libgit2();
+    Repository::open_ext(
+        path,
+        git2::RepositoryOpenFlags::empty(),
+        std::iter::empty::<&std::ffi::OsStr>(),
+    )
+    .map_err(|e| {
+        if e.code() == git2::ErrorCode::NotFound {
+            Error::Git(format!(
+                "{}: not a git repository (nor inside one)",
+                path.display()
+            ))
+        } else {
+            Error::Git(format!(
+                "{}: cannot open git repository: {}",
+                path.display(),
+                e.message()
+            ))
+        }
+    })
+}
+
+/// Process-wide libgit2 settings, once: keep parsed trees of any size in the object cache
+/// (history walks revisit the same big trees), and skip re-hashing every object read (zlib
+/// still catches corruption, and we never write).
+fn tune_libgit2() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: called once, before any repository of ours is opened on other threads.
+        unsafe {
+            let _ = git2::opts::set_cache_object_limit(ObjectType::Tree, 4 << 20);
+            let _ = git2::opts::set_cache_object_limit(ObjectType::Commit, 64 << 10);
+            // Per repository handle; walks revisit recent trees, not old ones, so a small
+            // cache keeps the hits without holding every tree of history in memory.
+            let _ = git2::opts::set_cache_max_size(16 << 20);
+        }
+        git2::opts::strict_hash_verification(false);
+    });
+}
+
+/// Repository handles for worker threads, reused across rayon jobs.
+pub struct Pool {
+    git_dir: PathBuf,
+    free: Mutex<Vec<Repository>>,
+}
+
+/// A handle borrowed from a [`Pool`]; returned on drop.
+pub struct Lease<'a> {
+    pool: &'a Pool,
+    repo: Option<Repository>,
+}
+
+impl Pool {
+    pub fn new(repo: &Repository) -> Self {
+        Pool {
+            git_dir: repo.path().to_path_buf(),
+            free: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn lease(&self) -> Result<Lease<'_>> {
+        let cached = self.free.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let repo = match cached {
+            Some(r) => r,
+            None => Repository::open(&self.git_dir).map_err(|e| {
+                Error::Git(format!(
+                    "{}: cannot open git repository: {}",
+                    self.git_dir.display(),
+                    e.message()
+                ))
+            })?,
+        };
+        Ok(Lease {
+            pool: self,
+            repo: Some(repo),
+        })
+    }
+}
+
+impl std::ops::Deref for Lease<'_> {
+    type Target = Repository;
+    fn deref(&self) -> &Repository {
+        self.repo
+            .as_ref()
+            .expect("a lease holds its repository until dropped")
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if let Some(r) = self.repo.take() {
+            self.pool
+                .free
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(r);
+        }
+    }
+}
+
+/// What a tree diff saw besides blobs.
+#[derive(Default)]
+pub struct DiffNotes {
+    /// Paths of submodule entries (commits inside trees): not followed.
+    pub submodules: Vec<String>,
+    /// Trees that could not be read: `(object id, path)`.
+    pub broken: Vec<(Oid, String)>,
+    /// With `record_gone`: paths (files or whole directories) of the base that the tree no
+    /// longer has as a regular blob or tree of the same kind.
+    pub record_gone: bool,
+    pub gone: Vec<Vec<u8>>,
+}
+
+/// Every blob of `tree` whose (path, id) is not in `base`, with its path. Subtrees with the
+/// same id on both sides are skipped without being read; symbolic links are skipped.
+pub fn added_blobs(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    base: Option<&Tree<'_>>,
+    notes: &mut DiffNotes,
+    out: &mut dyn FnMut(&[u8], Oid),
+) {
+    let mut prefix = Vec::new();
+    added_rec(repo, tree, base, &mut prefix, notes, out);
+}
+
+fn added_rec(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    base: Option<&Tree<'_>>,
+    prefix: &mut Vec<u8>,
+    notes: &mut DiffNotes,
+    out: &mut dyn FnMut(&[u8], Oid),
+) {
+    // Both trees are sorted in git's order: a merge join finds each entry's old self without
+    // a lookup per entry.
+    let base_len = base.map_or(0, |b| b.len());
+    let mut j = 0;
+    let gone = |notes: &mut DiffNotes, prefix: &[u8], name: &[u8]| {
+        if notes.record_gone {
+            let mut p = prefix.to_vec();
+            if !p.is_empty() {
+                p.push(b'/');
+            }
+            p.extend_from_slice(name);
+            notes.gone.push(p);
+        }
+    };
+    for entry in tree.iter() {
+        let name = entry.name_bytes();
+        let id = entry.id();
+        let is_tree = entry.kind() == Some(ObjectType::Tree);
+        let mut old = None;
+        if let Some(b) = base {
+            while j < base_len {
+                let Some(o) = b.get(j) else { break };
+                let ord = git_order(
+                    o.name_bytes(),
+                    o.kind() == Some(ObjectType::Tree),
+                    name,
+                    is_tree,
+                );
+                if ord == std::cmp::Ordering::Less {
+                    gone(notes, prefix, o.name_bytes());
+                    j += 1;
+                    continue;
+                }
+                if ord == std::cmp::Ordering::Equal {
+                    old = Some(o);
+                    j += 1;
+                }
+                break;
+            }
+        }
+        if old.as_ref().is_some_and(|o| o.id() == id) {
+            continue;
+        }
+        let len = prefix.len();
+        if !prefix.is_empty() {
+            prefix.push(b'/');
+        }
+        prefix.extend_from_slice(name);
+        match entry.kind() {
+            Some(ObjectType::Blob) if entry.filemode() != MODE_SYMLINK => out(prefix, id),
+            Some(ObjectType::Tree) => match repo.find_tree(id) {
+                Ok(sub) => {
+                    let old_sub = old.and_then(|o| repo.find_tree(o.id()).ok());
+                    added_rec(repo, &sub, old_sub.as_ref(), prefix, notes, out);
+                }
+                Err(_) => notes
+                    .broken
+                    .push((id, String::from_utf8_lossy(prefix).into_owned())),
+            },
+            Some(ObjectType::Commit) => {
+                notes
+                    .submodules
+                    .push(String::from_utf8_lossy(prefix).into_owned());
+                if old.is_some() {
+                    gone(notes, &[], prefix);
+                }
+            }
+            _ => {
+                if old.is_some() {
+                    gone(notes, &[], prefix);
+                }
+            }
+        }
+        prefix.truncate(len);
+    }
+    if let Some(b) = base {
+        for k in j..base_len {
+            if let Some(o) = b.get(k) {
+                gone(notes, prefix, o.name_bytes());
+            }
+        }
+    }
+}
+
+/// Git's tree entry order: names compared bytewise, a tree's name as if it ended in `/`.
+fn git_order(a: &[u8], a_tree: bool, b: &[u8], b_tree: bool) -> std::cmp::Ordering {
+    let n = a.len().min(b.len());
+    match a[..n].cmp(&b[..n]) {
+        std::cmp::Ordering::Equal => {}
+        o => return o,
+    }
+    let next = |s: &[u8], tree: bool| match s.get(n) {
+        Some(&c) => c,
+        None if tree => b'/',
+        None => 0,
+    };
+    next(a, a_tree).cmp(&next(b, b_tree))
+}
+
+/// Where git runs this repository's hooks from: `core.hooksPath` if set (relative to the work
+/// tree's top, as git reads it), else the repository's own `hooks/` (shared by its worktrees).
+pub fn hooks_dir(repo: &Repository) -> PathBuf {
+    let configured = repo
+        .config()
+        .ok()
+        .and_then(|c| c.get_path("core.hooksPath").ok());
+    match configured {
+        Some(p) if p.is_absolute() => p,
+        Some(p) => repo.workdir().unwrap_or_else(|| repo.path()).join(p),
+        None => repo.commondir().join("hooks"),
+    }
+}
+
+/// Whether bytes are a Git LFS pointer (an object name and a size, never a secret).
+pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
+    bytes.len() < 1024 && bytes.starts_with(LFS_POINTER)
+}
+
+/// The blob id at `path` in `tree`, if that path is a (non-link) blob there.
+pub fn blob_at(tree: &Tree<'_>, path: &str) -> Option<Oid> {
+    let e = tree.get_path(Path::new(path)).ok()?;
+    (e.kind() == Some(ObjectType::Blob) && e.filemode() != MODE_SYMLINK).then(|| e.id())
+}
+
+/// Author, date and subject of a commit, as findings carry them.
+pub fn commit_info(commit: &git2::Commit<'_>) -> CommitInfo {
+    let author = commit.author();
+    CommitInfo {
+        commit: commit.id().to_string(),
+        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        date: rfc3339_utc(author.when().seconds()),
+        message: String::from_utf8_lossy(commit.summary_bytes().unwrap_or_default()).into_owned(),
+        ..CommitInfo::default()
+    }
+}
+
+/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian, UTC).
+pub fn rfc3339_utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm, written out).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339_utc(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn tree_order_puts_a_directory_after_a_same_prefix_file() {
+        use std::cmp::Ordering::*;
+        assert_eq!(git_order(b"a", false, b"a", false), Equal);
+        assert_eq!(git_order(b"a", true, b"a.c", false), Greater); // "a/" > "a."
+        assert_eq!(git_order(b"a", true, b"a0", false), Less); // "a/" < "a0"
+        assert_eq!(git_order(b"a", false, b"a", true), Less);
+    }
+
+    #[test]
+    fn lfs_pointers_are_recognised() {
+        let p = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12\n";
+        assert!(is_lfs_pointer(p));
+        assert!(!is_lfs_pointer(b"version 1\n"));
+    }
+}

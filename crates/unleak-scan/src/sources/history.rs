@@ -1,0 +1,804 @@
+//! Full git history: every commit reachable from every ref (branches, remote-tracking branches,
+//! tags, notes, stash and its reflog, HEAD), each distinct blob scanned once in parallel, and
+//! only the blobs that matched traced back to the commit that introduced them.
+//!
+//! Cost model: one tree diff per commit against its first parent (unchanged subtrees skipped by
+//! id) collects the distinct (blob, paths); blobs over the size limit are skipped from the
+//! object header without being inflated; the per-commit attribution walk runs only along the
+//! paths of blobs that matched.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+
+use git2::{ObjectType, Oid, Repository, Sort};
+use rayon::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::finding::{CommitInfo, Finding};
+use crate::matcher::{BlobOutcome, Matcher};
+use crate::sources::git::{self, DiffNotes, Pool};
+use crate::sources::ScanContext;
+
+/// What part of history to scan.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryOptions {
+    /// Also scan objects no ref reaches (rewritten or dangling commits, loose blobs).
+    pub all_objects: bool,
+    /// Only commits after this one (it and its ancestors are left out).
+    pub since_commit: Option<String>,
+    /// Only commits reachable from this ref instead of from every ref.
+    pub branch: Option<String>,
+    /// Only the commits of `A..B`.
+    pub range: Option<String>,
+}
+
+/// Counters a progress display may poll while a scan runs.
+#[derive(Default)]
+pub struct Progress {
+    /// 0: walking commits, 1: scanning blobs, 2: attributing findings, 3: done.
+    pub phase: AtomicU8,
+    pub commits: AtomicU64,
+    pub blobs_total: AtomicU64,
+    pub blobs_done: AtomicU64,
+    pub bytes: AtomicU64,
+}
+
+/// Findings of a history scan and how many commits it looked at.
+pub struct HistoryOutput {
+    pub findings: Vec<Finding>,
+    pub commits: u64,
+}
+
+/// One commit as the walk saw it.
+struct CommitNode {
+    id: Oid,
+    parents: Vec<Oid>,
+    time: i64,
+    /// Reached from no ref (`--all-objects` only).
+    unreachable: bool,
+}
+
+/// A distinct blob and every path it had.
+struct BlobPaths {
+    id: Oid,
+    paths: Vec<String>,
+}
+
+/// Scan the history of the repository at or above `path`.
+pub fn scan(
+    ctx: &ScanContext<'_>,
+    path: &std::path::Path,
+    opts: &HistoryOptions,
+    progress: &Progress,
+) -> Result<HistoryOutput> {
+    let repo = git::open(path)?;
+    if repo.is_shallow() {
+        (ctx.on_warning)(
+            "shallow clone: history before the shallow boundary is not in this repository and was not scanned (run `git fetch --unshallow` for a complete audit)",
+        );
+    }
+    let pool = Pool::new(&repo);
+    let (push, hide) = tips(ctx, &repo, opts)?;
+    let mut walk = repo.revwalk().map_err(git_err)?;
+    walk.set_sorting(Sort::TOPOLOGICAL).map_err(git_err)?;
+    for id in &push {
+        walk.push(*id).map_err(git_err)?;
+    }
+    for id in &hide {
+        walk.hide(*id).map_err(git_err)?;
+    }
+    let mut ids = Vec::new();
+    for r in walk {
+        match r {
+            Ok(id) => ids.push(id),
+            Err(e) => ctx.warn(&format!("commit walk: {}", e.message())),
+        }
+    }
+    let mut seen: HashSet<Oid> = ids.iter().copied().collect();
+    let mut extra = Vec::new();
+    let mut orphans = Vec::new();
+    if opts.all_objects {
+        let (commits, blobs) = all_objects(ctx, &repo)?;
+        extra = commits.into_iter().filter(|c| !seen.contains(c)).collect();
+        seen.extend(extra.iter().copied());
+        orphans = blobs;
+    }
+
+    let mut notes = DiffNotes::default();
+    let mut blob_paths: HashMap<Oid, Vec<String>> = HashMap::new();
+    let mut interner = Interner::default();
+    let mut commits = Vec::with_capacity(ids.len() + extra.len());
+    let mut changes = Vec::with_capacity(ids.len() + extra.len());
+    for (list, unreachable) in [(&ids, false), (&extra, true)] {
+        let walked: Vec<_> = list
+            .par_iter()
+            .map_init(
+                || pool.lease(),
+                |lease, id| {
+                    let r = lease.as_ref().map_err(|e| e.to_string())?;
+                    let out = diff_commit(r, *id, unreachable);
+                    progress.commits.fetch_add(1, Ordering::Relaxed);
+                    out
+                },
+            )
+            .collect();
+        for w in walked {
+            match w {
+                Ok((node, added, n)) => {
+                    let mut ch = Changes::default();
+                    for (p, b) in added {
+                        let pid = interner.id(&p);
+                        ch.added.push((pid, b));
+                        let v = blob_paths.entry(b).or_default();
+                        let p = interner.name(pid);
+                        if !v.iter().any(|q| q == p) {
+                            v.push(p.to_string());
+                        }
+                    }
+                    ch.gone = n.gone.iter().map(|g| interner.id(g)).collect();
+                    notes.submodules.extend(n.submodules);
+                    for (id, p) in n.broken {
+                        ctx.warn(&format!(
+                            "object {id} (tree `{p}` in commit {}): cannot read, skipped",
+                            node.id
+                        ));
+                    }
+                    commits.push(node);
+                    changes.push(ch);
+                }
+                Err(e) => ctx.warn(&e),
+            }
+        }
+    }
+    if !notes.submodules.is_empty() {
+        notes.submodules.sort();
+        notes.submodules.dedup();
+        (ctx.on_warning)(&format!(
+            "submodules are not followed (scan their repositories separately): {}",
+            notes.submodules.join(", ")
+        ));
+    }
+
+    let mut blobs: Vec<BlobPaths> = blob_paths
+        .into_iter()
+        .map(|(id, paths)| BlobPaths { id, paths })
+        .collect();
+    // Blobs in no tree at all (`--all-objects`): named by id, attributed to no commit.
+    let known: HashSet<Oid> = blobs.iter().map(|b| b.id).collect();
+    for id in orphans.into_iter().filter(|id| !known.contains(id)) {
+        blobs.push(BlobPaths {
+            id,
+            paths: vec![format!("(unreachable blob {id})")],
+        });
+    }
+    // Versions of one file next to each other: their pack deltas share bases in libgit2's cache.
+    blobs.sort_unstable_by(|a, b| a.paths[0].cmp(&b.paths[0]));
+    drop(seen);
+
+    progress.phase.store(1, Ordering::Relaxed);
+    let matched = scan_blobs(ctx, &pool, &mut blobs, progress);
+    progress.phase.store(2, Ordering::Relaxed);
+    // Parents before children, so attribution can propagate in one sequential pass.
+    let order = parents_first(&commits);
+    let mut slots: Vec<Option<(CommitNode, Changes)>> =
+        commits.into_iter().zip(changes).map(Some).collect();
+    let (commits, changes): (Vec<CommitNode>, Vec<Changes>) =
+        order.iter().filter_map(|&i| slots[i].take()).unzip();
+    let history = History {
+        commits: &commits,
+        changes: &changes,
+        interner: &interner,
+    };
+    let findings = attribute(ctx, &repo, &history, &blobs, matched);
+    progress.phase.store(3, Ordering::Relaxed);
+    Ok(HistoryOutput {
+        findings: ctx.keep(findings),
+        commits: commits.len() as u64,
+    })
+}
+
+fn git_err(e: git2::Error) -> Error {
+    Error::Git(e.message().to_string())
+}
+
+/// The commits to start from and the ones to leave out, per the options.
+fn tips(
+    ctx: &ScanContext<'_>,
+    repo: &Repository,
+    opts: &HistoryOptions,
+) -> Result<(Vec<Oid>, Vec<Oid>)> {
+    let mut push = Vec::new();
+    let mut hide = Vec::new();
+    if let Some(range) = &opts.range {
+        let (from, to) = range
+            .split_once("..")
+            .ok_or_else(|| Error::Usage(format!("--range `{range}`: expected A..B")))?;
+        let to = if to.is_empty() { "HEAD" } else { to };
+        hide.push(resolve(repo, from)?);
+        push.push(resolve(repo, to.trim_start_matches('.'))?);
+    } else if let Some(b) = &opts.branch {
+        push.push(resolve(repo, b)?);
+    } else {
+        let refs = repo.references().map_err(git_err)?;
+        for r in refs {
+            match r {
+                Ok(r) => {
+                    if let Ok(c) = r.peel_to_commit() {
+                        push.push(c.id());
+                    }
+                }
+                Err(e) => ctx.warn(&format!("reference: {}", e.message())),
+            }
+        }
+        if let Ok(c) = repo.head().and_then(|h| h.peel_to_commit()) {
+            push.push(c.id());
+        }
+        // Older stashes live only in the stash's reflog.
+        if let Ok(log) = repo.reflog("refs/stash") {
+            push.extend(log.iter().map(|e| e.id_new()).filter(|id| !id.is_zero()));
+        }
+        push.retain(|id| repo.find_commit(*id).is_ok());
+    }
+    if let Some(s) = &opts.since_commit {
+        hide.push(resolve(repo, s)?);
+    }
+    Ok((push, hide))
+}
+
+fn resolve(repo: &Repository, rev: &str) -> Result<Oid> {
+    repo.revparse_single(rev)
+        .and_then(|o| o.peel_to_commit())
+        .map(|c| c.id())
+        .map_err(|e| Error::Usage(format!("`{rev}` is not a commit here: {}", e.message())))
+}
+
+/// Every commit and blob id in the object database (for `--all-objects`).
+fn all_objects(ctx: &ScanContext<'_>, repo: &Repository) -> Result<(Vec<Oid>, Vec<Oid>)> {
+    let odb = repo.odb().map_err(git_err)?;
+    let mut all = Vec::new();
+    odb.foreach(|id| {
+        all.push(*id);
+        true
+    })
+    .map_err(git_err)?;
+    all.sort_unstable();
+    all.dedup();
+    let mut commits = Vec::new();
+    let mut blobs = Vec::new();
+    for id in all {
+        match odb.read_header(id) {
+            Ok((_, ObjectType::Commit)) => commits.push(id),
+            Ok((_, ObjectType::Blob)) => blobs.push(id),
+            Ok(_) => {}
+            Err(e) => ctx.warn(&format!("object {id}: cannot read: {}", e.message())),
+        }
+    }
+    Ok((commits, blobs))
+}
+
+type Added = Vec<(Vec<u8>, Oid)>;
+
+/// A commit's node and the blobs its tree has that its first parent's does not.
+fn diff_commit(
+    repo: &Repository,
+    id: Oid,
+    unreachable: bool,
+) -> std::result::Result<(CommitNode, Added, DiffNotes), String> {
+    let commit = repo.find_commit(id).map_err(|e| {
+        format!(
+            "object {id} (commit): cannot read, skipped: {}",
+            e.message()
+        )
+    })?;
+    let tree = commit.tree().map_err(|e| {
+        format!(
+            "object {} (tree of commit {id}): cannot read, skipped: {}",
+            commit.tree_id(),
+            e.message()
+        )
+    })?;
+    let parents: Vec<Oid> = commit.parent_ids().collect();
+    // A missing parent (shallow boundary, broken repository) counts as an empty tree.
+    let base = parents
+        .first()
+        .and_then(|p| repo.find_commit(*p).ok())
+        .and_then(|p| p.tree().ok());
+    let mut added = Vec::new();
+    let mut notes = DiffNotes {
+        record_gone: true,
+        ..DiffNotes::default()
+    };
+    git::added_blobs(repo, &tree, base.as_ref(), &mut notes, &mut |p, b| {
+        added.push((p.to_vec(), b))
+    });
+    let node = CommitNode {
+        id,
+        parents,
+        time: commit.time().seconds(),
+        unreachable,
+    };
+    Ok((node, added, notes))
+}
+
+/// Findings of one blob at one path (before attribution).
+struct Matched {
+    blob: usize,
+    path: String,
+    findings: Vec<Finding>,
+}
+
+/// Scan each distinct blob once, in parallel; paths the config allowlists are dropped first.
+fn scan_blobs(
+    ctx: &ScanContext<'_>,
+    pool: &Pool,
+    blobs: &mut [BlobPaths],
+    progress: &Progress,
+) -> Vec<Matched> {
+    for b in blobs.iter_mut() {
+        let before = b.paths.len();
+        b.paths.retain(|p| !ctx.config.path_allowed(p));
+        if b.paths.is_empty() && before > 0 {
+            ctx.stats
+                .skipped_allowlisted
+                .fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    progress
+        .blobs_total
+        .store(blobs.len() as u64, Ordering::Relaxed);
+    let blobs: &[BlobPaths] = blobs;
+    blobs
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || pool.lease().ok(),
+            |lease, (i, b)| {
+                progress.blobs_done.fetch_add(1, Ordering::Relaxed);
+                if b.paths.is_empty() {
+                    return Vec::new();
+                }
+                let Some(repo) = lease.as_ref() else {
+                    ctx.warn(&format!("object {}: no repository handle, skipped", b.id));
+                    return Vec::new();
+                };
+                scan_one(ctx, repo, i, b, progress)
+            },
+        )
+        .flatten()
+        .collect()
+}
+
+fn scan_one(
+    ctx: &ScanContext<'_>,
+    repo: &Repository,
+    index: usize,
+    b: &BlobPaths,
+    progress: &Progress,
+) -> Vec<Matched> {
+    let odb = match repo.odb() {
+        Ok(o) => o,
+        Err(e) => {
+            ctx.warn(&format!("object {}: {}", b.id, e.message()));
+            return Vec::new();
+        }
+    };
+    let size = match odb.read_header(b.id) {
+        Ok((size, _)) => size as u64,
+        Err(e) => {
+            ctx.warn(&format!(
+                "object {} (blob `{}`): cannot read, skipped: {}",
+                b.id,
+                b.paths[0],
+                e.message()
+            ));
+            return Vec::new();
+        }
+    };
+    if size > ctx.max_file_size {
+        ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        (ctx.on_warning)(&format!(
+            "{} (blob {}): skipped, {size} bytes is over --max-file-size ({} bytes)",
+            b.paths[0], b.id, ctx.max_file_size
+        ));
+        return Vec::new();
+    }
+    let obj = match odb.read(b.id) {
+        Ok(o) => o,
+        Err(e) => {
+            ctx.warn(&format!(
+                "object {} (blob `{}`): cannot read, skipped: {}",
+                b.id,
+                b.paths[0],
+                e.message()
+            ));
+            return Vec::new();
+        }
+    };
+    let bytes = obj.data();
+    ctx.stats.files.fetch_add(1, Ordering::Relaxed);
+    ctx.stats
+        .bytes
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    progress
+        .bytes
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    if git::is_lfs_pointer(bytes) {
+        return Vec::new();
+    }
+    scan_paths(
+        ctx.matcher,
+        index,
+        &b.paths,
+        bytes,
+        &ctx.stats.skipped_binary,
+    )
+}
+
+/// Scan `bytes` once per distinct set of path-bound rules that `paths` select, and give each
+/// path its findings.
+fn scan_paths(
+    matcher: &Matcher,
+    index: usize,
+    paths: &[String],
+    bytes: &[u8],
+    binary: &AtomicU64,
+) -> Vec<Matched> {
+    let rules = &matcher.rules().rules;
+    let signature = |p: &str| -> Vec<bool> {
+        rules
+            .iter()
+            .filter(|r| r.paths.is_some())
+            .map(|r| r.applies_to(p))
+            .collect()
+    };
+    let mut done: Vec<(Vec<bool>, Vec<Finding>)> = Vec::new();
+    let mut out = Vec::new();
+    for p in paths {
+        let sig = signature(p);
+        let found = match done.iter().find(|(s, _)| *s == sig) {
+            Some((_, f)) => f.clone(),
+            None => {
+                let f = match matcher.scan_bytes(p, bytes) {
+                    BlobOutcome::Binary => {
+                        binary.fetch_add(1, Ordering::Relaxed);
+                        return Vec::new();
+                    }
+                    BlobOutcome::Scanned(f) => f,
+                };
+                done.push((sig, f.clone()));
+                f
+            }
+        };
+        if !found.is_empty() {
+            let findings = found
+                .into_iter()
+                .map(|mut f| {
+                    f.path = p.clone();
+                    f
+                })
+                .collect();
+            out.push(Matched {
+                blob: index,
+                path: p.clone(),
+                findings,
+            });
+        }
+    }
+    out
+}
+
+/// Paths as small numbers: the walk records every change by path id.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<Vec<u8>, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, path: &[u8]) -> u32 {
+        if let Some(&id) = self.ids.get(path) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(String::from_utf8_lossy(path).into_owned());
+        self.ids.insert(path.to_vec(), id);
+        id
+    }
+
+    fn name(&self, id: u32) -> &str {
+        &self.names[id as usize]
+    }
+
+    fn get(&self, path: &str) -> Option<u32> {
+        self.ids.get(path.as_bytes()).copied()
+    }
+}
+
+/// What a commit changed against its first parent: blobs added at paths, paths gone.
+#[derive(Default)]
+struct Changes {
+    added: Vec<(u32, Oid)>,
+    gone: Vec<u32>,
+}
+
+/// The walked commits with their changes, as attribution reads them.
+struct History<'a> {
+    commits: &'a [CommitNode],
+    changes: &'a [Changes],
+    interner: &'a Interner,
+}
+
+/// Commit indices with every walked parent before its children (depth-first, iterative).
+fn parents_first(commits: &[CommitNode]) -> Vec<usize> {
+    let by_id: HashMap<Oid, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let parent_idx: Vec<Vec<usize>> = commits
+        .iter()
+        .map(|c| {
+            c.parents
+                .iter()
+                .filter_map(|p| by_id.get(p).copied())
+                .collect()
+        })
+        .collect();
+    let n = commits.len();
+    let mut state = vec![0u8; n];
+    let mut order = Vec::with_capacity(n);
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    for start in 0..n {
+        if state[start] != 0 {
+            continue;
+        }
+        state[start] = 1;
+        stack.push((start, 0));
+        while let Some(top) = stack.last_mut() {
+            let (v, i) = *top;
+            if let Some(&p) = parent_idx[v].get(i) {
+                top.1 += 1;
+                if state[p] == 0 {
+                    state[p] = 1;
+                    stack.push((p, 0));
+                }
+            } else {
+                state[v] = 2;
+                order.push(v);
+                stack.pop();
+            }
+        }
+    }
+    order
+}
+
+#[derive(Clone, Copy)]
+enum FirstParent {
+    Walked(usize),
+    Outside(Oid),
+    Root,
+}
+
+/// Per (rule, secret, path): the oldest commit that introduced a matching blob there, every
+/// path those blobs had, in how many commits they appear, and whether the secret is at HEAD.
+/// Reads no trees for walked commits: which blob each commit has at a path follows from the
+/// recorded changes, propagated from parents to children.
+fn attribute(
+    ctx: &ScanContext<'_>,
+    repo: &Repository,
+    history: &History<'_>,
+    blobs: &[BlobPaths],
+    matched: Vec<Matched>,
+) -> Vec<Finding> {
+    if matched.is_empty() {
+        return Vec::new();
+    }
+    let commits = history.commits;
+    let n = commits.len();
+    let by_id: HashMap<Oid, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let parent_idx: Vec<Vec<Option<usize>>> = commits
+        .iter()
+        .map(|c| c.parents.iter().map(|p| by_id.get(p).copied()).collect())
+        .collect();
+    let head = repo.head().and_then(|h| h.peel_to_commit()).ok();
+    // Commits outside the walk (narrowed scans, shallow boundaries, HEAD): read their trees.
+    let mut outside: HashMap<(Oid, String), Option<Oid>> = HashMap::new();
+    let mut lookup = |commit: Oid, path: &str| -> Option<Oid> {
+        *outside
+            .entry((commit, path.to_string()))
+            .or_insert_with(|| {
+                repo.find_commit(commit)
+                    .ok()
+                    .and_then(|c| c.tree().ok())
+                    .and_then(|t| git::blob_at(&t, path))
+            })
+    };
+
+    let mut in_commits: Vec<Vec<usize>> = vec![Vec::new(); matched.len()];
+    let mut introduced: Vec<Option<usize>> = vec![None; matched.len()];
+    let mut at_head: Vec<bool> = vec![false; matched.len()];
+    // Commits are laid out parents first, so at equal times the smaller index is older.
+    let older = |a: usize, b: usize| (commits[a].time, a) < (commits[b].time, b);
+    let mut by_path: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (t, m) in matched.iter().enumerate() {
+        by_path.entry(m.path.as_str()).or_default().push(t);
+    }
+    // Per target path, the commits that change it, in commit order: (commit, new blob or gone).
+    let target_pids: HashMap<u32, &str> = by_path
+        .keys()
+        .filter_map(|p| history.interner.get(p).map(|id| (id, *p)))
+        .collect();
+    let mut touching: HashMap<u32, Vec<(usize, Option<Oid>)>> = HashMap::new();
+    for (c, ch) in history.changes.iter().enumerate() {
+        for g in &ch.gone {
+            let g = history.interner.name(*g);
+            for (pid, p) in &target_pids {
+                if *p == g || (p.starts_with(g) && p.as_bytes().get(g.len()) == Some(&b'/')) {
+                    touching.entry(*pid).or_default().push((c, None));
+                }
+            }
+        }
+        for (pid, b) in &ch.added {
+            if target_pids.contains_key(pid) {
+                touching.entry(*pid).or_default().push((c, Some(*b)));
+            }
+        }
+    }
+    // Flat, so the per-path pass below reads memory in order.
+    let first_parent: Vec<FirstParent> = commits
+        .iter()
+        .zip(&parent_idx)
+        .map(|(c, pi)| match (c.parents.first(), pi.first()) {
+            (Some(_), Some(Some(fp))) => FirstParent::Walked(*fp),
+            (Some(p), _) => FirstParent::Outside(*p),
+            (None, _) => FirstParent::Root,
+        })
+        .collect();
+    // Per path, each commit's blob there as a small code: NONE (no blob), OTHER (a blob no
+    // target has), or the index of a target blob. No hashing or FFI compares in the hot loop.
+    const NONE: u32 = u32::MAX;
+    const OTHER: u32 = u32::MAX - 1;
+    let mut blob_at: Vec<u32> = vec![NONE; n];
+    for (path, targets) in by_path {
+        let Some(pid) = history.interner.get(path) else {
+            continue; // an unreachable blob named by id: in no commit
+        };
+        let wanted: Vec<Oid> = targets.iter().map(|&t| blobs[matched[t].blob].id).collect();
+        let code = |b: Option<Oid>| match b {
+            None => NONE,
+            Some(b) => wanted
+                .iter()
+                .position(|w| w.as_bytes() == b.as_bytes())
+                .map_or(OTHER, |i| i as u32),
+        };
+        let touches = touching.get(&pid).map_or(&[][..], |v| &v[..]);
+        let mut k = 0;
+        for c in 0..n {
+            let mut changed = None;
+            while k < touches.len() && touches[k].0 == c {
+                changed = Some(touches[k].1); // an addition (listed last) wins over a deletion
+                k += 1;
+            }
+            blob_at[c] = match changed {
+                Some(b) => code(b),
+                None => match first_parent[c] {
+                    FirstParent::Walked(fp) => blob_at[fp],
+                    FirstParent::Outside(p) => code(lookup(p, path)),
+                    FirstParent::Root => NONE,
+                },
+            };
+        }
+        let head_code = head.as_ref().map(|h| match by_id.get(&h.id()) {
+            Some(&hi) => blob_at[hi],
+            None => code(lookup(h.id(), path)),
+        });
+        // Commits by the target blob they have here: one pass, whatever the target count.
+        let mut having: Vec<Vec<usize>> = vec![Vec::new(); wanted.len()];
+        for (c, &b) in blob_at.iter().enumerate() {
+            if (b as usize) < wanted.len() {
+                having[b as usize].push(c);
+            }
+        }
+        for (i, &t) in targets.iter().enumerate() {
+            let want = i as u32;
+            at_head[t] = head_code == Some(want);
+            for &c in &having[i] {
+                in_commits[t].push(c);
+                if let FirstParent::Walked(fp) = first_parent[c] {
+                    if blob_at[fp] == want {
+                        continue; // the usual case: inherited from the first parent
+                    }
+                }
+                let in_parent =
+                    commits[c]
+                        .parents
+                        .iter()
+                        .zip(&parent_idx[c])
+                        .any(|(p, pi)| match pi {
+                            Some(pi) => blob_at[*pi] == want,
+                            None => code(lookup(*p, path)) == want,
+                        });
+                if !in_parent && introduced[t].is_none_or(|cur| older(c, cur)) {
+                    introduced[t] = Some(c);
+                }
+            }
+            // A narrowed scan can hold a blob whose introducing commit was left out.
+            if introduced[t].is_none() {
+                introduced[t] =
+                    in_commits[t]
+                        .iter()
+                        .copied()
+                        .reduce(|a, b| if older(b, a) { b } else { a });
+            }
+        }
+    }
+    let head_secrets: HashSet<(&str, &str)> = matched
+        .iter()
+        .enumerate()
+        .filter(|(t, _)| at_head[*t])
+        .flat_map(|(_, m)| {
+            m.findings
+                .iter()
+                .map(|f| (f.rule_id.as_str(), f.secret.as_str()))
+        })
+        .collect();
+
+    struct Group {
+        finding: Finding,
+        intro: Option<usize>,
+        commits: Vec<usize>,
+        paths: Vec<String>,
+    }
+    let mut groups: HashMap<(String, String, String), Group> = HashMap::new();
+    let mut order = Vec::new();
+    for (t, m) in matched.iter().enumerate() {
+        let intro = introduced[t];
+        for f in &m.findings {
+            let key = (f.rule_id.clone(), f.secret.clone(), f.path.clone());
+            let g = groups.entry(key.clone()).or_insert_with(|| {
+                order.push(key);
+                Group {
+                    finding: f.clone(),
+                    intro,
+                    commits: Vec::new(),
+                    paths: vec![f.path.clone()],
+                }
+            });
+            let better = match (intro, g.intro) {
+                (Some(a), Some(b)) => older(a, b),
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if better {
+                g.finding = f.clone();
+                g.intro = intro;
+            }
+            g.commits.extend(in_commits[t].iter().copied());
+            for p in &blobs[m.blob].paths {
+                if !g.paths.contains(p) {
+                    g.paths.push(p.clone());
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(order.len());
+    for key in order {
+        let Some(mut g) = groups.remove(&key) else {
+            continue;
+        };
+        g.commits.sort_unstable();
+        g.commits.dedup();
+        let mut f = g.finding;
+        let mut info = match g.intro.map(|ci| repo.find_commit(commits[ci].id)) {
+            Some(Ok(c)) => git::commit_info(&c),
+            Some(Err(e)) => {
+                ctx.warn(&format!("commit: cannot read: {}", e.message()));
+                CommitInfo::default()
+            }
+            None => CommitInfo::default(),
+        };
+        info.paths = g.paths;
+        info.commits = g.commits.len() as u32;
+        info.in_head = Some(head_secrets.contains(&(f.rule_id.as_str(), f.secret.as_str())));
+        info.unreachable = g.commits.iter().all(|&ci| commits[ci].unreachable);
+        f.commit = Some(info);
+        out.push(f);
+    }
+    out
+}

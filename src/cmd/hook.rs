@@ -1,0 +1,212 @@
+//! `unleak hook`: the pre-push hook itself, and installing the hook scripts into a repository.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use unleak_scan::sources::push::{self, PushUpdate};
+use unleak_scan::sources::{ScanContext, DEFAULT_MAX_FILE_SIZE};
+use unleak_scan::{report, Finding};
+
+use super::common::{build_matcher, load_config};
+use crate::Outcome;
+
+/// The scripts `hook install` writes, exactly as shipped in `hooks/`.
+const PRE_PUSH: &str = include_str!("../../hooks/pre-push");
+const PRE_COMMIT: &str = include_str!("../../hooks/pre-commit");
+
+#[derive(Subcommand)]
+pub enum HookCommand {
+    /// Run as git's pre-push hook: read the pushed refs on standard input and refuse (exit 1)
+    /// if the commits the push would publish add a secret.
+    PrePush(PrePushArgs),
+    /// Install unleak's hooks into a repository (both when neither flag is given).
+    Install(InstallArgs),
+}
+
+#[derive(Args)]
+pub struct PrePushArgs {
+    /// The remote's name (git passes it).
+    pub remote: Option<String>,
+    /// The remote's URL (git passes it; unused).
+    pub url: Option<String>,
+    /// Configuration file (default: .unleak.toml at the repository's top).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Print secrets in full (they are redacted by default).
+    #[arg(long)]
+    pub show_secrets: bool,
+}
+
+#[derive(Args)]
+pub struct InstallArgs {
+    /// Install the pre-push hook.
+    #[arg(long)]
+    pub pre_push: bool,
+    /// Install the pre-commit hook (scans staged changes).
+    #[arg(long)]
+    pub pre_commit: bool,
+    /// Replace an existing hook that is not unleak's (it is kept as `<hook>.unleak-backup`).
+    #[arg(long)]
+    pub force: bool,
+    /// The repository.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+}
+
+pub fn run(cmd: HookCommand) -> Result<Outcome> {
+    match cmd {
+        HookCommand::PrePush(a) => pre_push(a),
+        HookCommand::Install(a) => install(a),
+    }
+}
+
+fn pre_push(args: PrePushArgs) -> Result<Outcome> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the pushed refs from standard input")?;
+    let mut updates = push::parse_pre_push(&input)?;
+    // The pre-commit framework hands the range over in its environment, not on stdin.
+    if updates.is_empty() {
+        if let Some(u) = pre_commit_framework_update()? {
+            updates.push(u);
+        }
+    }
+    let remote = args
+        .remote
+        .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
+        .unwrap_or_default();
+    let config = load_config(args.config.as_ref(), Path::new("."))?;
+    let matcher = build_matcher(&config)?;
+    let warn = |m: &str| eprintln!("unleak: warning: {}", report::escape_control(m));
+    let mut ctx = ScanContext::new(&matcher, &config);
+    ctx.max_file_size = DEFAULT_MAX_FILE_SIZE;
+    ctx.on_warning = &warn;
+    let out = push::scan_push(&ctx, Path::new("."), &remote, &updates)?;
+    if out.findings.is_empty() {
+        return Ok(Outcome::Clean);
+    }
+    eprint!("{}", refusal(&out.findings, &remote, args.show_secrets));
+    Ok(Outcome::Findings)
+}
+
+fn pre_commit_framework_update() -> Result<Option<PushUpdate>> {
+    let (Ok(to), from) = (
+        std::env::var("PRE_COMMIT_TO_REF"),
+        std::env::var("PRE_COMMIT_FROM_REF").unwrap_or_default(),
+    ) else {
+        return Ok(None);
+    };
+    let zero = "0".repeat(40);
+    let line = format!(
+        "{} {to} {} {}",
+        std::env::var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|_| "HEAD".into()),
+        std::env::var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_else(|_| "HEAD".into()),
+        if from.len() == 40 { from } else { zero }
+    );
+    Ok(push::parse_pre_push(&line)?.pop())
+}
+
+/// The message that tells the pusher what was found and what to do.
+fn refusal(findings: &[Finding], remote: &str, show: bool) -> String {
+    let mut s = format!(
+        "unleak: push refused: {} secret{} in the commits you are pushing{}:\n\n",
+        findings.len(),
+        if findings.len() == 1 { "" } else { "s" },
+        if remote.is_empty() {
+            String::new()
+        } else {
+            format!(" to {remote}")
+        }
+    );
+    for f in findings {
+        s.push_str(&format!(
+            "  {}:{}  {}  {}\n",
+            report::escape_control(&f.path),
+            f.line,
+            f.rule_id,
+            report::escape_control(&f.display_secret(show))
+        ));
+        if let Some(c) = &f.commit {
+            s.push_str(&format!(
+                "    commit {} by {} on {}: {}\n",
+                c.commit.get(..12).unwrap_or(&c.commit),
+                report::escape_control(&c.author),
+                c.date,
+                report::escape_control(&c.message)
+            ));
+        }
+        s.push_str(&format!("    fingerprint {}\n", f.fingerprint()));
+    }
+    s.push_str(
+        "\nWhat to do:\n\
+         \x20 - Remove the secret and rewrite the unpushed commits that hold it\n\
+         \x20   (`git rebase -i` onto the remote branch, or `git commit --amend` for the last one),\n\
+         \x20   then rotate it: treat it as exposed.\n\
+         \x20 - A false positive? Add `unleak:allow` in a comment on that line, or put its\n\
+         \x20   fingerprint under [allow] fingerprints in .unleak.toml.\n\
+         \x20 - To push anyway, deliberately: git push --no-verify\n",
+    );
+    s
+}
+
+fn install(args: InstallArgs) -> Result<Outcome> {
+    let repo = unleak_scan::sources::git::open(&args.path)?;
+    let dir = unleak_scan::sources::git::hooks_dir(&repo);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let both = !args.pre_push && !args.pre_commit;
+    let mut wanted = Vec::new();
+    if args.pre_push || both {
+        wanted.push(("pre-push", PRE_PUSH));
+    }
+    if args.pre_commit || both {
+        wanted.push(("pre-commit", PRE_COMMIT));
+    }
+    // Check all first, so a refusal leaves nothing half-installed.
+    for (name, script) in &wanted {
+        let target = dir.join(name);
+        if let Ok(existing) = std::fs::read_to_string(&target) {
+            if existing != *script && !args.force {
+                bail!(
+                    "{} exists and is not unleak's hook; not replacing it (use --force to replace it, keeping a backup)",
+                    target.display()
+                );
+            }
+        }
+    }
+    for (name, script) in wanted {
+        let target = dir.join(name);
+        match std::fs::read_to_string(&target) {
+            Ok(existing) if existing == script => {
+                eprintln!("unleak: {} already installed", target.display());
+                continue;
+            }
+            Ok(_) => {
+                let backup = dir.join(format!("{name}.unleak-backup"));
+                std::fs::rename(&target, &backup)
+                    .with_context(|| format!("cannot back up {}", target.display()))?;
+                eprintln!("unleak: previous hook kept as {}", backup.display());
+            }
+            Err(_) => {}
+        }
+        std::fs::write(&target, script)
+            .with_context(|| format!("cannot write {}", target.display()))?;
+        make_executable(&target)?;
+        eprintln!("unleak: installed {}", target.display());
+    }
+    Ok(Outcome::Clean)
+}
+
+#[cfg(unix)]
+fn make_executable(p: &Path) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("cannot make {} executable", p.display()))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_: &Path) -> Result<()> {
+    Ok(())
+}

@@ -1,0 +1,477 @@
+//! `unleak scan --history` on real repositories built with git: every way a secret can hide in
+//! history must be found and attributed to the commit that introduced it.
+
+#[path = "support/gitrepo.rs"]
+mod gitrepo;
+
+use gitrepo::{db_url, finding, for_secret, git, history_json, password, unleak, Repo};
+
+fn commit_of(f: &serde_json::Value) -> &str {
+    f["commit"]["commit"]
+        .as_str()
+        .expect("history findings carry a commit")
+}
+
+#[test]
+fn secret_added_then_removed_is_found_in_its_commit() {
+    let r = Repo::new();
+    r.write("README", "hello\n");
+    r.commit("init");
+    let pw = password();
+    r.write("config/app.env", &format!("# settings\n{}", db_url(&pw)));
+    let leak = r.commit("add settings");
+    r.write(
+        "config/app.env",
+        "# settings\nDATABASE_URL=${DATABASE_URL}\n",
+    );
+    r.commit("use the environment");
+
+    let (code, findings, _) = history_json(&r.path, &["."]);
+    assert_eq!(code, 1);
+    let f = finding(&findings, "config/app.env", &pw).expect("removed secret found");
+    assert_eq!(commit_of(f), leak);
+    assert_eq!(f["line"], 2);
+    assert_eq!(f["commit"]["in_head"], false);
+    assert_eq!(f["commit"]["commits"], 1);
+    assert_eq!(f["commit"]["author"], "Test Author");
+    assert_eq!(f["commit"]["message"], "add settings");
+    // A plain scan of the work tree sees nothing: only history has it.
+    let plain = unleak(&r.path, &["scan", "."]);
+    assert_eq!(plain.status.code(), Some(0));
+}
+
+#[test]
+fn secret_in_the_root_commit() {
+    let r = Repo::new();
+    let pw = password();
+    r.write(".env", &db_url(&pw));
+    let root = r.commit("root");
+    r.write("other.txt", "x\n");
+    r.commit("second");
+    r.write("other.txt", "y\n");
+    r.commit("third");
+    let (code, findings, _) = history_json(&r.path, &[]);
+    assert_eq!(code, 1);
+    let f = finding(&findings, ".env", &pw).expect("root commit secret found");
+    assert_eq!(commit_of(f), root);
+    assert_eq!(f["commit"]["in_head"], true);
+    assert_eq!(f["commit"]["commits"], 3);
+}
+
+#[test]
+fn a_line_changed_twice_reports_both_old_values() {
+    let r = Repo::new();
+    let (a, b, c) = (password(), password(), password());
+    r.write("db.env", &db_url(&a));
+    let ca = r.commit("a");
+    r.write("db.env", &db_url(&b));
+    let cb = r.commit("b");
+    r.write("db.env", &db_url(&c));
+    let cc = r.commit("c");
+    let (_, findings, _) = history_json(&r.path, &[]);
+    for (pw, commit, in_head) in [(&a, &ca, false), (&b, &cb, false), (&c, &cc, true)] {
+        let f = finding(&findings, "db.env", pw).expect("every value found");
+        assert_eq!(commit_of(f), commit.as_str());
+        assert_eq!(f["commit"]["in_head"], in_head);
+    }
+    assert_eq!(findings.len(), 3);
+}
+
+#[test]
+fn secret_on_a_branch_never_merged() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.commit("init");
+    r.git(&["checkout", "-q", "-b", "experiment"]);
+    let pw = password();
+    r.write("exp.cfg", &db_url(&pw));
+    let leak = r.commit("try something");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("a.txt", "b\n");
+    r.commit("main moves on");
+    let (code, findings, _) = history_json(&r.path, &[]);
+    assert_eq!(code, 1);
+    let f = finding(&findings, "exp.cfg", &pw).expect("unmerged branch scanned");
+    assert_eq!(commit_of(f), leak);
+    assert_eq!(f["commit"]["in_head"], false);
+}
+
+#[test]
+fn secret_on_a_branch_merged_with_no_ff_is_attributed_to_the_branch_commit() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.commit("init");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    let pw = password();
+    r.write("feature.env", &db_url(&pw));
+    let leak = r.commit("feature");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("a.txt", "b\n");
+    r.commit("main moves on");
+    r.git(&["merge", "-q", "--no-ff", "-m", "merge feature", "feature"]);
+    let merge = r.head();
+    let (_, findings, _) = history_json(&r.path, &[]);
+    let f = finding(&findings, "feature.env", &pw).expect("merged secret found");
+    assert_eq!(commit_of(f), leak);
+    assert_ne!(commit_of(f), merge);
+    // In the branch commit and in the merge.
+    assert_eq!(f["commit"]["commits"], 2);
+    assert_eq!(f["commit"]["in_head"], true);
+    assert_eq!(for_secret(&findings, &pw).len(), 1);
+}
+
+#[test]
+fn secret_only_in_a_merge_commits_own_change_is_attributed_to_the_merge() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.write("settings.env", "DATABASE_URL=\n");
+    r.commit("init");
+    r.git(&["checkout", "-q", "-b", "feature"]);
+    r.write("b.txt", "feature\n");
+    r.commit("feature");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("a.txt", "b\n");
+    r.commit("main moves on");
+    r.git(&["merge", "-q", "--no-ff", "--no-commit", "feature"]);
+    let pw = password();
+    r.write("settings.env", &db_url(&pw));
+    r.git(&["add", "settings.env"]);
+    r.git(&["commit", "-q", "-m", "merge feature"]);
+    let merge = r.head();
+    assert_eq!(
+        r.git(&["rev-list", "--parents", "-n1", "HEAD"])
+            .split(' ')
+            .count(),
+        3
+    );
+    let (code, findings, _) = history_json(&r.path, &[]);
+    assert_eq!(code, 1);
+    let f = finding(&findings, "settings.env", &pw).expect("evil merge found");
+    assert_eq!(commit_of(f), merge);
+}
+
+#[test]
+fn secret_in_a_file_renamed_then_scrubbed_reports_every_name() {
+    let r = Repo::new();
+    let pw = password();
+    r.write("old/name.env", &db_url(&pw));
+    let first = r.commit("add");
+    r.git(&["mv", "old/name.env", "new.env"]);
+    let moved = r.commit("rename");
+    r.write("new.env", "DATABASE_URL=\n");
+    r.commit("scrub");
+    let (_, findings, _) = history_json(&r.path, &[]);
+    let old = finding(&findings, "old/name.env", &pw).expect("old name found");
+    let new = finding(&findings, "new.env", &pw).expect("new name found");
+    assert_eq!(commit_of(old), first);
+    assert_eq!(commit_of(new), moved);
+    for f in [old, new] {
+        let paths: Vec<&str> = f["commit"]["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        assert!(
+            paths.contains(&"old/name.env") && paths.contains(&"new.env"),
+            "{paths:?}"
+        );
+        assert_eq!(f["commit"]["in_head"], false);
+    }
+}
+
+#[test]
+fn secret_in_a_file_later_deleted() {
+    let r = Repo::new();
+    let pw = password();
+    r.write("keep.txt", "k\n");
+    r.write("secrets/prod.env", &db_url(&pw));
+    let leak = r.commit("add");
+    r.git(&["rm", "-q", "secrets/prod.env"]);
+    r.commit("remove");
+    assert!(!r.path.join("secrets/prod.env").exists());
+    let (code, findings, _) = history_json(&r.path, &[]);
+    assert_eq!(code, 1);
+    let f = finding(&findings, "secrets/prod.env", &pw).expect("deleted file found");
+    assert_eq!(commit_of(f), leak);
+    assert_eq!(f["commit"]["in_head"], false);
+}
+
+#[test]
+fn secret_reachable_only_through_tags() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.commit("init");
+    let (annotated, light) = (password(), password());
+    r.git(&["checkout", "-q", "-b", "release"]);
+    r.write("release.env", &db_url(&annotated));
+    let c1 = r.commit("release 1");
+    r.git(&["tag", "-a", "-m", "v1", "v1"]);
+    r.write("release.env", &db_url(&light));
+    let c2 = r.commit("release 2");
+    r.git(&["tag", "v2-light"]);
+    r.git(&["checkout", "-q", "main"]);
+    r.git(&["branch", "-q", "-D", "release"]);
+    let (code, findings, _) = history_json(&r.path, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        commit_of(finding(&findings, "release.env", &annotated).expect("annotated tag")),
+        c1
+    );
+    assert_eq!(
+        commit_of(finding(&findings, "release.env", &light).expect("lightweight tag")),
+        c2
+    );
+}
+
+#[test]
+fn packed_and_loose_objects_are_both_scanned() {
+    let r = Repo::new();
+    let (packed, loose) = (password(), password());
+    r.write("a.env", &db_url(&packed));
+    r.commit("packed");
+    r.git(&["gc", "-q"]);
+    r.write("b.env", &db_url(&loose));
+    r.commit("loose");
+    let counts = r.git(&["count-objects", "-v"]);
+    let field = |k: &str| -> u64 {
+        counts
+            .lines()
+            .find_map(|l| l.strip_prefix(k))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    assert!(field("in-pack:") > 0 && field("count:") > 0, "{counts}");
+    let (_, findings, _) = history_json(&r.path, &[]);
+    assert!(
+        finding(&findings, "a.env", &packed).is_some(),
+        "packed blob"
+    );
+    assert!(finding(&findings, "b.env", &loose).is_some(), "loose blob");
+}
+
+#[test]
+fn bare_repository() {
+    let r = Repo::new();
+    let pw = password();
+    r.write("x.env", &db_url(&pw));
+    let leak = r.commit("add");
+    r.write("x.env", "none\n");
+    r.commit("remove");
+    let bare = r.path.parent().unwrap().join("bare.git");
+    git(
+        &r.path,
+        &["clone", "-q", "--bare", ".", bare.to_str().unwrap()],
+    );
+    let (code, findings, _) = history_json(&bare, &["."]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        commit_of(finding(&findings, "x.env", &pw).expect("bare repo scanned")),
+        leak
+    );
+}
+
+#[test]
+fn shallow_clone_scans_what_is_there_and_says_history_is_incomplete() {
+    let r = Repo::new();
+    let (old, recent) = (password(), password());
+    r.write("a.env", &db_url(&old));
+    r.commit("old");
+    r.write("a.env", "gone\n");
+    r.commit("scrub");
+    r.write("b.env", &db_url(&recent));
+    r.commit("recent");
+    let shallow = Repo::clone_from(&r.path, &["--depth", "1"]);
+    assert_eq!(
+        shallow.git(&["rev-parse", "--is-shallow-repository"]),
+        "true"
+    );
+    let (code, findings, stderr) = history_json(&shallow.path, &[]);
+    assert_eq!(code, 1);
+    assert!(finding(&findings, "b.env", &recent).is_some());
+    assert!(for_secret(&findings, &old).is_empty(), "not in the clone");
+    assert!(stderr.contains("shallow"), "{stderr}");
+}
+
+#[test]
+fn lfs_pointer_files_are_not_secrets() {
+    let r = Repo::new();
+    r.write(
+        ".gitattributes",
+        "*.bin filter=lfs diff=lfs merge=lfs -text\n",
+    );
+    let oid: String = (0..64)
+        .map(|i| b"0123456789abcdef"[(i * 7 + 3) % 16] as char)
+        .collect();
+    r.write(
+        "assets/model.bin",
+        &format!("version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 48213\n"),
+    );
+    let pw = password();
+    r.write("app.env", &db_url(&pw));
+    r.commit("assets");
+    let (code, findings, _) = history_json(&r.path, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(finding(&findings, "app.env", &pw).is_some());
+}
+
+#[test]
+fn narrowing_flags_since_commit_branch_and_range() {
+    let r = Repo::new();
+    let (a, b, c) = (password(), password(), password());
+    r.write("a.env", &db_url(&a));
+    let c1 = r.commit("a");
+    r.write("b.env", &db_url(&b));
+    r.commit("b");
+    r.git(&["checkout", "-q", "-b", "side"]);
+    r.write("c.env", &db_url(&c));
+    r.commit("c");
+    r.git(&["checkout", "-q", "main"]);
+    let found = |args: &[&str]| -> Vec<bool> {
+        let (_, f, stderr) = history_json(&r.path, args);
+        assert!(!stderr.contains("error"), "{stderr}");
+        [&a, &b, &c]
+            .iter()
+            .map(|pw| !for_secret(&f, pw).is_empty())
+            .collect()
+    };
+    assert_eq!(found(&[]), [true, true, true]);
+    assert_eq!(found(&["--since-commit", &c1]), [false, true, true]);
+    assert_eq!(found(&["--branch", "main"]), [true, true, false]);
+    assert_eq!(
+        found(&["--range", &format!("{c1}..main")]),
+        [false, true, false]
+    );
+    assert_eq!(found(&["--range", "main..side"]), [false, false, true]);
+}
+
+#[test]
+fn not_a_git_repository_exits_2_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = unleak(dir.path(), &["scan", "--history", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a git repository"), "{stderr}");
+    let out = unleak(dir.path(), &["scan", "--history", "--branch", "nope", "."]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unknown_revision_exits_2() {
+    let r = Repo::new();
+    r.write("a", "a\n");
+    r.commit("a");
+    let out = unleak(
+        &r.path,
+        &["scan", "--history", "--since-commit", "no-such-rev"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no-such-rev"));
+}
+
+#[test]
+fn all_objects_finds_rewritten_commits_and_loose_blobs() {
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.commit("init");
+    let (rewritten, dangling) = (password(), password());
+    r.write("oops.env", &db_url(&rewritten));
+    let gone = r.commit("oops");
+    r.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let blob_file = r.path.join("..").join("blob.txt");
+    std::fs::write(&blob_file, db_url(&dangling)).unwrap();
+    let blob = r.git(&["hash-object", "-w", blob_file.to_str().unwrap()]);
+
+    let (code, findings, _) = history_json(&r.path, &[]);
+    assert_eq!(code, 0, "{findings:?}");
+    let (code, findings, _) = history_json(&r.path, &["--all-objects"]);
+    assert_eq!(code, 1);
+    let f = finding(&findings, "oops.env", &rewritten).expect("rewritten commit scanned");
+    assert_eq!(commit_of(f), gone);
+    assert_eq!(f["commit"]["unreachable"], true);
+    let d = for_secret(&findings, &dangling);
+    assert_eq!(d.len(), 1);
+    assert!(d[0]["path"].as_str().unwrap().contains(&blob), "{:?}", d[0]);
+    assert_eq!(d[0]["commit"]["unreachable"], true);
+}
+
+#[test]
+fn corrupt_object_is_a_warning_naming_it_and_the_scan_goes_on() {
+    let r = Repo::new();
+    let (good, bad) = (password(), password());
+    r.write("good.env", &db_url(&good));
+    r.write("bad.env", &db_url(&bad));
+    r.commit("both");
+    let id = r.git(&["rev-parse", "HEAD:bad.env"]);
+    let obj = r.path.join(".git/objects").join(&id[..2]).join(&id[2..]);
+    let mut perms = std::fs::metadata(&obj).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&obj, perms).unwrap();
+    std::fs::write(&obj, b"this is not zlib data").unwrap();
+    let (code, findings, stderr) = history_json(&r.path, &[]);
+    assert_eq!(code, 1);
+    assert!(finding(&findings, "good.env", &good).is_some());
+    assert!(stderr.contains(&id), "{stderr}");
+}
+
+#[test]
+fn blobs_over_the_size_limit_are_skipped_and_counted() {
+    let r = Repo::new();
+    let pw = password();
+    let mut big = db_url(&pw);
+    big.push_str(&"filler line\n".repeat(200));
+    r.write("big.env", &big);
+    r.commit("big");
+    let (code, findings, _) = history_json(&r.path, &["--max-file-size", "1k"]);
+    assert_eq!(code, 0, "{findings:?}");
+    let out = unleak(
+        &r.path,
+        &["scan", "--history", "--max-file-size", "1k", "-f", "json"],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["stats"]["skipped_large"], 1);
+    assert_eq!(doc["stats"]["commits"], 1);
+}
+
+#[test]
+fn submodules_are_not_followed_and_say_so() {
+    let sub = Repo::new();
+    sub.write("s.txt", "s\n");
+    sub.commit("sub");
+    let r = Repo::new();
+    r.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        sub.path.to_str().unwrap(),
+        "vendor/sub",
+    ]);
+    r.commit("add submodule");
+    let (code, _, stderr) = history_json(&r.path, &[]);
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("submodules are not followed") && stderr.contains("vendor/sub"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn secret_under_a_directory_that_replaced_a_file_of_the_same_name() {
+    let r = Repo::new();
+    r.write("conf", "plain file\n");
+    r.write("conf.d", "x\n");
+    r.commit("file");
+    std::fs::remove_file(r.path.join("conf")).unwrap();
+    let pw = password();
+    r.write("conf/db.env", &db_url(&pw));
+    let leak = r.commit("file becomes a directory");
+    let (_, findings, _) = history_json(&r.path, &[]);
+    assert_eq!(
+        commit_of(finding(&findings, "conf/db.env", &pw).expect("found")),
+        leak
+    );
+}
