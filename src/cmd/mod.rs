@@ -3,6 +3,8 @@
 mod common;
 mod rules;
 mod scan;
+#[cfg(feature = "aws")]
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -26,11 +28,16 @@ enum Command {
     /// List the rules, or check a rules file of your own.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Judge the AWS keys of a saved JSON report: live, inactive, invalid, canary or unknown.
+    #[cfg(feature = "aws")]
+    Verify(verify::VerifyCmdArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules(cmd) => rules::run(cmd),
+        #[cfg(feature = "aws")]
+        Command::Verify(args) => verify::run(args),
     }
 }
