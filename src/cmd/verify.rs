@@ -2,7 +2,7 @@
 //! Findings become keys for `unleak_aws::judge`; its verdicts come back as `verification`.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -201,7 +201,12 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
     let config = load_config(args.config.as_ref(), Path::new("."))?;
 
     let keys: Vec<Option<KeyToJudge>> = findings.iter().map(key_of_value).collect();
-    let redacted = keys.iter().flatten().filter(|k| k.secret.is_none()).count();
+    // Findings whose secret side is there, but redacted.
+    let redacted = findings
+        .iter()
+        .zip(&keys)
+        .filter(|(f, k)| k.as_ref().is_some_and(|k| k.secret.is_none()) && f.get("pair").is_some())
+        .count();
     let verdicts = judge_all(&keys, &config, &args.judge, args.quiet)?;
     if redacted > 0 && !args.quiet {
         eprintln!(

@@ -268,7 +268,7 @@ fn offline_verdict(id: &str, canaries: &CanaryAccounts) -> Option<Verdict> {
 fn canary_verdict(acct: &str) -> Verdict {
     Verdict::new(
         Status::Canary,
-        format!("account {acct} issues canary (honeytoken) keys; the key was not used"),
+        "a canary-token (honeytoken) account: the key was not used",
     )
     .in_account(Some(acct))
 }
