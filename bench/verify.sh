@@ -62,20 +62,24 @@ unleak() {
     "$UNLEAK" "$@"
 }
 
-best() { # best wall time in seconds of RUNS runs of: unleak "$@"
-  local best=
+best() { # BEST = best wall time in seconds of RUNS runs of: unleak "$@"
+  BEST=
   for _ in $(seq "$RUNS"); do
-    local t0 t1
+    local t0 t1 rc=0
     t0=$(date +%s.%N)
-    unleak "$@" >"$WORK/out.json" 2>"$WORK/err.txt" || [ $? -eq 1 ]
+    unleak "$@" >"$WORK/out.json" 2>"$WORK/err.txt" || rc=$?
     t1=$(date +%s.%N)
-    best=$(echo "$t0 $t1 ${best:-inf}" | awk '{d=$2-$1; b=($3=="inf")?d:$3; print (d<b)?d:b}')
+    if [ "$rc" -gt 1 ]; then
+      echo "unleak $* failed (exit $rc):" >&2; cat "$WORK/err.txt" >&2; exit 2
+    fi
+    BEST=$(echo "$t0 $t1 ${BEST:-inf}" | awk '{d=$2-$1; b=($3=="inf")?d:$3; print (d<b)?d:b}')
   done
-  echo "$best"
 }
 
-PLAIN=$(best scan "$WORK/tree" --format json -q)
-VERIFY=$(best scan "$WORK/tree" --format json -q --verify)
+best scan "$WORK/tree" --format json -q
+PLAIN=$BEST
+best scan "$WORK/tree" --format json -q --verify
+VERIFY=$BEST
 LIVE=$(grep -c '"status": "live"' "$WORK/out.json" || true)
 echo "unleak: $UNLEAK"
 echo "keys: $N distinct pairs; live verdicts in the last --verify run: $LIVE (id and secret findings)"
