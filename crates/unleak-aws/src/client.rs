@@ -153,7 +153,7 @@ pub fn classify<E>(err: &aws_sdk_sts::error::SdkError<E>) -> CallFailure
 where
     E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
-    use aws_sdk_sts::error::{DisplayErrorContext, SdkError};
+    use aws_sdk_sts::error::SdkError;
     match err {
         SdkError::ServiceError(se) => {
             let body = se
@@ -180,10 +180,36 @@ where
         }
         SdkError::TimeoutError(_) => CallFailure::TimedOut,
         SdkError::DispatchFailure(d) if d.is_timeout() => CallFailure::TimedOut,
-        SdkError::DispatchFailure(d) if d.is_io() => {
-            CallFailure::Connection(DisplayErrorContext(err).to_string())
+        SdkError::DispatchFailure(d) if d.is_io() => CallFailure::Connection(error_chain(err)),
+        _ => CallFailure::Other(error_chain(err)),
+    }
+}
+
+/// An error and its sources on one line, without the SDK's generic wrappers ("dispatch
+/// failure", "other") and debug dumps: what a `reason` can show.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    const GENERIC: &[&str] = &[
+        "dispatch failure",
+        "other",
+        "io error",
+        "timeout",
+        "user error",
+    ];
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        let line = text.lines().next().unwrap_or_default().trim();
+        let line = line.trim_end_matches("Attempted:").trim();
+        if !line.is_empty() && !GENERIC.contains(&line) && !parts.iter().any(|p| p.contains(line)) {
+            parts.push(line.to_string());
         }
-        _ => CallFailure::Other(DisplayErrorContext(err).to_string()),
+        next = e.source();
+    }
+    if parts.is_empty() {
+        err.to_string()
+    } else {
+        parts.join(": ")
     }
 }
 
