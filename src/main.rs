@@ -14,7 +14,8 @@ use clap::Parser;
 pub enum Outcome {
     /// Nothing to report.
     Clean,
-    /// Findings (or a refused push): exit 1.
+    /// Findings (or a refused push): exit 1. `verify` returns this when its report has
+    /// findings, judged or not, exactly as `scan` would.
     Findings,
 }
 

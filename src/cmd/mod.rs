@@ -3,14 +3,15 @@
 mod common;
 #[cfg(feature = "aws")]
 mod confirm;
-#[cfg(feature = "aws")]
-mod rotate;
 mod history;
 mod hook;
+#[cfg(feature = "aws")]
+mod rotate;
 mod rules;
 mod scan;
 #[cfg(feature = "aws")]
 mod store;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -43,6 +44,9 @@ enum Command {
     /// Git hooks: the pre-push check, and installing the hooks.
     #[command(subcommand)]
     Hook(hook::HookCommand),
+    /// Judge the AWS keys of a saved JSON report: live, inactive, invalid, canary or unknown.
+    #[cfg(feature = "aws")]
+    Verify(verify::VerifyCmdArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
@@ -54,5 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         #[cfg(feature = "aws")]
         Command::Store(args) => store::run(args),
         Command::Hook(cmd) => hook::run(cmd),
+        #[cfg(feature = "aws")]
+        Command::Verify(args) => verify::run(args),
     }
 }

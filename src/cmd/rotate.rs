@@ -39,6 +39,10 @@ pub struct RotateArgs {
     #[arg(long, conflicts_with_all = ["access_key_id", "dry_run", "yes"])]
     pub status: bool,
 
+    /// Configuration file for extra canary accounts (default: `.unleak.toml` here or at the git repo's top).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+
     /// AWS profile with the auditor's credentials for the key's account.
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
@@ -57,7 +61,13 @@ pub fn run(args: RotateArgs) -> Result<Outcome> {
         user: args.user.clone(),
         secret_name: args.secret_name.clone(),
         keep_old_inactive: args.keep_old_inactive,
-        extra_canary_accounts: Vec::new(),
+        // Self-hosted canaries listed in `.unleak.toml` (`[aws] canary_accounts`) are refused too.
+        extra_canary_accounts: super::common::load_config(
+            args.config.as_ref(),
+            std::path::Path::new("."),
+        )?
+        .aws
+        .canary_accounts,
     };
     runtime()?.block_on(rotate_now(&args, &journal, &opts))
 }

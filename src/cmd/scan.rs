@@ -64,6 +64,9 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub history: super::history::HistoryArgs,
+    #[cfg(feature = "aws")]
+    #[command(flatten)]
+    pub verify: super::verify::VerifyArgs,
 }
 
 pub fn run(args: ScanArgs) -> Result<Outcome> {
@@ -94,12 +97,17 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         show_secrets: args.show_secrets,
         color: color_enabled(&args.color, out.is_terminal),
     };
-    // JSON Lines streams each finding as it is found.
-    let stream: Mutex<Option<&mut (dyn Write + Send)>> = Mutex::new(if format == Format::Jsonl {
-        Some(out.writer())
-    } else {
-        None
-    });
+    #[cfg(feature = "aws")]
+    let verifying = args.verify.verify;
+    #[cfg(not(feature = "aws"))]
+    let verifying = false;
+    // JSON Lines streams each finding as it is found (after judging, with --verify).
+    let stream: Mutex<Option<&mut (dyn Write + Send)>> =
+        Mutex::new(if format == Format::Jsonl && !verifying {
+            Some(out.writer())
+        } else {
+            None
+        });
     let stream_err: Mutex<Option<std::io::Error>> = Mutex::new(None);
     let on_finding = |f: &Finding| {
         let mut guard = stream.lock().unwrap_or_else(|p| p.into_inner());
@@ -162,6 +170,17 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
             );
         }
         return Ok(Outcome::Clean);
+    }
+
+    #[cfg(feature = "aws")]
+    if verifying {
+        super::verify::annotate(&mut findings, &config, &args.verify.judge, args.quiet)?;
+        if format == Format::Jsonl {
+            for f in &findings {
+                report::json::write_line(out.writer(), f, style)
+                    .context("cannot write the report")?;
+            }
+        }
     }
 
     report::write(

@@ -1,8 +1,15 @@
 //! unleak's AWS phase: judge found keys (STS/IAM), store secrets in Secrets Manager, rotate
 //! IAM access keys. The only crate that talks to AWS.
 
+pub mod account;
+pub mod canary;
+pub mod client;
+pub mod error;
 mod failpoint;
 pub mod fix_client;
 pub mod journal;
+pub mod judge;
 pub mod rotate;
 pub mod store;
+
+pub use error::{Error, Result};

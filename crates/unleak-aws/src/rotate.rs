@@ -845,66 +845,13 @@ fn check_key_id(id: &str) -> Result<()> {
     Err(RotateError::BadKeyId(id.to_string()))
 }
 
-/// The account a new-format key id encodes (5th character `Q`–`Z` or `2`–`7`): base32-decode
-/// the 16 characters after the prefix, take the first 6 bytes as z, account =
-/// `(z & 0x7FFFFFFFFF80) >> 7`. Old ids (`AKIAI…`, `AKIAJ…`) encode none.
-/// (A private copy until the judge's `account` module lands.)
+/// The account a new-format key id encodes (offline; None for old-format ids).
 pub fn account_of_key_id(id: &str) -> Option<String> {
-    let tail = id.get(4..20)?;
-    let first = tail.as_bytes()[0];
-    if !(b'Q'..=b'Z').contains(&first) && !(b'2'..=b'7').contains(&first) {
-        return None;
-    }
-    let mut bits: u128 = 0;
-    for b in tail.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'2'..=b'7' => b - b'2' + 26,
-            _ => return None,
-        };
-        bits = (bits << 5) | v as u128;
-    }
-    // 16 characters = 80 bits = 10 bytes; the first 6 bytes are the top 48 bits.
-    let z = (bits >> 32) as u64;
-    Some(format!("{:012}", (z & 0x7FFF_FFFF_FF80) >> 7))
+    crate::account::decode_account(id)
 }
 
-/// Known canary-token accounts (the union of the public lists). A private copy until the
-/// judge's `canary` module lands.
-const CANARY_ACCOUNTS: &[&str] = &[
-    "052310077262",
-    "171436882533",
-    "534261010715",
-    "595918472158",
-    "717712589309",
-    "819147034852",
-    "992382622183",
-    "730335385048",
-    "266735846894",
-    "893192397702",
-    "528757803018",
-    "538784191382",
-    "729780141977",
-    "044858866125",
-    "251535659677",
-    "344043088457",
-    "351906852752",
-    "390477818340",
-    "426127672474",
-    "427150556519",
-    "439872796651",
-    "445142720921",
-    "465867158099",
-    "637958123769",
-    "693412236332",
-    "732624840810",
-    "735421457923",
-    "959235150393",
-    "982842642351",
-];
-
 fn is_canary(account: &str, extra: &[String]) -> bool {
-    CANARY_ACCOUNTS.contains(&account) || extra.iter().any(|a| a == account)
+    crate::canary::CanaryAccounts::new(extra.iter().cloned()).contains(account)
 }
 
 /// Unix seconds as RFC 3339 (UTC).

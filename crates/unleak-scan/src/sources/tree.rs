@@ -67,7 +67,9 @@ fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions, tx: mpsc::SyncSe
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
                     let display = display_path(e.path(), root);
                     if ctx.config.path_allowed(&display) || is_active_config(ctx, e.path()) {
-                        ctx.stats.skipped_allowlisted.fetch_add(1, Ordering::Relaxed);
+                        ctx.stats
+                            .skipped_allowlisted
+                            .fetch_add(1, Ordering::Relaxed);
                     } else if tx
                         .send(Entry {
                             path: e.into_path(),
@@ -130,13 +132,20 @@ fn is_active_config(ctx: &ScanContext<'_>, path: &Path) -> bool {
         return false;
     };
     path.file_name() == src.file_name()
-        && path.canonicalize().ok().is_some_and(|p| src.canonicalize().ok() == Some(p))
+        && path
+            .canonicalize()
+            .ok()
+            .is_some_and(|p| src.canonicalize().ok() == Some(p))
 }
 
 /// `path` relative to `root`, `/`-separated; a lone file keeps the name it was given.
 fn display_path(path: &Path, root: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let rel = if rel.as_os_str().is_empty() { path } else { rel };
+    let rel = if rel.as_os_str().is_empty() {
+        path
+    } else {
+        rel
+    };
     let s = rel.to_string_lossy().replace('\\', "/");
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }

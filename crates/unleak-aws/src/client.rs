@@ -1,0 +1,259 @@
+//! Loading the AWS configuration the way every AWS tool does (env credentials, profiles, SSO,
+//! region, `AWS_ENDPOINT_URL` and the per-service `AWS_ENDPOINT_URL_<SERVICE>`), with the
+//! bounds the SDK lacks by default: an operation timeout and a small retry budget.
+//! Shared by the judge and the fixer; service clients are built from the returned config.
+
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+
+/// Per-call bound when the user gives none (`--verify-timeout`).
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
+/// Attempts per call, the first included (throttling and transient errors back off between).
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 3;
+/// IAM and STS answer in any region; this one is used when the configuration names none.
+pub const FALLBACK_REGION: &str = "us-east-1";
+
+/// Where the caller's own (auditor) credentials come from.
+#[derive(Clone, Debug, Default)]
+pub enum CredentialSource {
+    /// The standard chain: env, profile (`--profile`), SSO, process, container, instance.
+    #[default]
+    Standard,
+    /// Fixed credentials (tests, or a caller that resolved them itself).
+    Static {
+        access_key_id: String,
+        secret_access_key: String,
+    },
+    /// No credentials at all: only requests signed with explicitly given keys are possible.
+    None,
+}
+
+/// Everything that decides how the SDK is set up.
+#[derive(Clone, Debug)]
+pub struct AwsSettings {
+    /// Named profile (`--profile`); `None` means `AWS_PROFILE` or `default`.
+    pub profile: Option<String>,
+    /// Overrides the configured region.
+    pub region: Option<String>,
+    /// Overrides `AWS_ENDPOINT_URL` and profile endpoints for every service.
+    pub endpoint_url: Option<String>,
+    pub credentials: CredentialSource,
+    /// Bound on one call including its retries.
+    pub operation_timeout: Duration,
+    pub max_attempts: u32,
+}
+
+impl Default for AwsSettings {
+    fn default() -> Self {
+        AwsSettings {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            credentials: CredentialSource::Standard,
+            operation_timeout: DEFAULT_OPERATION_TIMEOUT,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+        }
+    }
+}
+
+/// Load the shared SDK configuration. Never fails: missing credentials or a bad profile show
+/// up as errors of the first call that needs them.
+pub async fn load(settings: &AwsSettings) -> SdkConfig {
+    let timeouts = TimeoutConfig::builder()
+        .operation_timeout(settings.operation_timeout)
+        .connect_timeout(settings.operation_timeout)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::standard().with_max_attempts(settings.max_attempts.max(1)));
+    if let Some(p) = &settings.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &settings.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(e) = &settings.endpoint_url {
+        loader = loader.endpoint_url(e);
+    }
+    loader = match &settings.credentials {
+        CredentialSource::Standard => loader,
+        CredentialSource::Static {
+            access_key_id,
+            secret_access_key,
+        } => loader.credentials_provider(Credentials::new(
+            access_key_id,
+            secret_access_key,
+            None,
+            None,
+            "unleak-static",
+        )),
+        CredentialSource::None => loader.no_credentials(),
+    };
+    let config = loader.load().await;
+    if config.region().is_some() {
+        config
+    } else {
+        config
+            .to_builder()
+            .region(Region::from_static(FALLBACK_REGION))
+            .build()
+    }
+}
+
+/// The same configuration, but signing with the given key pair instead of the caller's own
+/// credentials (a found key, or a freshly created one).
+pub fn with_key(config: &SdkConfig, access_key_id: &str, secret_access_key: &str) -> SdkConfig {
+    let creds = Credentials::new(
+        access_key_id,
+        secret_access_key,
+        None,
+        None,
+        "unleak-explicit-key",
+    );
+    config
+        .to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(creds))
+        .build()
+}
+
+/// A failed call, reduced to what callers decide on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallFailure {
+    /// The service answered with an error.
+    Service {
+        code: Option<String>,
+        message: Option<String>,
+        http_status: u16,
+    },
+    /// The operation timeout ran out (no answer in time, retries included).
+    TimedOut,
+    /// No answer at all: DNS, refused or reset connection, TLS.
+    Connection(String),
+    /// Anything else (no credentials to sign with, unreadable response, …).
+    Other(String),
+}
+
+impl CallFailure {
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            CallFailure::Service { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// Classify an SDK error. Some emulators (moto) wrap query-protocol errors in an extra
+/// `<Errors>` element the SDK does not parse (`code()` is then `None`): the code and message
+/// are then read from the raw response body.
+pub fn classify<E>(err: &aws_sdk_sts::error::SdkError<E>) -> CallFailure
+where
+    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
+{
+    use aws_sdk_sts::error::SdkError;
+    match err {
+        SdkError::ServiceError(se) => {
+            let body = se
+                .raw()
+                .body()
+                .bytes()
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
+            let code = se
+                .err()
+                .code()
+                .map(str::to_string)
+                .or_else(|| xml_element(&body, "Code"));
+            let message = se
+                .err()
+                .message()
+                .map(str::to_string)
+                .or_else(|| xml_element(&body, "Message"));
+            CallFailure::Service {
+                code,
+                message,
+                http_status: se.raw().status().as_u16(),
+            }
+        }
+        SdkError::TimeoutError(_) => CallFailure::TimedOut,
+        SdkError::DispatchFailure(d) if d.is_timeout() => CallFailure::TimedOut,
+        SdkError::DispatchFailure(d) if d.is_io() => CallFailure::Connection(error_chain(err)),
+        _ => CallFailure::Other(error_chain(err)),
+    }
+}
+
+/// An error and its sources on one line, without the SDK's generic wrappers ("dispatch
+/// failure", "other") and debug dumps: what a `reason` can show.
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    const GENERIC: &[&str] = &[
+        "dispatch failure",
+        "other",
+        "io error",
+        "timeout",
+        "user error",
+    ];
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        let line = text.lines().next().unwrap_or_default().trim();
+        let line = line.trim_end_matches("Attempted:").trim();
+        if !line.is_empty() && !GENERIC.contains(&line) && !parts.iter().any(|p| p.contains(line)) {
+            parts.push(line.to_string());
+        }
+        next = e.source();
+    }
+    if parts.is_empty() {
+        err.to_string()
+    } else {
+        parts.join(": ")
+    }
+}
+
+/// The text of the first `<name>…</name>` element, if any.
+fn xml_element(body: &str, name: &str) -> Option<String> {
+    let open = format!("<{name}>");
+    let start = body.find(&open)? + open.len();
+    let len = body[start..].find(&format!("</{name}>"))?;
+    let text = body[start..start + len].trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// `5 s`, `0.5 s`: durations as reasons show them.
+pub fn human_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_codes_from_wrapped_query_errors() {
+        let body = "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code>\
+                    <Message>The security token included in the request is invalid.</Message>\
+                    </Error></Errors></ErrorResponse>";
+        assert_eq!(
+            xml_element(body, "Code").as_deref(),
+            Some("InvalidClientTokenId")
+        );
+        assert!(xml_element(body, "Message")
+            .unwrap()
+            .starts_with("The security"));
+        assert_eq!(xml_element("<Code></Code>", "Code"), None);
+        assert_eq!(xml_element("no xml", "Code"), None);
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(human_duration(Duration::from_secs(5)), "5 s");
+        assert_eq!(human_duration(Duration::from_millis(500)), "0.5 s");
+    }
+}

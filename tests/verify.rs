@@ -1,0 +1,310 @@
+//! `unleak verify` and `unleak scan --verify` through the real binary, against moto on
+//! 127.0.0.1. The child gets a cleared environment plus explicit AWS settings, so no real
+//! credential, profile or endpoint can be used.
+
+#[path = "../crates/unleak-aws/tests/support/moto.rs"]
+mod moto;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use moto::Moto;
+use serde_json::Value;
+
+struct Key {
+    id: String,
+    secret: String,
+}
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_unleak"))
+}
+
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One IAM query-API call to moto (auth still off: the signature is not checked).
+fn iam(m: &Moto, params: &[(&str, &str)]) -> String {
+    let mut body = String::from("Version=2010-05-08");
+    for (k, v) in params {
+        body.push_str(&format!("&{k}={}", percent(v)));
+    }
+    let mut s = TcpStream::connect(("127.0.0.1", m.port)).unwrap();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential=AKIASETUPSETUPSETUP2/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        m.port,
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{params:?}: {resp}");
+    resp
+}
+
+fn element(xml: &str, name: &str) -> String {
+    let open = format!("<{name}>");
+    let start = xml.find(&open).unwrap() + open.len();
+    let end = start + xml[start..].find(&format!("</{name}>")).unwrap();
+    xml[start..end].to_string()
+}
+
+fn create_key(m: &Moto, user: &str) -> Key {
+    iam(m, &[("Action", "CreateUser"), ("UserName", user)]);
+    let r = iam(m, &[("Action", "CreateAccessKey"), ("UserName", user)]);
+    Key {
+        id: element(&r, "AccessKeyId"),
+        secret: element(&r, "SecretAccessKey"),
+    }
+}
+
+/// A moto with an all-powerful `auditor`, a live `alice` and a deactivated `bob`.
+fn world() -> (Moto, Key, Key, Key) {
+    let m = Moto::start();
+    let auditor = create_key(&m, "auditor");
+    iam(
+        &m,
+        &[
+            ("Action", "PutUserPolicy"),
+            ("UserName", "auditor"),
+            ("PolicyName", "audit"),
+            (
+                "PolicyDocument",
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            ),
+        ],
+    );
+    let alice = create_key(&m, "alice");
+    let bob = create_key(&m, "bob");
+    iam(
+        &m,
+        &[
+            ("Action", "UpdateAccessKey"),
+            ("UserName", "bob"),
+            ("AccessKeyId", &bob.id),
+            ("Status", "Inactive"),
+        ],
+    );
+    m.enable_auth();
+    (m, auditor, alice, bob)
+}
+
+/// Run the binary in `dir` with nothing but the given environment.
+fn run(dir: &Path, args: &[&str], env: &[(String, String)], stdin: Option<&[u8]>) -> Output {
+    let mut cmd = bin();
+    cmd.current_dir(dir)
+        .args(args)
+        .env_clear()
+        .env("HOME", dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(bytes) = stdin {
+        input.write_all(bytes).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn findings(out: &Output) -> Vec<Value> {
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    doc["findings"].as_array().unwrap().clone()
+}
+
+/// The verification status of the key-id finding for `id`.
+fn status_of(findings: &[Value], id: &str) -> (String, String) {
+    let f = findings
+        .iter()
+        .find(|f| f["kind"] == "aws-access-key-id" && f["secret"] == id)
+        .unwrap_or_else(|| panic!("no finding for {id} in {findings:#?}"));
+    let v = &f["verification"];
+    (
+        v["status"].as_str().unwrap_or("none").to_string(),
+        v["reason"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+fn write_pair(dir: &Path, file: &str, id: &str, secret: &str) {
+    std::fs::write(
+        dir.join(file),
+        format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn reports_round_trip_through_verify_and_scan_verify() {
+    let (m, auditor, alice, bob) = world();
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    write_pair(&src, "alice.ini", &alice.id, &alice.secret);
+    write_pair(&src, "bob.ini", &bob.id, &bob.secret);
+    // A canary key of the built-in list, and one of an account named in .unleak.toml.
+    let fake = "Zm9vYmFyYmF6cXV4cXV1eHF1dXpxdXV4cXV1eHE5";
+    write_pair(&src, "canary.ini", "AKIAXYZDQCEN4B6JSJQI", fake);
+    std::fs::write(
+        dir.path().join(".unleak.toml"),
+        "[aws]\ncanary_accounts = [\"123456789012\"]\n",
+    )
+    .unwrap();
+
+    // Everything through moto; the generic endpoint is a closed port, so only the
+    // per-service variables can make this work.
+    let mut env = m.env(&auditor.id, &auditor.secret);
+    env.retain(|(k, _)| k != "AWS_ENDPOINT_URL");
+    env.push(("AWS_ENDPOINT_URL".into(), "http://127.0.0.1:9".into()));
+    env.push(("AWS_ENDPOINT_URL_STS".into(), m.endpoint.clone()));
+    env.push(("AWS_ENDPOINT_URL_IAM".into(), m.endpoint.clone()));
+
+    let scan = run(
+        dir.path(),
+        &["scan", "src", "--format", "json", "--show-secrets"],
+        &[],
+        None,
+    );
+    assert_eq!(
+        scan.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&scan.stderr)
+    );
+    std::fs::write(dir.path().join("report.json"), &scan.stdout).unwrap();
+
+    // The .unleak.toml canary list names moto's own account: every moto key is then a canary.
+    let out = run(dir.path(), &["verify", "report.json"], &env, None);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = findings(&out);
+    assert_eq!(status_of(&f, &alice.id).0, "canary");
+    assert_eq!(status_of(&f, "AKIAXYZDQCEN4B6JSJQI").0, "canary");
+
+    // Without it, the real verdicts; secrets stay redacted on the way out.
+    std::fs::remove_file(dir.path().join(".unleak.toml")).unwrap();
+    let out = run(dir.path(), &["verify", "report.json"], &env, None);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = findings(&out);
+    assert_eq!(status_of(&f, &alice.id).0, "live");
+    assert_eq!(status_of(&f, &bob.id).0, "inactive");
+    assert_eq!(status_of(&f, "AKIAXYZDQCEN4B6JSJQI").0, "canary");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(&alice.secret), "secret printed in full");
+    // The secret-key findings of the pairs are judged too.
+    assert!(f
+        .iter()
+        .filter(|x| x["kind"] == "aws-secret-access-key")
+        .all(|x| x["verification"]["status"].is_string()));
+
+    // Text, from standard input: the live key is listed first.
+    let report = std::fs::read(dir.path().join("report.json")).unwrap();
+    let out = run(
+        dir.path(),
+        &["verify", "-", "--format", "text", "--color", "never"],
+        &env,
+        Some(&report),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let live = text.find("[LIVE]").expect("a live key");
+    assert!(live < text.find("[INACTIVE]").unwrap(), "{text}");
+    assert!(live < text.find("[CANARY]").unwrap(), "{text}");
+    assert!(!text.contains(&alice.secret), "{text}");
+
+    // A report written without --show-secrets: IAM alone judges, and the user is told.
+    let scan = run(dir.path(), &["scan", "src", "--format", "json"], &[], None);
+    let out = run(dir.path(), &["verify"], &env, Some(&scan.stdout));
+    let (status, reason) = status_of(&findings(&out), &alice.id);
+    assert_eq!(status, "unknown");
+    assert!(reason.contains("active in IAM"), "{reason}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--show-secrets"));
+
+    // scan --verify fills in the same verdicts directly.
+    let out = run(
+        dir.path(),
+        &[
+            "scan",
+            "src",
+            "--verify",
+            "--verify-timeout",
+            "10",
+            "--format",
+            "json",
+        ],
+        &env,
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = findings(&out);
+    assert_eq!(status_of(&f, &alice.id).0, "live");
+    assert_eq!(status_of(&f, &bob.id).0, "inactive");
+    assert_eq!(status_of(&f, "AKIAXYZDQCEN4B6JSJQI").0, "canary");
+}
+
+#[test]
+fn bad_reports_are_errors_not_panics() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "hello\n").unwrap();
+    for args in [
+        &["verify", "notes.txt"][..],
+        &["verify", "missing.json"][..],
+        &["verify", "notes.txt", "--verify-timeout", "0"][..],
+    ] {
+        let out = run(dir.path(), args, &[], None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+    let out = run(dir.path(), &["verify", "-"], &[], Some(b"{\"version\": 1}"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an unleak JSON report"));
+    // An empty report: nothing to judge, nothing found, exit 0.
+    let out = run(
+        dir.path(),
+        &["verify", "-"],
+        &[],
+        Some(b"{\"version\": 1, \"findings\": []}"),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
