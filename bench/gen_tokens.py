@@ -238,7 +238,7 @@ GEN = {
     "jwt256": lambda r, s: jwt(r, s, "HS256"),
     "jwt512": lambda r, s: jwt(r, s, "HS512"),
     "jwt_rs": jwt_rs,
-    "password": lambda r: pick(r, LETTERS, 6) + "-" + pick(r, ALNUM, 8) + "!",
+    "human_secret": lambda r: pick(r, LETTERS, 6) + "-" + pick(r, ALNUM, 8) + "!",
 }
 
 

@@ -388,16 +388,35 @@ const PROVIDER_PREFIXES: &[&str] = &[
     "hf_",
     "eyJ",
     "AGE-SECRET-KEY-",
+    "AKIA",
+    "ASIA",
+    "ABIA",
+    "ACCA",
     "key-",
 ];
 
-fn has_provider_prefix(s: &str) -> bool {
+pub fn has_provider_prefix(s: &str) -> bool {
     PROVIDER_PREFIXES.iter().any(|p| s.starts_with(p))
+        || is_hex_shape(s, &[32, 8, 8]) // Mailgun
+        || s.rsplit_once("-us").is_some_and(|(h, n)| {
+            is_hex_shape(h, &[32]) && (1..=2).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
+        }) // Mailchimp
         || s.contains(".atlasv1.")
         || s.contains("T3BlbkFJ")
         || s.contains(":APA91b")
         || s.ends_with("NRAL")
         || s.contains("Q~")
+}
+
+/// Dash-separated groups of lowercase hex of these lengths.
+fn is_hex_shape(s: &str, groups: &[usize]) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == groups.len()
+        && parts.iter().zip(groups).all(|(p, &n)| {
+            p.len() == n
+                && p.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
 }
 
 /// Names (lowercase fragments) whose values another rule family judges, or that name
@@ -411,7 +430,50 @@ const GENERIC_KEY_ELSEWHERE: &[&str] = &[
     "private_key",
     "privatekey",
     "jwt",
-    // providers with context rules of their own
+    "accesskeyid",
+    "access_key_id",
+    "secretaccesskey",
+    "secret_access_key",
+    "secret-access-key",
+    // providers with rules of their own: a value those rules reject is not a secret either
+    "github",
+    "gitlab",
+    "bitbucket",
+    "slack",
+    "discord",
+    "telegram",
+    "sendgrid",
+    "mailchimp",
+    "stripe",
+    "square",
+    "braintree",
+    "shopify",
+    "google",
+    "gcp",
+    "firebase",
+    "fcm",
+    "digitalocean",
+    "npm",
+    "_authtoken",
+    "pypi",
+    "twine",
+    "rubygems",
+    "gem_host",
+    "nuget",
+    "docker",
+    "terraform",
+    "tfe_",
+    "vault",
+    "jfrog",
+    "artifactory",
+    "sentry",
+    "newrelic",
+    "new_relic",
+    "grafana",
+    "openai",
+    "anthropic",
+    "huggingface",
+    "hf_",
     "datadog",
     "dd_api",
     "dd_app",
@@ -506,6 +568,14 @@ fn generic_value_ok(v: &str) -> bool {
     if b.iter().all(|c| c.is_ascii_hexdigit()) && matches!(b.len(), 40 | 56 | 64 | 96 | 128) {
         return false;
     }
+    // 40 characters of base64's alphabet: the shape of an AWS secret access key, which the AWS
+    // family reports only next to a key id or under a name that says so.
+    if b.len() == 40
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+    {
+        return false;
+    }
     // Generated secrets of this length almost always hold a digit; words and identifiers
     // (`getApiKeyFromRequest`, `X-Acme-Api-Key-Header`) do not.
     if !b.iter().any(|c| c.is_ascii_digit()) && (b.len() < 32 || entropy::shannon_entropy(b) < 4.3)
@@ -558,7 +628,11 @@ fn key_name(c: &Candidate<'_>) -> String {
 
 fn generic_secret(c: &mut Candidate<'_>) -> bool {
     let key = key_name(c);
-    if key.is_empty() || GENERIC_KEY_ELSEWHERE.iter().any(|w| key.contains(w)) {
+    // PagerDuty's `Authorization: Token token=…` has a rule of its own.
+    let pagerduty = String::from_utf8_lossy(c.line)
+        .to_ascii_lowercase()
+        .contains("token token=");
+    if key.is_empty() || pagerduty || GENERIC_KEY_ELSEWHERE.iter().any(|w| key.contains(w)) {
         return false;
     }
     generic_value_ok(&c.secret)
@@ -585,9 +659,10 @@ mod tests {
         ));
         assert!(!generic_value_ok("123e4567-e89b-42d3-a456-426614174000"));
         assert!(!generic_value_ok("iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"));
-        assert!(!generic_value_ok(
-            "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"
-        ));
+        assert!(!generic_value_ok(concat!(
+            "gh",
+            "p_7g7i61xryvfevmjCYsuZdHeLulRKLQ31jhVH"
+        )));
         assert!(!generic_value_ok("abcdefghijklmnopqrstuvwx1"));
     }
 
