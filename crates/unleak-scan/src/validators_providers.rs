@@ -92,7 +92,7 @@ impl ProviderCheck {
             Self::GrafanaChecksum => grafana_checksum(&c.secret),
             Self::JwtHmac => jwt_hmac(&c.secret),
             Self::PypiMacaroon => pypi_macaroon(&c.secret),
-            Self::Base64Bytes64 => b64_len(&c.secret) == Some(64),
+            Self::Base64Bytes64 => c.secret != AZURITE_KEY && b64_len(&c.secret) == Some(64),
             Self::Base64Bytes32 => {
                 let s = percent_encoding::percent_decode_str(&c.secret).decode_utf8_lossy();
                 b64_len(&s) == Some(32)
@@ -112,6 +112,10 @@ impl ProviderCheck {
         }
     }
 }
+
+/// The storage emulator's (Azurite's) account key: published, the same on every machine.
+const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 /// Base64 in any of the four alphabets/padding variants.
 fn b64_decode(s: &str) -> Option<Vec<u8>> {
@@ -401,11 +405,29 @@ pub fn has_provider_prefix(s: &str) -> bool {
         || s.rsplit_once("-us").is_some_and(|(h, n)| {
             is_hex_shape(h, &[32]) && (1..=2).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
         }) // Mailchimp
+        || is_discord_shape(s)
+        || is_telegram_shape(s)
         || s.contains(".atlasv1.")
         || s.contains("T3BlbkFJ")
         || s.contains(":APA91b")
         || s.ends_with("NRAL")
         || s.contains("Q~")
+}
+
+/// `<base64 id>.<6>.<27-38>`: a Discord bot token's shape.
+fn is_discord_shape(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 3
+        && (23..=28).contains(&parts[0].len())
+        && parts[1].len() == 6
+        && (27..=38).contains(&parts[2].len())
+}
+
+/// `<bot id>:AA<33>`: a Telegram bot token's shape.
+fn is_telegram_shape(s: &str) -> bool {
+    s.split_once(":AA").is_some_and(|(id, rest)| {
+        (8..=10).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()) && rest.len() == 33
+    })
 }
 
 /// Dash-separated groups of lowercase hex of these lengths.
