@@ -76,6 +76,7 @@ impl Validator {
         "random-looking",
         "not-provider-token",
         "not-reference",
+        "jwt-secret-literal",
         "generic-secret",
     ];
 

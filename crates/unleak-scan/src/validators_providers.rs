@@ -42,6 +42,9 @@ pub enum ProviderCheck {
     NotProviderToken,
     /// Not an unquoted reference to another value: `cfg.JWTKey`, `settings.api_token()`.
     NotReference,
+    /// A JWT signing secret: the name is the secret's own (not its file, algorithm or
+    /// lifetime), the value a literal rather than code.
+    JwtSecretLiteral,
     /// The generic `api_key`/`secret`/`token` assignment: name and value both checked.
     GenericSecret,
 }
@@ -62,6 +65,7 @@ impl ProviderCheck {
         "random-looking",
         "not-provider-token",
         "not-reference",
+        "jwt-secret-literal",
         "generic-secret",
     ];
 
@@ -81,6 +85,7 @@ impl ProviderCheck {
             "random-looking" => Self::RandomLooking,
             "not-provider-token" => Self::NotProviderToken,
             "not-reference" => Self::NotReference,
+            "jwt-secret-literal" => Self::JwtSecretLiteral,
             "generic-secret" => Self::GenericSecret,
             _ => return None,
         })
@@ -108,6 +113,7 @@ impl ProviderCheck {
             Self::RandomLooking => random_looking(&c.secret),
             Self::NotProviderToken => !has_provider_prefix(&c.secret),
             Self::NotReference => c.quoted || !is_reference(&c.secret),
+            Self::JwtSecretLiteral => jwt_secret_literal(c),
             Self::GenericSecret => generic_secret(c),
         }
     }
@@ -305,6 +311,24 @@ fn is_reference(v: &str) -> bool {
     v.contains('.') && v.split('.').all(ident)
 }
 
+const JWT_KEY_NOT_SECRET: &[&str] = &[
+    "file", "path", "url", "uri", "name", "type", "alg", "expir", "ttl", "header", "issuer",
+    "audience", "env", "length", "id",
+];
+
+fn jwt_secret_literal(c: &Candidate<'_>) -> bool {
+    let key = c
+        .key
+        .map(|k| String::from_utf8_lossy(k).to_ascii_lowercase())
+        .unwrap_or_default();
+    if JWT_KEY_NOT_SECRET.iter().any(|w| key.contains(w)) {
+        return false;
+    }
+    let v = c.secret.trim();
+    let code = v.ends_with(')') || v.ends_with(");") || v.contains(" + ") || v.contains("::");
+    v.len() >= 8 && (c.quoted || !code)
+}
+
 fn random_looking(s: &str) -> bool {
     let b = s.as_bytes();
     let upper = b.iter().any(|c| c.is_ascii_uppercase());
@@ -392,6 +416,8 @@ const PROVIDER_PREFIXES: &[&str] = &[
     "hf_",
     "eyJ",
     "AGE-SECRET-KEY-",
+    "FwoGZXIvYXdz", // AWS STS session tokens
+    "IQoJb3JpZ2lu",
     "AKIA",
     "ASIA",
     "ABIA",
@@ -453,6 +479,8 @@ const GENERIC_KEY_ELSEWHERE: &[&str] = &[
     "privatekey",
     "jwt",
     "accesskeyid",
+    "sessiontoken",
+    "securitytoken",
     "access_key_id",
     "secretaccesskey",
     "secret_access_key",
