@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The folders with positives, and the one with hard negatives only.
-const FAMILIES: &[&str] = &["aws", "private-keys", "databases"];
+const FAMILIES: &[&str] = &["aws", "private-keys", "databases", "providers"];
 const NEGATIVES: &str = "negatives";
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,7 +29,8 @@ fn family_of_kind(kind: &str) -> Option<&'static str> {
         "aws-access-key-id" | "aws-secret-access-key" => Some("aws"),
         "private-key" => Some("private-keys"),
         "db-password" => Some("databases"),
-        _ => None,
+        // Every other kind is a provider rule's (`patterns/providers.toml`).
+        _ => Some("providers"),
     }
 }
 

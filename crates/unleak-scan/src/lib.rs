@@ -17,6 +17,7 @@ pub mod rules;
 pub mod selftest;
 pub mod sources;
 pub mod validators;
+pub mod validators_providers;
 
 pub use error::{Error, Result};
 pub use finding::{CommitInfo, Confidence, Finding, Pair, Verification};

@@ -33,6 +33,8 @@ pub enum Validator {
     PasswordLiteral,
     QuotedInCode,
     GithubChecksum,
+    /// Provider-token checks (`validators_providers.rs`).
+    Provider(crate::validators_providers::ProviderCheck),
 }
 
 /// AWS's published documentation keys: never real.
@@ -59,6 +61,23 @@ impl Validator {
         "password-literal",
         "quoted-in-code",
         "github-checksum",
+        // provider checks: `validators_providers::ProviderCheck::NAMES`
+        "base62-crc32",
+        "grafana-checksum",
+        "jwt-hmac",
+        "pypi-macaroon",
+        "base64-64-bytes",
+        "base64-32-bytes",
+        "basic-auth-base64",
+        "embedded-json",
+        "grafana-key-json",
+        "discord-bot-id",
+        "url-credentials",
+        "random-looking",
+        "not-provider-token",
+        "not-reference",
+        "jwt-secret-literal",
+        "generic-secret",
     ];
 
     pub fn by_name(name: &str) -> Option<Self> {
@@ -74,7 +93,10 @@ impl Validator {
             "password-literal" => Self::PasswordLiteral,
             "quoted-in-code" => Self::QuotedInCode,
             "github-checksum" => Self::GithubChecksum,
-            _ => return None,
+            _ => {
+                return crate::validators_providers::ProviderCheck::by_name(name)
+                    .map(Self::Provider)
+            }
         })
     }
 
@@ -120,6 +142,7 @@ impl Validator {
             }
             Self::QuotedInCode => c.quoted || !is_source_code(c.path),
             Self::GithubChecksum => github_checksum(&c.secret),
+            Self::Provider(p) => p.check(c),
         }
     }
 }

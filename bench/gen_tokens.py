@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+"""Fake provider tokens with the right structure (prefixes, lengths, checksums, encoded
+headers), for rule examples and the corpus. Never real credentials: every byte is random.
+
+    python3 bench/gen_tokens.py list                  # generator names
+    python3 bench/gen_tokens.py npm 3                 # three fake npm tokens
+    python3 bench/gen_tokens.py fill SRC DST [--expected FILE] [--seed N]
+
+`fill` copies a template file or tree, replacing markers:
+    ⟦gen⟧            a fresh token from generator `gen`
+    ⟦gen(name)⟧      a generator that takes a stored value (e.g. a JWT signed with a secret)
+    ⟦gen@name⟧       a fresh token, stored as `name`;   ⟦=name⟧  the stored value again
+    ⟦+kind:gen…⟧     the same, and an expected finding of `kind` on this line (EXPECTED.toml)
+"""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import os
+import random
+import re
+import sys
+
+B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+URLSAFE = ALNUM + "-_"
+HEX = "0123456789abcdef"
+UPNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def pick(r, alphabet, n):
+    return "".join(r.choice(alphabet) for _ in range(n))
+
+
+def b62_crc(s):
+    n = binascii.crc32(s.encode()) & 0xFFFFFFFF
+    out = ""
+    for _ in range(6):
+        out = B62[n % 62] + out
+        n //= 62
+    return out
+
+
+def b62_token(r, prefix):
+    body = pick(r, ALNUM, 30)
+    return prefix + body + b62_crc(body)
+
+
+def bad_checksum(tok):
+    last = tok[-1]
+    return tok[:-1] + ("A" if last != "A" else "B")
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def b64(data):
+    return base64.b64encode(data).decode()
+
+
+def digits(r, n):
+    return str(r.randint(1, 9)) + pick(r, "0123456789", n - 1)
+
+
+def jwt(r, secret, alg="HS256"):
+    header = b64url(json.dumps({"alg": alg, "typ": "JWT"}, separators=(",", ":")).encode())
+    payload = b64url(
+        json.dumps(
+            {"sub": digits(r, 8), "name": "svc-" + pick(r, "abcdefghijklmnopqrstuvwxyz", 6), "iat": 1700000000 + r.randint(0, 10**7)},
+            separators=(",", ":"),
+        ).encode()
+    )
+    digest = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}[alg]
+    sig = hmac.new(secret.encode(), f"{header}.{payload}".encode(), digest).digest()
+    return f"{header}.{payload}.{b64url(sig)}"
+
+
+def jwt_rs(r, _=None):
+    header = b64url(b'{"alg":"RS256","typ":"JWT","kid":"k1"}')
+    payload = b64url(json.dumps({"sub": digits(r, 8), "iss": "https://issuer.internal"}).encode())
+    return f"{header}.{payload}.{b64url(r.randbytes(256))}"
+
+
+def macaroon(r, location):
+    ident = json.dumps({"version": 1, "permissions": "user"}).encode()
+    caveat = json.dumps({"nonce": pick(r, HEX, 16)}).encode()
+    raw = (
+        b"\x02\x01" + bytes([len(location)]) + location
+        + b"\x02" + bytes([len(ident)]) + ident + b"\x00"
+        + b"\x02" + bytes([len(caveat)]) + caveat + b"\x00\x00"
+        + b"\x06\x20" + r.randbytes(32)
+    )
+    return "pypi-" + b64url(raw)
+
+
+def grafana_sa(r):
+    head = "glsa_" + pick(r, ALNUM, 32)
+    crc = (binascii.crc32(head.encode()) & 0xFFFFFFFF).to_bytes(4, "little").hex()
+    return f"{head}_{crc}"
+
+
+def pct(s):
+    return s.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+
+
+def basic_b64(r):
+    return b64(f"ci-{pick(r, 'abcdefghijklmnopqrstuvwxyz', 5)}:{pick(r, ALNUM, 14)}-{pick(r, ALNUM, 6)}".encode())
+
+
+def discord_bot(r):
+    ident = b64url(digits(r, 18).encode())
+    return f"{ident}.{pick(r, URLSAFE, 6)}.{pick(r, URLSAFE, 38)}"
+
+
+def snowflake(r):
+    return digits(r, 18)
+
+
+GEN = {
+    # GitHub
+    "ghp": lambda r: b62_token(r, "ghp_"),
+    "gho": lambda r: b62_token(r, "gho_"),
+    "ghu": lambda r: b62_token(r, "ghu_"),
+    "ghs": lambda r: b62_token(r, "ghs_"),
+    "ghr": lambda r: b62_token(r, "ghr_"),
+    "ghp_bad": lambda r: bad_checksum(b62_token(r, "ghp_")),
+    "ghs_bad": lambda r: bad_checksum(b62_token(r, "ghs_")),
+    "github_pat": lambda r: "github_pat_11" + pick(r, UPNUM, 20) + "_" + pick(r, ALNUM, 59),
+    # GitLab, Bitbucket
+    "glpat": lambda r: "glpat-" + pick(r, URLSAFE, 20),
+    "glptt": lambda r: "glptt-" + pick(r, HEX, 40),
+    "glrt": lambda r: "glrt-" + pick(r, URLSAFE, 20),
+    "glrr": lambda r: "GR1348941" + pick(r, URLSAFE, 20),
+    "gldt": lambda r: "gldt-" + pick(r, URLSAFE, 20),
+    "gloas": lambda r: "gloas-" + pick(r, HEX, 64),
+    "glft": lambda r: "glft-" + pick(r, URLSAFE, 20),
+    "glcbt": lambda r: "glcbt-" + pick(r, HEX, 2) + "_" + pick(r, URLSAFE, 20),
+    "bb_app_pw": lambda r: "ATBB" + pick(r, ALNUM, 28) + pick(r, HEX.upper(), 8),
+    # Slack
+    "xoxb": lambda r: f"xoxb-{digits(r, 12)}-{digits(r, 13)}-{pick(r, ALNUM, 24)}",
+    "xoxp": lambda r: f"xoxp-{digits(r, 12)}-{digits(r, 12)}-{digits(r, 13)}-{pick(r, HEX, 32)}",
+    "xapp": lambda r: f"xapp-1-A{pick(r, UPNUM, 10)}-{digits(r, 13)}-{pick(r, HEX, 64)}",
+    "xoxe": lambda r: "xoxe.xoxp-1-" + pick(r, ALNUM, 150),
+    "xoxe_refresh": lambda r: "xoxe-1-" + pick(r, ALNUM, 150),
+    "slack_webhook": lambda r: f"https://hooks.slack.com/services/T{pick(r, UPNUM, 10)}/B{pick(r, UPNUM, 10)}/{pick(r, ALNUM, 24)}",
+    # Discord, Telegram, messaging
+    "discord_bot": discord_bot,
+    "discord_bot_bad": lambda r: "Tm90QUJvdElkQXRBbGxYWFhY." + pick(r, URLSAFE, 6) + "." + pick(r, URLSAFE, 38),
+    "discord_webhook": lambda r: f"https://discord.com/api/webhooks/{snowflake(r)}/{pick(r, URLSAFE, 68)}",
+    "telegram": lambda r: f"{digits(r, 10)}:AA{pick(r, URLSAFE, 33)}",
+    "hex32": lambda r: pick(r, HEX, 32),
+    "hex40": lambda r: pick(r, HEX, 40),
+    "hex64": lambda r: pick(r, HEX, 64),
+    "sendgrid": lambda r: f"SG.{pick(r, URLSAFE, 22)}.{pick(r, URLSAFE, 43)}",
+    "mailgun": lambda r: "key-" + pick(r, HEX, 32),
+    "mailgun_new": lambda r: f"{pick(r, HEX, 32)}-{pick(r, HEX, 8)}-{pick(r, HEX, 8)}",
+    "mailchimp": lambda r: pick(r, HEX, 32) + "-us" + str(r.randint(1, 21)),
+    "uuid": lambda r: f"{pick(r, HEX, 8)}-{pick(r, HEX, 4)}-4{pick(r, HEX, 3)}-a{pick(r, HEX, 3)}-{pick(r, HEX, 12)}",
+    # Payments, commerce
+    "sk_live": lambda r: "sk_live_51" + pick(r, ALNUM, 97),
+    "sk_live_short": lambda r: "sk_live_" + pick(r, ALNUM, 24),
+    "rk_live": lambda r: "rk_live_51" + pick(r, ALNUM, 97),
+    "sk_test": lambda r: "sk_test_51" + pick(r, ALNUM, 97),
+    "pk_live": lambda r: "pk_live_51" + pick(r, ALNUM, 97),
+    "whsec": lambda r: "whsec_" + pick(r, ALNUM, 32),
+    "square_eaaa": lambda r: "EAAA" + pick(r, URLSAFE, 60),
+    "square_sq0atp": lambda r: "sq0atp-" + pick(r, URLSAFE, 22),
+    "square_sq0csp": lambda r: "sq0csp-" + pick(r, URLSAFE, 43),
+    "braintree": lambda r: f"access_token$production${pick(r, '0123456789abcdefghijklmnopqrstuvwxyz', 16)}${pick(r, HEX, 32)}",
+    "braintree_sandbox": lambda r: f"access_token$sandbox${pick(r, '0123456789abcdefghijklmnopqrstuvwxyz', 16)}${pick(r, HEX, 32)}",
+    "paypal_secret": lambda r: "E" + pick(r, URLSAFE, 79),
+    "paypal_client_id": lambda r: "A" + pick(r, URLSAFE, 79),
+    "shpat": lambda r: "shpat_" + pick(r, HEX, 32),
+    "shppa": lambda r: "shppa_" + pick(r, HEX, 32),
+    "shpss": lambda r: "shpss_" + pick(r, HEX, 32),
+    # Google, Firebase
+    "google_api": lambda r: "AIza" + pick(r, URLSAFE, 35),
+    "gocspx": lambda r: "GOCSPX-" + pick(r, URLSAFE, 28),
+    "fcm": lambda r: "AAAA" + pick(r, URLSAFE, 7) + ":APA91b" + pick(r, URLSAFE, 134),
+    # Azure
+    "azure_storage_key": lambda r: b64(r.randbytes(64)),
+    "azure_storage_key_short": lambda r: b64(r.randbytes(48)),
+    "sas_sig": lambda r: pct(b64(r.randbytes(32))),
+    "sb_key": lambda r: b64(r.randbytes(32)),
+    "azure_ad_secret": lambda r: pick(r, ALNUM, 3) + str(r.randint(0, 9)) + "Q~" + pick(r, ALNUM + "_.-", 34),
+    # Cloud platforms
+    "dop": lambda r: "dop_v1_" + pick(r, HEX, 64),
+    "doo": lambda r: "doo_v1_" + pick(r, HEX, 64),
+    "hrku": lambda r: "HRKU-AA" + pick(r, URLSAFE, 58),
+    "cf_token": lambda r: pick(r, URLSAFE, 40),
+    "cf_global": lambda r: pick(r, HEX, 37),
+    "cf_origin_ca": lambda r: "v1.0-" + pick(r, HEX, 24) + "-" + pick(r, HEX, 146),
+    "fastly": lambda r: pick(r, URLSAFE, 32),
+    "vercel": lambda r: pick(r, ALNUM, 24),
+    "nfp": lambda r: "nfp_" + pick(r, ALNUM, 36),
+    "netlify_legacy": lambda r: pick(r, URLSAFE, 43),
+    # Registries
+    "npm": lambda r: b62_token(r, "npm_"),
+    "npm_bad": lambda r: bad_checksum(b62_token(r, "npm_")),
+    "basic_b64": basic_b64,
+    "pypi": lambda r: macaroon(r, b"pypi.org"),
+    "pypi_test": lambda r: macaroon(r, b"test.pypi.org"),
+    "pypi_bad": lambda r: macaroon(r, b"evil.example"),
+    "rubygems": lambda r: "rubygems_" + pick(r, HEX, 48),
+    "nuget": lambda r: "oy2" + pick(r, "abcdefghijklmnopqrstuvwxyz0123456789", 43),
+    "dckr_pat": lambda r: "dckr_pat_" + pick(r, URLSAFE, 27),
+    "tfc": lambda r: pick(r, ALNUM, 14) + ".atlasv1." + pick(r, ALNUM, 67),
+    "hvs": lambda r: "hvs.CAESI" + pick(r, URLSAFE, 86),
+    "hvs_short": lambda r: "hvs." + pick(r, ALNUM, 24),
+    "hvb": lambda r: "hvb.AAAAAQ" + pick(r, URLSAFE, 128),
+    "akcp": lambda r: "AKCp" + pick(r, ALNUM, 69),
+    "jfrog_ref": lambda r: b64(f"reftkn:01:{digits(r, 10)}:{pick(r, ALNUM, 32)}".encode()).rstrip("="),
+    # Observability
+    "sntrys": lambda r: "sntrys_" + b64(json.dumps({"iat": 1700000000 + r.randint(0, 10**7), "url": "https://sentry.io", "region_url": "https://us.sentry.io", "org": "acme"}).encode()).rstrip("=") + "_" + pick(r, ALNUM + "+/", 43),
+    "sntryu": lambda r: "sntryu_" + pick(r, HEX, 64),
+    "nrak": lambda r: "NRAK-" + pick(r, UPNUM, 27),
+    "nral": lambda r: pick(r, HEX, 36) + "NRAL",
+    "nrii": lambda r: "NRII-" + pick(r, URLSAFE, 32),
+    "glsa": grafana_sa,
+    "glsa_bad": lambda r: grafana_sa(r)[:-8] + "00000000",
+    "glc": lambda r: "glc_" + b64(json.dumps({"o": digits(r, 6), "n": "stack-" + digits(r, 6) + "-hm-read", "k": pick(r, ALNUM, 24), "m": {"r": "prod-us-east-0"}}).encode()).rstrip("="),
+    "grafana_key": lambda r: b64(json.dumps({"k": pick(r, ALNUM, 32), "n": "deploy", "id": r.randint(1, 9)}, separators=(",", ":")).encode()).rstrip("="),
+    "pagerduty": lambda r: "u+" + pick(r, URLSAFE, 18),
+    # AI providers
+    "openai_proj": lambda r: "sk-proj-" + pick(r, URLSAFE, 74) + "T3BlbkFJ" + pick(r, URLSAFE, 74),
+    "openai_legacy": lambda r: "sk-" + pick(r, ALNUM, 20) + "T3BlbkFJ" + pick(r, ALNUM, 20),
+    "openai_svc": lambda r: "sk-svcacct-" + pick(r, URLSAFE, 74) + "T3BlbkFJ" + pick(r, URLSAFE, 74),
+    "anthropic": lambda r: "sk-ant-api03-" + pick(r, URLSAFE, 93) + "AA",
+    "anthropic_admin": lambda r: "sk-ant-admin01-" + pick(r, URLSAFE, 93) + "AA",
+    "hf": lambda r: "hf_" + pick(r, LETTERS, 34),
+    # JWT, generic
+    "secret32": lambda r: pick(r, ALNUM, 32),
+    "secret24": lambda r: pick(r, ALNUM + "-_", 24),
+    "jwt256": lambda r, s: jwt(r, s, "HS256"),
+    "jwt512": lambda r, s: jwt(r, s, "HS512"),
+    "jwt_rs": jwt_rs,
+    # nothing: `⟦+kind:empty⟧` records a finding another family's rule makes on this line
+    "empty": lambda r: "",
+    "human_secret": lambda r: pick(r, LETTERS, 6) + "-" + pick(r, ALNUM, 8) + "!",
+}
+
+
+MARK = re.compile(r"⟦(\+(?P<kind>[a-z0-9-]+):)?(?:=(?P<ref>\w+)|(?P<gen>\w+)(?:\((?P<arg>\w+)\))?(?:@(?P<store>\w+))?)⟧")
+
+
+def fill_text(text, r, store):
+    expected = []
+    out_lines = []
+    for no, line in enumerate(text.split("\n"), 1):
+        def sub(m):
+            if m.group("ref"):
+                v = store[m.group("ref")]
+            elif m.group("arg"):
+                v = GEN[m.group("gen")](r, store[m.group("arg")])
+            else:
+                v = GEN[m.group("gen")](r)
+            if m.group("store"):
+                store[m.group("store")] = v
+            if m.group("kind"):
+                expected.append((no, m.group("kind")))
+            return v
+        out_lines.append(MARK.sub(sub, line))
+    return "\n".join(out_lines), expected
+
+
+def fill(src, dst, expected_path, seed):
+    r = random.Random(seed)
+    store = {}
+    files = []
+    if os.path.isdir(src):
+        for root, _, names in os.walk(src):
+            for n in names:
+                files.append(os.path.relpath(os.path.join(root, n), src))
+        files.sort()
+    else:
+        files = [""]
+    findings = []
+    for rel in files:
+        s = os.path.join(src, rel) if rel else src
+        d = os.path.join(dst, rel) if rel else dst
+        with open(s, encoding="utf-8") as f:
+            text, exp = fill_text(f.read(), r, store)
+        os.makedirs(os.path.dirname(d) or ".", exist_ok=True)
+        with open(d, "w", encoding="utf-8") as f:
+            f.write(text)
+        findings += [(rel, line, kind) for line, kind in exp]
+    if expected_path:
+        with open(expected_path, "w") as f:
+            f.write("# Every finding unleak must report for the files in this folder, and nothing else.\n")
+            for rel, line, kind in findings:
+                f.write(f'\n[[finding]]\nfile = "{rel}"\nline = {line}\nkind = "{kind}"\n')
+
+
+def main(argv):
+    if not argv or argv[0] == "list":
+        print("\n".join(sorted(GEN)))
+    elif argv[0] == "fill":
+        seed = 42
+        exp = None
+        rest = argv[1:]
+        if "--seed" in rest:
+            i = rest.index("--seed")
+            seed = int(rest[i + 1])
+            del rest[i : i + 2]
+        if "--expected" in rest:
+            i = rest.index("--expected")
+            exp = rest[i + 1]
+            del rest[i : i + 2]
+        fill(rest[0], rest[1], exp, seed)
+    else:
+        r = random.Random(int(os.environ.get("SEED", "7")))
+        for _ in range(int(argv[1]) if len(argv) > 1 else 1):
+            print(GEN[argv[0]](r))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

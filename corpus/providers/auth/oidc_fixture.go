@@ -1,0 +1,7 @@
+package auth
+
+// An RS256 ID token from the public test IdP: signed with a key pair, nothing secret here.
+const idToken = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiAiODEzMDU4MjEiLCAiaXNzIjogImh0dHBzOi8vaXNzdWVyLmludGVybmFsIn0.IV0BXeGKX3Hpgcgj_uv6qnbCvmpfJp90L3remanpGkOBYLyjFnYNlWv3l672b2Zro2gwXSDUKMfFDm6-Mkzgh7h7rNAb-2T_HrEQIxPj3_Ml5kVKNRX6u-66_SBNgQg9Sp8pe1R9Jh3cOsGAVfaH5MeMAE9mdsjIE9LhgXx0_p-kQ7jYxHnzW7ZbVkbZzIFFXmocnJG0Xq8sjJ65fqickC9D9LKgBHiXbXSlMAziEqK2_lRH4YTbwBOuSz2nvpcw22-v8xvpuz9514yAdPzO-qP1JqcWwmzqaZkrMoF99-COQ-SuRTAdClNy36Avuo8PSAFtAqxJXEWN1G9CfnLZbA"
+
+// A token whose signing secret is not in this repository.
+const sessionFixture = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxOTAxMzg0MSIsIm5hbWUiOiJzdmMteWN2ZnJoIiwiaWF0IjoxNzA2MjYwOTgxfQ.oTIv0chLYdgHzJCtjw21_e8dU754zpfntRnB5OoLv6w"

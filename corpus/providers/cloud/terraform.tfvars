@@ -1,0 +1,8 @@
+do_region          = "fra1"
+digitalocean_token = "dop_v1_b8cc88ba5a64d48546c9750f488d8cc4153169b3ca0f5b29e97cd4c694e538fd"
+linode_token       = "34a0848c8a72f6b814209205af46df1dbc1688697e1505328b092e062b087fc9"
+linode_image       = "linode/ubuntu22.04"
+heroku_api_key     = "HRKU-AAM9z0gDBSdpxvju5tnjIpMhqbXbGQmaWsNTSvsX3CBzGzMpaCWpINp38c_0"
+heroku_app_id      = "582ca5b0-4c16-4bed-a33e-dedc7c11ee91"
+cloudflare_zone_id = "1a4ea8a6fc14f37543388251a8be60d6"
+cloudflare_api_token = "-jeJN4-eJ_HITuWMqEsckP1XxD7-JLaoZ3wBroja"

@@ -1,0 +1,14 @@
+# config/initializers/stripe.rb
+Rails.configuration.stripe = {
+  publishable_key: 'pk_live_51jlaJvQMHYBohdvsZ05ImXqUSr5Wv2tPM8brZLFuHJTYXYPVTXPKKZqFSyyWQtLb7N4Gtf1R6Y7caKldEBXkUZnXAwfEybAfu1',
+  secret_key: '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'
+}
+
+Stripe.api_key = Rails.configuration.stripe[:secret_key]
+RESTRICTED_REPORTING_KEY = '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'
+WEBHOOK_SECRET = 'whsec_Vugxg9vYYZwwcBsdKR5jsuJ3FgnsdF4q'
+
+if Rails.env.test?
+  Stripe.api_key = 'sk_test_51C7znyfSgDa5LUM6yfh9C2nt1Yp8Le8GL3gLdNKdRfL3KUC5pDqNQu8qb7dJ7Hpid9vsvzT9ESuFvrmDHLvTLCzrnLowEXuukH'
+  DOCS_KEY = 'sk_live_xxxxxxxxxxxxxxxxxxxxxxxx'
+end

@@ -1,0 +1,736 @@
+//! Validators for provider tokens (`patterns/providers.toml`). Where a format carries
+//! structure (a checksum, an encoded header, a fixed decoded length) it is checked here, so a
+//! string that merely has the right prefix and length is not reported.
+
+use base64::Engine;
+
+use crate::filters;
+use crate::validators::Candidate;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderCheck {
+    /// GitHub-style token (npm): the last 6 characters are the base62 CRC32 of the 30 before.
+    Base62Crc32,
+    /// Grafana service-account token: `glsa_<32>_<8 hex>`, the hex a little-endian CRC32 of
+    /// everything before the last `_`.
+    GrafanaChecksum,
+    /// A JWT whose header names an HMAC algorithm (HS256/384/512) and whose payload is JSON.
+    JwtHmac,
+    /// A PyPI token: a base64url macaroon whose location is pypi.org or test.pypi.org.
+    PypiMacaroon,
+    /// Base64 that decodes to 64 bytes (Azure storage account keys).
+    Base64Bytes64,
+    /// Base64 that decodes to 32 bytes, after percent-decoding (Azure SAS signatures, Service
+    /// Bus / Event Hubs shared access keys).
+    Base64Bytes32,
+    /// Base64 of `user:password` with a non-placeholder password (Docker `auths`, npm `_auth`).
+    BasicAuthBase64,
+    /// The base64 segment starting with `eyJ` inside the token decodes to a JSON object
+    /// (Grafana Cloud `glc_`, Grafana API keys, Sentry org tokens).
+    EmbeddedJson,
+    /// Discord bot token: the first segment is the base64 of the bot's numeric user id.
+    DiscordBotId,
+    /// Credentials in a URL: not a database URL (the db family reports those), not a host
+    /// with a rule of its own, not a documentation host; the password is percent-decoded.
+    UrlCredentials,
+    /// A legacy Grafana API key: base64 JSON with the key (`k`) and its name (`n`).
+    GrafanaKeyJson,
+    /// Generated-looking: at least two of upper/lower/digit, no long run of one character,
+    /// not an identifier or a word. For context-bound rules whose body is a bare alphabet.
+    RandomLooking,
+    /// The value does not start with a token prefix that a specific rule reports.
+    NotProviderToken,
+    /// Not an unquoted reference to another value: `cfg.JWTKey`, `settings.api_token()`.
+    NotReference,
+    /// A JWT signing secret: the name is the secret's own (not its file, algorithm or
+    /// lifetime), the value a literal rather than code.
+    JwtSecretLiteral,
+    /// The generic `api_key`/`secret`/`token` assignment: name and value both checked.
+    GenericSecret,
+}
+
+impl ProviderCheck {
+    pub const NAMES: &'static [&'static str] = &[
+        "base62-crc32",
+        "grafana-checksum",
+        "jwt-hmac",
+        "pypi-macaroon",
+        "base64-64-bytes",
+        "base64-32-bytes",
+        "basic-auth-base64",
+        "embedded-json",
+        "grafana-key-json",
+        "discord-bot-id",
+        "url-credentials",
+        "random-looking",
+        "not-provider-token",
+        "not-reference",
+        "jwt-secret-literal",
+        "generic-secret",
+    ];
+
+    pub fn by_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "base62-crc32" => Self::Base62Crc32,
+            "grafana-checksum" => Self::GrafanaChecksum,
+            "jwt-hmac" => Self::JwtHmac,
+            "pypi-macaroon" => Self::PypiMacaroon,
+            "base64-64-bytes" => Self::Base64Bytes64,
+            "base64-32-bytes" => Self::Base64Bytes32,
+            "basic-auth-base64" => Self::BasicAuthBase64,
+            "embedded-json" => Self::EmbeddedJson,
+            "grafana-key-json" => Self::GrafanaKeyJson,
+            "discord-bot-id" => Self::DiscordBotId,
+            "url-credentials" => Self::UrlCredentials,
+            "random-looking" => Self::RandomLooking,
+            "not-provider-token" => Self::NotProviderToken,
+            "not-reference" => Self::NotReference,
+            "jwt-secret-literal" => Self::JwtSecretLiteral,
+            "generic-secret" => Self::GenericSecret,
+            _ => return None,
+        })
+    }
+
+    pub fn check(self, c: &mut Candidate<'_>) -> bool {
+        match self {
+            Self::Base62Crc32 => base62_crc32(&c.secret),
+            Self::GrafanaChecksum => grafana_checksum(&c.secret),
+            Self::JwtHmac => jwt_hmac(&c.secret),
+            Self::PypiMacaroon => pypi_macaroon(&c.secret),
+            Self::Base64Bytes64 => c.secret != AZURITE_KEY && b64_len(&c.secret) == Some(64),
+            Self::Base64Bytes32 => {
+                let s = percent_encoding::percent_decode_str(&c.secret).decode_utf8_lossy();
+                b64_len(&s) == Some(32)
+            }
+            Self::BasicAuthBase64 => basic_auth_base64(&c.secret),
+            Self::EmbeddedJson => embedded_json(&c.secret),
+            Self::GrafanaKeyJson => b64_decode(&c.secret)
+                .as_deref()
+                .and_then(json_object)
+                .is_some_and(|m| m.contains_key("k") && m.contains_key("n")),
+            Self::DiscordBotId => discord_bot_id(&c.secret),
+            Self::UrlCredentials => url_credentials(c),
+            Self::RandomLooking => random_looking(&c.secret),
+            Self::NotProviderToken => !has_provider_prefix(&c.secret),
+            Self::NotReference => c.quoted || !is_reference(&c.secret),
+            Self::JwtSecretLiteral => jwt_secret_literal(c),
+            Self::GenericSecret => generic_secret(c),
+        }
+    }
+}
+
+/// The storage emulator's (Azurite's) account key: published, the same on every machine.
+const AZURITE_KEY: &str =
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+/// Base64 in any of the four alphabets/padding variants.
+fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let t = s.trim_end_matches('=');
+    STANDARD_NO_PAD
+        .decode(t)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(t))
+        .ok()
+}
+
+fn b64_len(s: &str) -> Option<usize> {
+    b64_decode(s).map(|b| b.len())
+}
+
+pub(crate) fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= b as u32;
+        for _ in 0..8 {
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn base62_crc32(token: &str) -> bool {
+    let body = token.rsplit('_').next().unwrap_or("");
+    if body.len() != 36 || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return false;
+    }
+    let (random, check) = body.split_at(30);
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    let mut n = crc32(random.as_bytes());
+    let mut want = [b'0'; 6];
+    for slot in want.iter_mut().rev() {
+        *slot = ALPHABET[(n % 62) as usize];
+        n /= 62;
+    }
+    check.as_bytes() == want
+}
+
+fn grafana_checksum(token: &str) -> bool {
+    let Some((head, check)) = token.rsplit_once('_') else {
+        return false;
+    };
+    let crc = crc32(head.as_bytes()).to_le_bytes();
+    let want: String = crc.iter().map(|b| format!("{b:02x}")).collect();
+    check.eq_ignore_ascii_case(&want)
+}
+
+fn json_object(bytes: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
+    match serde_json::from_slice::<serde_json::Value>(bytes).ok()? {
+        serde_json::Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+fn jwt_hmac(token: &str) -> bool {
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let Some(header) = b64_decode(h).as_deref().and_then(json_object) else {
+        return false;
+    };
+    let sig_len = match header.get("alg").and_then(|a| a.as_str()) {
+        Some("HS256") => 32,
+        Some("HS384") => 48,
+        Some("HS512") => 64,
+        _ => return false,
+    };
+    b64_decode(p).as_deref().and_then(json_object).is_some() && b64_len(s) == Some(sig_len)
+}
+
+fn pypi_macaroon(token: &str) -> bool {
+    let Some(body) = token.strip_prefix("pypi-") else {
+        return false;
+    };
+    let Some(bytes) = b64_decode(body) else {
+        return false;
+    };
+    // Macaroon v2: version 2, then field 1 (location) with a one-byte length.
+    let located = |loc: &[u8]| {
+        bytes.len() > 3 + loc.len() + 32
+            && bytes[..2] == [2, 1]
+            && bytes[2] as usize == loc.len()
+            && &bytes[3..3 + loc.len()] == loc
+    };
+    located(b"pypi.org") || located(b"test.pypi.org")
+}
+
+fn basic_auth_base64(s: &str) -> bool {
+    let Some(bytes) = b64_decode(s) else {
+        return false;
+    };
+    let Ok(text) = String::from_utf8(bytes) else {
+        return false;
+    };
+    let Some((user, pass)) = text.split_once(':') else {
+        return false;
+    };
+    !user.is_empty()
+        && !pass.is_empty()
+        && text.chars().all(|c| !c.is_control())
+        && !filters::is_placeholder(pass)
+}
+
+fn embedded_json(s: &str) -> bool {
+    let Some(at) = s.find("eyJ") else {
+        return false;
+    };
+    let seg: String = s[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '=' | '_'))
+        .collect();
+    // `_` may separate the JSON from a trailing secret (Sentry `sntrys_<json>_<secret>`):
+    // try the longest prefix that decodes.
+    let mut candidates = vec![seg.as_str()];
+    candidates.extend(seg.rmatch_indices('_').map(|(i, _)| &seg[..i]));
+    candidates.iter().any(|c| {
+        b64_decode(c)
+            .as_deref()
+            .and_then(json_object)
+            .is_some_and(|m| !m.is_empty())
+    })
+}
+
+fn discord_bot_id(token: &str) -> bool {
+    let first = token.split('.').next().unwrap_or("");
+    b64_decode(first)
+        .and_then(|b| String::from_utf8(b).ok())
+        .is_some_and(|id| (17..=20).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Hosts whose URLs a rule of their own reports, or that only appear in documentation.
+const URL_HOSTS_ELSEWHERE: &[&str] = &["bitbucket.org", "hooks.slack.com", "discord.com"];
+const DOC_HOST_SUFFIXES: &[&str] = &[
+    "example.com",
+    "example.org",
+    "example.net",
+    ".example",
+    ".invalid",
+    ".test",
+];
+
+fn url_credentials(c: &mut Candidate<'_>) -> bool {
+    let host = c
+        .key
+        .map(|k| String::from_utf8_lossy(k).to_ascii_lowercase())
+        .unwrap_or_default();
+    let host = host.trim_end_matches('.');
+    if host.is_empty()
+        || URL_HOSTS_ELSEWHERE
+            .iter()
+            .any(|h| host == *h || host.ends_with(&format!(".{h}")))
+        || DOC_HOST_SUFFIXES
+            .iter()
+            .any(|s| host == s.trim_start_matches('.') || host.ends_with(s))
+    {
+        return false;
+    }
+    match percent_encoding::percent_decode_str(&c.secret).decode_utf8() {
+        Ok(s) => c.secret = s.into_owned(),
+        Err(_) => return false,
+    }
+    !filters::is_placeholder(&c.secret)
+        && !filters::is_password_hash(&c.secret)
+        && !has_provider_prefix(&c.secret)
+}
+
+/// `a.b`, `a.b.c()`: dotted identifiers, the way code names another value.
+fn is_reference(v: &str) -> bool {
+    let v = v.strip_suffix("()").unwrap_or(v);
+    let ident = |s: &str| {
+        s.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    v.contains('.') && v.split('.').all(ident)
+}
+
+const JWT_KEY_NOT_SECRET: &[&str] = &[
+    "file", "path", "url", "uri", "name", "type", "alg", "expir", "ttl", "header", "issuer",
+    "audience", "env", "length", "id",
+];
+
+fn jwt_secret_literal(c: &Candidate<'_>) -> bool {
+    let key = c
+        .key
+        .map(|k| String::from_utf8_lossy(k).to_ascii_lowercase())
+        .unwrap_or_default();
+    if JWT_KEY_NOT_SECRET.iter().any(|w| key.contains(w)) {
+        return false;
+    }
+    let v = c.secret.trim();
+    let code = v.ends_with(')') || v.ends_with(");") || v.contains(" + ") || v.contains("::");
+    v.len() >= 8 && (c.quoted || !code)
+}
+
+fn random_looking(s: &str) -> bool {
+    let b = s.as_bytes();
+    let upper = b.iter().any(|c| c.is_ascii_uppercase());
+    let lower = b.iter().any(|c| c.is_ascii_lowercase());
+    let digit = b.iter().any(|c| c.is_ascii_digit());
+    if (upper as u8 + lower as u8 + digit as u8) < 2 {
+        return false;
+    }
+    // No run of 4 identical characters (`aaaa`, `0000`), no ascending run of 6 (`abcdef`).
+    let run_same = b.windows(4).any(|w| w.iter().all(|&x| x == w[0]));
+    let run_seq = b
+        .windows(6)
+        .any(|w| w.windows(2).all(|p| p[1] == p[0].wrapping_add(1)));
+    !run_same && !run_seq
+}
+
+/// Prefixes of tokens that a specific rule reports (and validates): a generic or
+/// context-bound rule must not report them a second time.
+const PROVIDER_PREFIXES: &[&str] = &[
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "glpat-",
+    "glptt-",
+    "glrt-",
+    "gldt-",
+    "gloas-",
+    "glft-",
+    "glimt-",
+    "glsoat-",
+    "glcbt-",
+    "glffct-",
+    "glagent-",
+    "GR1348941",
+    "xoxb-",
+    "xoxp-",
+    "xoxe",
+    "xapp-",
+    "SG.",
+    "sk_live_",
+    "rk_live_",
+    "sk_test_",
+    "rk_test_",
+    "pk_live_",
+    "pk_test_",
+    "whsec_",
+    "EAAA",
+    "sq0atp-",
+    "sq0csp-",
+    "access_token$",
+    "shpat_",
+    "shpca_",
+    "shppa_",
+    "shpss_",
+    "AIza",
+    "GOCSPX-",
+    "dop_v1_",
+    "doo_v1_",
+    "dor_v1_",
+    "HRKU-",
+    "v1.0-",
+    "nfp_",
+    "npm_",
+    "pypi-",
+    "rubygems_",
+    "oy2",
+    "dckr_pat_",
+    "hvs.",
+    "hvb.",
+    "hvr.",
+    "AKCp",
+    "cmVmdGtuOjAxOj",
+    "sntrys_",
+    "sntryu_",
+    "NRAK-",
+    "NRII-",
+    "NRIQ-",
+    "glsa_",
+    "glc_",
+    "eyJrIjoi",
+    "sk-",
+    "hf_",
+    "eyJ",
+    "AGE-SECRET-KEY-",
+    "FwoGZXIvYXdz", // AWS STS session tokens
+    "IQoJb3JpZ2lu",
+    "AKIA",
+    "ASIA",
+    "ABIA",
+    "ACCA",
+    "key-",
+];
+
+pub fn has_provider_prefix(s: &str) -> bool {
+    PROVIDER_PREFIXES.iter().any(|p| s.starts_with(p))
+        || is_hex_shape(s, &[32, 8, 8]) // Mailgun
+        || s.rsplit_once("-us").is_some_and(|(h, n)| {
+            is_hex_shape(h, &[32]) && (1..=2).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())
+        }) // Mailchimp
+        || is_discord_shape(s)
+        || is_telegram_shape(s)
+        || s.contains(".atlasv1.")
+        || s.contains("T3BlbkFJ")
+        || s.contains(":APA91b")
+        || s.ends_with("NRAL")
+        || s.contains("Q~")
+}
+
+/// `<base64 id>.<6>.<27-38>`: a Discord bot token's shape.
+fn is_discord_shape(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('.').collect();
+    parts.len() == 3
+        && (23..=28).contains(&parts[0].len())
+        && parts[1].len() == 6
+        && (27..=38).contains(&parts[2].len())
+}
+
+/// `<bot id>:AA<33>`: a Telegram bot token's shape.
+fn is_telegram_shape(s: &str) -> bool {
+    s.split_once(":AA").is_some_and(|(id, rest)| {
+        (8..=10).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()) && rest.len() == 33
+    })
+}
+
+/// Dash-separated groups of lowercase hex of these lengths.
+fn is_hex_shape(s: &str, groups: &[usize]) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == groups.len()
+        && parts.iter().zip(groups).all(|(p, &n)| {
+            p.len() == n
+                && p.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
+}
+
+/// Names (lowercase fragments) whose values another rule family judges, or that name
+/// something other than a credential.
+const GENERIC_KEY_ELSEWHERE: &[&str] = &[
+    // other families: passwords, AWS, private keys, JWT secrets
+    "password",
+    "passwd",
+    "pwd",
+    "aws",
+    "private_key",
+    "privatekey",
+    "jwt",
+    "accesskeyid",
+    "sessiontoken",
+    "securitytoken",
+    "access_key_id",
+    "secretaccesskey",
+    "secret_access_key",
+    "secret-access-key",
+    // providers with rules of their own: a value those rules reject is not a secret either
+    "github",
+    "gitlab",
+    "bitbucket",
+    "slack",
+    "discord",
+    "telegram",
+    "sendgrid",
+    "mailchimp",
+    "stripe",
+    "square",
+    "braintree",
+    "shopify",
+    "google",
+    "gcp",
+    "firebase",
+    "fcm",
+    "digitalocean",
+    "npm",
+    "_authtoken",
+    "pypi",
+    "twine",
+    "rubygems",
+    "gem_host",
+    "nuget",
+    "docker",
+    "terraform",
+    "tfe_",
+    "vault",
+    "jfrog",
+    "artifactory",
+    "sentry",
+    "newrelic",
+    "new_relic",
+    "grafana",
+    "openai",
+    "anthropic",
+    "huggingface",
+    "hf_",
+    "datadog",
+    "dd_api",
+    "dd_app",
+    "twilio",
+    "mailgun",
+    "postmark",
+    "heroku",
+    "cloudflare",
+    "cf_api",
+    "fastly",
+    "vercel",
+    "netlify",
+    "linode",
+    "pagerduty",
+    "paypal",
+    "azure",
+    "storage_key",
+    "account_key",
+    "accountkey",
+    // not credentials: names of, hashes of, places of, lengths of, kinds of secrets
+    "hash",
+    "digest",
+    "checksum",
+    "sha",
+    "md5",
+    "crc",
+    "etag",
+    "fingerprint",
+    "nonce",
+    "salt",
+    "csrf",
+    "xsrf",
+    "public",
+    "pub_key",
+    "publishable",
+    "_id",
+    "name",
+    "type",
+    "url",
+    "uri",
+    "path",
+    "file",
+    "dir",
+    "prefix",
+    "header",
+    "param",
+    "field",
+    "length",
+    "len",
+    "size",
+    "count",
+    "expir",
+    "ttl",
+    "timeout",
+    "version",
+    "format",
+    "pattern",
+    "regex",
+    "scope",
+    "endpoint",
+    "mode",
+    "enabled",
+    "label",
+    "description",
+    "placeholder",
+    "hint",
+    "index",
+    "cursor",
+    "page",
+    "next",
+    "lexer",
+    "parser",
+    "kind",
+    "class",
+    "limit",
+    "bucket",
+    "cache",
+];
+
+/// A value that is something else than a secret: a UUID, a hash, an encoded image, a path, a
+/// number, a version, a dotted name.
+fn generic_value_ok(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.len() < 16 || b.len() > 200 {
+        return false;
+    }
+    if is_uuid(v) || b.iter().all(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    // Hex of a SHA digest's length: a commit id or a content hash. (32 hex is left in: API
+    // keys of that shape are common, MD5s under a key/token/secret name are not.)
+    if b.iter().all(|c| c.is_ascii_hexdigit()) && matches!(b.len(), 40 | 56 | 64 | 96 | 128) {
+        return false;
+    }
+    // 40 characters of base64's alphabet: the shape of an AWS secret access key, which the AWS
+    // family reports only next to a key id or under a name that says so.
+    if b.len() == 40
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+    {
+        return false;
+    }
+    // Generated secrets of this length almost always hold a digit; words and identifiers
+    // (`getApiKeyFromRequest`, `X-Acme-Api-Key-Header`) do not.
+    if !b.iter().any(|c| c.is_ascii_digit()) && (b.len() < 32 || entropy::shannon_entropy(b) < 4.3)
+    {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    if lower.starts_with("data:")
+        || lower.starts_with("http")
+        || lower.starts_with("ivbor") // base64 PNG
+        || lower.starts_with("/9j/") // base64 JPEG
+        || lower.starts_with("r0lgod") // base64 GIF
+        || lower.contains("://")
+        || v.starts_with('/')
+        || v.starts_with("./")
+        || v.contains(' ')
+        || filters::is_password_hash(v)
+    {
+        return false;
+    }
+    !has_provider_prefix(v) && random_looking(v)
+}
+
+fn is_uuid(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// The name the value is assigned to: the rule's `key` group, else the identifier just before
+/// the value on its line.
+fn key_name(c: &Candidate<'_>) -> String {
+    if let Some(k) = c.key {
+        return String::from_utf8_lossy(k).to_ascii_lowercase();
+    }
+    let line = String::from_utf8_lossy(c.line);
+    let at = line.find(&c.secret).unwrap_or(line.len());
+    let before = line[..at].trim_end_matches(|ch: char| {
+        ch.is_whitespace() || matches!(ch, '"' | '\'' | '`' | '=' | ':' | '>' | ',' | '(' | ']')
+    });
+    before
+        .rsplit(|ch: char| !(ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.')))
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+fn generic_secret(c: &mut Candidate<'_>) -> bool {
+    let key = key_name(c);
+    // PagerDuty's `Authorization: Token token=…` has a rule of its own.
+    let pagerduty = String::from_utf8_lossy(c.line)
+        .to_ascii_lowercase()
+        .contains("token token=");
+    if key.is_empty() || pagerduty || GENERIC_KEY_ELSEWHERE.iter().any(|w| key.contains(w)) {
+        return false;
+    }
+    generic_value_ok(&c.secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grafana_checksum_roundtrip() {
+        let head = "glsa_Xq3vN8pR2xK7mW4tY6hJ9bC1dF5gL0sA";
+        let crc = crc32(head.as_bytes()).to_le_bytes();
+        let hex: String = crc.iter().map(|b| format!("{b:02x}")).collect();
+        assert!(grafana_checksum(&format!("{head}_{hex}")));
+        assert!(!grafana_checksum(&format!("{head}_00000000")));
+    }
+
+    #[test]
+    fn generic_values() {
+        assert!(generic_value_ok("Zq3vN8pR2xK7mW4tY6hJ9bC1"));
+        assert!(!generic_value_ok(
+            "3f786850e387550fdab836ed7e6dc881de23001b"
+        ));
+        assert!(!generic_value_ok("123e4567-e89b-42d3-a456-426614174000"));
+        assert!(!generic_value_ok("iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB"));
+        assert!(!generic_value_ok(concat!(
+            "gh",
+            "p_7g7i61xryvfevmjCYsuZdHeLulRKLQ31jhVH"
+        )));
+        assert!(!generic_value_ok("abcdefghijklmnopqrstuvwx1"));
+    }
+
+    #[test]
+    fn basic_auth() {
+        assert!(basic_auth_base64("ZGVwbG95OlM0bXBsZS1Ba2Q5")); // deploy:S4mple-Akd9
+        assert!(!basic_auth_base64("ZGVwbG95OmNoYW5nZW1l")); // deploy:changeme
+        assert!(!basic_auth_base64("bm9jb2xvbg==")); // nocolon
+    }
+}
+
+#[cfg(test)]
+mod names {
+    #[test]
+    fn every_provider_check_is_listed_by_the_validators() {
+        for n in super::ProviderCheck::NAMES {
+            assert!(crate::validators::Validator::NAMES.contains(n), "{n}");
+            assert!(crate::validators::Validator::by_name(n).is_some(), "{n}");
+        }
+    }
+}
