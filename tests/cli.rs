@@ -384,7 +384,7 @@ examples = ["acme_Zx81Kq0Lm3Np5Rt7"]
     assert_eq!(v["stats"]["skipped_allowlisted"], 2);
     // Fingerprint allowlist and disabling rules.
     let fp = f[0]["id"].as_str().unwrap().to_string();
-    write(d.path(), ".unleak.toml", &format!("[allow]\npaths = [\"fixtures/**\"]\nfingerprints = [\"{fp}\"]\n[rules]\ndisable = [\"db-password-assignment\"]\n"));
+    write(d.path(), ".unleak.toml", &format!("[allow]\npaths = [\"fixtures/**\"]\nfingerprints = [\"{fp}\"]\n[rules]\ndisable = [\"db-password-assignment\", \"generic-api-key\"]\n"));
     assert_eq!(run(unleak().arg("scan").arg(d.path())).code, 0);
 }
 

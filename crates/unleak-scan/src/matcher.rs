@@ -20,6 +20,8 @@ pub struct Matcher {
     keywords: AhoCorasick,
     /// For each keyword pattern, the rules it selects.
     keyword_rules: Vec<Vec<usize>>,
+    /// Ids of broad rules that give way to a specific rule's finding on the same bytes.
+    yielding: std::collections::HashSet<String>,
     /// Pairing specs by rule id (looked up once per finding).
     pairing: std::collections::HashMap<String, crate::rules::PairSpec>,
 }
@@ -79,8 +81,15 @@ impl Matcher {
             .iter()
             .filter_map(|r| Some((r.spec.id.clone(), r.spec.pair.clone()?)))
             .collect();
+        let yielding = rules
+            .rules
+            .iter()
+            .filter(|r| r.spec.yields)
+            .map(|r| r.spec.id.clone())
+            .collect();
         Matcher {
             rules,
+            yielding,
             pairing,
             always,
             keywords,
@@ -190,7 +199,7 @@ impl Matcher {
         if found.is_empty() {
             return Vec::new();
         }
-        let mut findings = dedup_overlapping(found);
+        let mut findings = dedup_overlapping(found, &self.yielding);
         self.pair(&mut findings);
         findings
     }
@@ -400,7 +409,12 @@ fn is_whole_token(text: &[u8], start: usize, end: usize) -> bool {
 
 /// Two rules of one kind that matched overlapping bytes found one secret: keep the more
 /// confident (then the earlier rule). Findings come back in file order.
-fn dedup_overlapping(mut found: Vec<(usize, Finding)>) -> Vec<Finding> {
+/// A finding of a broad rule (`yields = true`, e.g. the generic API key rule) is also dropped
+/// where a finding of another kind covers the same bytes: the specific rule says more.
+fn dedup_overlapping(
+    mut found: Vec<(usize, Finding)>,
+    yielding: &std::collections::HashSet<String>,
+) -> Vec<Finding> {
     found.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.confidence.cmp(&a.1.confidence)));
     let mut out: Vec<(usize, usize, Finding)> = Vec::with_capacity(found.len());
     for (start, f) in found {
@@ -418,7 +432,19 @@ fn dedup_overlapping(mut found: Vec<(usize, Finding)>) -> Vec<Finding> {
         }
         out.push((start, end, f));
     }
-    out.into_iter().map(|(_, _, f)| f).collect()
+    let overlaps_specific = |i: usize| {
+        let (s, e, f) = &out[i];
+        yielding.contains(&f.rule_id)
+            && out.iter().any(|(s2, e2, g)| {
+                !yielding.contains(&g.rule_id) && s < e2 && s2 < e && g.kind != f.kind
+            })
+    };
+    let drop: Vec<bool> = (0..out.len()).map(overlaps_specific).collect();
+    out.into_iter()
+        .zip(drop)
+        .filter(|(_, d)| !d)
+        .map(|((_, _, f), _)| f)
+        .collect()
 }
 
 /// What to do, by kind, when a rule says nothing more specific.

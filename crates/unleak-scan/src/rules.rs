@@ -74,6 +74,10 @@ pub struct RuleSpec {
     /// Run the regex over the whole blob once any keyword occurs (private key blocks).
     #[serde(default)]
     pub whole_blob: bool,
+    /// A broad rule: its finding is dropped where another kind's rule found the same bytes
+    /// (a token under `api_key =`, a provider token assigned to `password`).
+    #[serde(default)]
+    pub yields: bool,
     /// The secret must be a whole token: no letter, digit, `+` or `/` right before or after it.
     #[serde(default)]
     pub token_boundary: bool,
