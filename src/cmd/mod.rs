@@ -11,6 +11,7 @@ mod rules;
 mod scan;
 #[cfg(feature = "aws")]
 mod store;
+#[cfg(feature = "aws")]
 mod verify;
 
 use clap::{Parser, Subcommand};
