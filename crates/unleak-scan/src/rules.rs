@@ -181,7 +181,7 @@ impl Rule {
                 Validator::by_name(name).ok_or_else(|| {
                     err(format!(
                         "unknown validator `{name}` (known: {})",
-                        Validator::NAMES.join(", ")
+                        Validator::all_names().collect::<Vec<_>>().join(", ")
                     ))
                 })
             })

@@ -49,6 +49,7 @@ const AWS_DOC_SECRETS: &[&str] = &[
 ];
 
 impl Validator {
+    /// Core checks; provider checks are listed in `validators_providers::ProviderCheck::NAMES`.
     pub const NAMES: &'static [&'static str] = &[
         "aws-key-id",
         "aws-secret-key",
@@ -61,24 +62,15 @@ impl Validator {
         "password-literal",
         "quoted-in-code",
         "github-checksum",
-        // provider checks: `validators_providers::ProviderCheck::NAMES`
-        "base62-crc32",
-        "grafana-checksum",
-        "jwt-hmac",
-        "pypi-macaroon",
-        "base64-64-bytes",
-        "base64-32-bytes",
-        "basic-auth-base64",
-        "embedded-json",
-        "grafana-key-json",
-        "discord-bot-id",
-        "url-credentials",
-        "random-looking",
-        "not-provider-token",
-        "not-reference",
-        "jwt-secret-literal",
-        "generic-secret",
     ];
+
+    /// Every validator name a rule may use.
+    pub fn all_names() -> impl Iterator<Item = &'static str> {
+        Self::NAMES
+            .iter()
+            .chain(crate::validators_providers::ProviderCheck::NAMES)
+            .copied()
+    }
 
     pub fn by_name(name: &str) -> Option<Self> {
         Some(match name {
@@ -702,23 +694,8 @@ fn github_checksum(token: &str) -> bool {
         return false;
     }
     let (random, check) = body.split_at(body.len() - 6);
-    let crc = crc32(random.as_bytes());
+    let crc = crate::validators_providers::crc32(random.as_bytes());
     base62_6(crc) == check
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= b as u32;
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
 }
 
 fn base62_6(mut n: u32) -> String {
@@ -751,7 +728,10 @@ mod tests {
 
     #[test]
     fn crc_matches_the_standard_check_value() {
-        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(
+            crate::validators_providers::crc32(b"123456789"),
+            0xCBF4_3926
+        );
     }
 
     #[test]
