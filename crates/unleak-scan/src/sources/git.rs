@@ -339,3 +339,42 @@ mod tests {
         assert!(!is_lfs_pointer(b"version 1\n"));
     }
 }
+
+/// Read a blob to scan, or None: over `--max-file-size` (known from the object header, so it is
+/// never inflated; counted and noted), unreadable (a warning naming the object), or an LFS
+/// pointer (counted as scanned, holds no secret). `path` names the blob in messages.
+pub fn read_blob<'o>(
+    ctx: &crate::sources::ScanContext<'_>,
+    odb: &'o git2::Odb<'_>,
+    id: git2::Oid,
+    path: &str,
+) -> Option<git2::OdbObject<'o>> {
+    use std::sync::atomic::Ordering;
+    let unreadable = |e: git2::Error| {
+        ctx.warn(&format!(
+            "object {id} (blob `{path}`): cannot read, skipped: {}",
+            e.message()
+        ));
+    };
+    match odb.read_header(id) {
+        Ok((size, _)) if size as u64 > ctx.max_file_size => {
+            ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+            (ctx.on_warning)(&format!(
+                "{path} (blob {id}): skipped, {size} bytes is over --max-file-size ({} bytes)",
+                ctx.max_file_size
+            ));
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            unreadable(e);
+            return None;
+        }
+    }
+    let obj = odb.read(id).map_err(unreadable).ok()?;
+    ctx.stats.files.fetch_add(1, Ordering::Relaxed);
+    ctx.stats
+        .bytes
+        .fetch_add(obj.data().len() as u64, Ordering::Relaxed);
+    (!is_lfs_pointer(obj.data())).then_some(obj)
+}

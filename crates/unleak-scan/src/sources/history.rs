@@ -382,49 +382,13 @@ fn scan_one(
             return Vec::new();
         }
     };
-    let size = match odb.read_header(b.id) {
-        Ok((size, _)) => size as u64,
-        Err(e) => {
-            ctx.warn(&format!(
-                "object {} (blob `{}`): cannot read, skipped: {}",
-                b.id,
-                b.paths[0],
-                e.message()
-            ));
-            return Vec::new();
-        }
-    };
-    if size > ctx.max_file_size {
-        ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
-        (ctx.on_warning)(&format!(
-            "{} (blob {}): skipped, {size} bytes is over --max-file-size ({} bytes)",
-            b.paths[0], b.id, ctx.max_file_size
-        ));
+    let Some(obj) = git::read_blob(ctx, &odb, b.id, &b.paths[0]) else {
         return Vec::new();
-    }
-    let obj = match odb.read(b.id) {
-        Ok(o) => o,
-        Err(e) => {
-            ctx.warn(&format!(
-                "object {} (blob `{}`): cannot read, skipped: {}",
-                b.id,
-                b.paths[0],
-                e.message()
-            ));
-            return Vec::new();
-        }
     };
     let bytes = obj.data();
-    ctx.stats.files.fetch_add(1, Ordering::Relaxed);
-    ctx.stats
-        .bytes
-        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
     progress
         .bytes
         .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-    if git::is_lfs_pointer(bytes) {
-        return Vec::new();
-    }
     scan_paths(
         ctx.matcher,
         index,

@@ -292,42 +292,10 @@ fn scan_one(ctx: &ScanContext<'_>, repo: &Repository, path: &str, id: Oid) -> Ve
     let Ok(odb) = repo.odb() else {
         return Vec::new();
     };
-    match odb.read_header(id) {
-        Ok((size, _)) if size as u64 > ctx.max_file_size => {
-            ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
-            (ctx.on_warning)(&format!(
-                "{path} (blob {id}): skipped, {size} bytes is over --max-file-size ({} bytes)",
-                ctx.max_file_size
-            ));
-            return Vec::new();
-        }
-        Ok(_) => {}
-        Err(e) => {
-            ctx.warn(&format!(
-                "object {id} (blob `{path}`): cannot read, skipped: {}",
-                e.message()
-            ));
-            return Vec::new();
-        }
-    }
-    let obj = match odb.read(id) {
-        Ok(o) => o,
-        Err(e) => {
-            ctx.warn(&format!(
-                "object {id} (blob `{path}`): cannot read, skipped: {}",
-                e.message()
-            ));
-            return Vec::new();
-        }
+    let Some(obj) = git::read_blob(ctx, &odb, id, path) else {
+        return Vec::new();
     };
     let bytes = obj.data();
-    ctx.stats.files.fetch_add(1, Ordering::Relaxed);
-    ctx.stats
-        .bytes
-        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-    if git::is_lfs_pointer(bytes) {
-        return Vec::new();
-    }
     match ctx.matcher.scan_bytes(path, bytes) {
         BlobOutcome::Binary => {
             ctx.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
