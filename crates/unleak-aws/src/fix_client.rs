@@ -1,11 +1,11 @@
-//! SDK clients for `store` and `rotate`, from the standard AWS configuration chain (env
-//! credentials, profiles, SSO, region, `AWS_ENDPOINT_URL[_<SERVICE>]`), with `--profile`.
-//! Kept apart from the judge's client set-up until the two are merged.
+//! SDK clients for `store` and `rotate`, on the shared configuration of `client.rs` (the
+//! standard AWS chain, `--profile`, `AWS_ENDPOINT_URL[_<SERVICE>]`, bounded calls).
 
 use std::time::Duration;
 
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::SdkConfig;
+
+use crate::client::{self, AwsSettings};
 
 /// The auditor's clients: IAM, Secrets Manager and STS, one configuration.
 #[derive(Clone, Debug)]
@@ -20,17 +20,13 @@ impl FixClients {
     /// Load the configuration (with `profile` if given). Calls are bounded: the SDK has no
     /// operation timeout by default, and a fix must not hang half-way.
     pub async fn load(profile: Option<&str>) -> FixClients {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(20))
-                .operation_timeout(Duration::from_secs(60))
-                .build(),
-        );
-        if let Some(p) = profile {
-            loader = loader.profile_name(p);
-        }
-        FixClients::from_config(loader.load().await)
+        let settings = AwsSettings {
+            profile: profile.map(str::to_string),
+            // Writes (CreateAccessKey, PutSecretValue) get more time than the judge's reads.
+            operation_timeout: Duration::from_secs(60),
+            ..AwsSettings::default()
+        };
+        FixClients::from_config(client::load(&settings).await)
     }
 
     pub fn from_config(config: SdkConfig) -> FixClients {
@@ -45,17 +41,7 @@ impl FixClients {
     /// An STS client signed with other credentials (a freshly created key), same endpoint,
     /// region and timeouts.
     pub fn sts_with_key(&self, access_key_id: &str, secret: &str) -> aws_sdk_sts::Client {
-        let creds = aws_sdk_sts::config::Credentials::new(
-            access_key_id,
-            secret,
-            None,
-            None,
-            "unleak-new-key",
-        );
-        let conf = aws_sdk_sts::config::Builder::from(&self.config)
-            .credentials_provider(creds)
-            .build();
-        aws_sdk_sts::Client::from_conf(conf)
+        aws_sdk_sts::Client::new(&client::with_key(&self.config, access_key_id, secret))
     }
 }
 
