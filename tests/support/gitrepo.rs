@@ -34,7 +34,12 @@ pub fn git_cmd(dir: &Path) -> Command {
 
 /// Run git, panicking with its output if it fails; returns trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
-    let out = git_cmd(dir).args(args).output().expect("git runs");
+    run_checked(git_cmd(dir), args)
+}
+
+/// Run `cmd` with `args`, panicking with its output if it fails; returns trimmed stdout.
+fn run_checked(mut cmd: Command, args: &[&str]) -> String {
+    let out = cmd.args(args).output().expect("git runs");
     assert!(
         out.status.success(),
         "git {args:?} failed: {}{}",
@@ -92,19 +97,10 @@ impl Repo {
     pub fn git(&self, args: &[&str]) -> String {
         let t = self.clock.fetch_add(60, Ordering::Relaxed).to_string();
         let date = format!("@{t} +0000");
-        let out = git_cmd(&self.path)
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        let mut cmd = git_cmd(&self.path);
+        cmd.env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date);
+        run_checked(cmd, args)
     }
 
     pub fn write(&self, rel: &str, content: &str) {
