@@ -2,11 +2,10 @@
 //! regexes run, validators and entropy confirm, the placeholder filter drops slots without a
 //! secret, and pairing links AWS secret keys to their key ids.
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-
 use crate::blob::{self, Decoded};
 use crate::filters;
 use crate::finding::{Finding, Pair};
+use crate::keywords::{Hit, KeywordSearcher};
 use crate::rules::{Rule, RuleSet};
 use crate::validators::Candidate;
 
@@ -17,7 +16,7 @@ pub struct Matcher {
     rules: RuleSet,
     /// Path-bound rules without keywords: they run on every file their globs match.
     always: Vec<usize>,
-    keywords: AhoCorasick,
+    keywords: KeywordSearcher,
     /// For each keyword pattern, the rules it selects.
     keyword_rules: Vec<Vec<usize>>,
     /// Ids of broad rules that give way to a specific rule's finding on the same bytes.
@@ -48,20 +47,6 @@ impl Matcher {
                 }
             }
         }
-        // The search reports only the longest keyword starting at each position, so a keyword
-        // also selects the rules of every keyword it contains ("password" those of "pass").
-        let direct = keyword_rules.clone();
-        for (i, long) in patterns.iter().enumerate() {
-            for (j, short) in patterns.iter().enumerate() {
-                if i != j && long.contains(short.as_str()) {
-                    for &ri in &direct[j] {
-                        if !keyword_rules[i].contains(&ri) {
-                            keyword_rules[i].push(ri);
-                        }
-                    }
-                }
-            }
-        }
         let always = rules
             .rules
             .iter()
@@ -69,13 +54,9 @@ impl Matcher {
             .filter(|(_, r)| r.spec.keywords.is_empty())
             .map(|(i, _)| i)
             .collect();
-        let keywords = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            // A full DFA: one table lookup a byte, the fastest search for this many patterns.
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&patterns)
-            .expect("keyword automaton builds from plain literals");
+        // Every occurrence of every keyword is reported ("password" and the "pass" inside it),
+        // so each keyword selects just its own rules.
+        let keywords = KeywordSearcher::new(&patterns);
         let pairing = rules
             .rules
             .iter()
@@ -109,32 +90,17 @@ impl Matcher {
         }
     }
 
-    /// Every position where a keyword starts, with the longest keyword there. Searching again
-    /// from one past each hit (not from its end) finds keywords that overlap it.
-    fn keyword_hits<'t>(
-        &'t self,
-        text: &'t [u8],
-    ) -> impl Iterator<Item = aho_corasick::Match> + 't {
-        let mut at = 0;
-        std::iter::from_fn(move || {
-            if at >= text.len() {
-                return None;
-            }
-            let m = self
-                .keywords
-                .find(aho_corasick::Input::new(text).range(at..))?;
-            at = m.start() + 1;
-            Some(m)
-        })
-    }
-
     /// The rules whose keywords occur in `text`, each with the byte ranges its regex must see:
     /// the lines around its keyword hits (merged), or the whole text.
     fn candidate_windows(&self, text: &[u8]) -> Vec<(usize, Vec<(usize, usize)>)> {
         let n = self.rules.rules.len();
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
-        for m in self.keyword_hits(text) {
-            for &ri in &self.keyword_rules[m.pattern().as_usize()] {
+        let hits = HITS.with_borrow_mut(|hits| {
+            self.keywords.find_all(text, hits);
+            std::mem::take(hits)
+        });
+        for m in &hits {
+            for &ri in &self.keyword_rules[m.pattern] {
                 let w = &mut windows[ri];
                 let Some(lines) = self.rules.rules[ri].window() else {
                     if w.is_empty() {
@@ -146,20 +112,21 @@ impl Matcher {
                     if last.1 == text.len() && last.0 == 0 {
                         continue;
                     }
-                    if m.start() < last.1 {
+                    if m.start < last.1 {
                         // Inside the previous window: stretch it past this hit's lines.
-                        last.1 = last.1.max(lines_after(text, m.end(), lines));
+                        last.1 = last.1.max(lines_after(text, m.end, lines));
                         continue;
                     }
                 }
-                let start = lines_before(text, m.start(), lines);
-                let end = lines_after(text, m.end(), lines);
+                let start = lines_before(text, m.start, lines);
+                let end = lines_after(text, m.end, lines);
                 match w.last_mut() {
                     Some(last) if start <= last.1 => last.1 = last.1.max(end),
                     _ => w.push((start, end)),
                 }
             }
         }
+        HITS.with_borrow_mut(|buf| *buf = hits);
         for &ri in &self.always {
             windows[ri] = vec![(0, text.len())];
         }
@@ -364,6 +331,11 @@ impl Matcher {
         let mut k = keep.into_iter();
         findings.retain(|_| k.next().unwrap_or(true));
     }
+}
+
+thread_local! {
+    /// Keyword hits of the blob being scanned, one buffer a thread, reused.
+    static HITS: std::cell::RefCell<Vec<Hit>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 /// Start of the line `lines` lines before the one holding `offset`.

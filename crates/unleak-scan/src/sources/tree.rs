@@ -1,14 +1,17 @@
 //! Working trees: walk with the `ignore` crate (honouring `.gitignore` inside git work trees,
-//! never reading `.git/`, scanning hidden files) and scan files with rayon while the walk goes
-//! on: the walker feeds a channel, rayon's workers drain it.
+//! never reading `.git/`, scanning hidden files) on one thread per core, each thread scanning
+//! the files it walks.
+//!
+//! Why not a walker feeding rayon through a channel (the first design): on a 13,000-file tree
+//! the hand-over cost ~45,000 futex calls and a context switch per few files, and the walker
+//! threads competed with the scanners for two cores; scanning where the walk happens needs no
+//! hand-over at all (sys time 0.40 s -> see the closing note of issue 8).
 
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::mpsc;
-
-use rayon::prelude::*;
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
@@ -36,18 +39,23 @@ pub fn scan(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Result<Ve
         };
         return Ok(READ_BUFFER.with_borrow_mut(|buf| scan_entry(ctx, &e, buf)));
     }
-    let (tx, rx) = mpsc::sync_channel::<Entry>(1024);
-    std::thread::scope(|s| {
-        s.spawn(move || walk(ctx, root, opts, tx));
-        Ok(rx
-            .into_iter()
-            .par_bridge()
-            .flat_map_iter(|e| READ_BUFFER.with_borrow_mut(|buf| scan_entry(ctx, &e, buf)))
-            .collect())
-    })
+    let found = Mutex::new(Vec::new());
+    walk(ctx, root, opts, |e| {
+        let mut f = READ_BUFFER.with_borrow_mut(|buf| scan_entry(ctx, &e, buf));
+        if !f.is_empty() {
+            found
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .append(&mut f);
+        }
+    });
+    Ok(found.into_inner().unwrap_or_else(|p| p.into_inner()))
 }
 
-fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions, tx: mpsc::SyncSender<Entry>) {
+/// Walk `root` on one thread per core and call `visit` for every file to scan, on the thread
+/// that found it.
+fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions, visit: impl Fn(Entry) + Sync) {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .ignore(false)
@@ -58,10 +66,10 @@ fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions, tx: mpsc::SyncSe
         .require_git(true)
         .follow_links(false)
         .filter_entry(|e| e.file_name() != ".git")
-        .threads(2)
+        .threads(threads)
         .build_parallel();
     walker.run(|| {
-        let tx = tx.clone();
+        let visit = &visit;
         Box::new(move |result| {
             match result {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
@@ -70,14 +78,11 @@ fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions, tx: mpsc::SyncSe
                         ctx.stats
                             .skipped_allowlisted
                             .fetch_add(1, Ordering::Relaxed);
-                    } else if tx
-                        .send(Entry {
+                    } else {
+                        visit(Entry {
                             path: e.into_path(),
                             display,
-                        })
-                        .is_err()
-                    {
-                        return ignore::WalkState::Quit;
+                        });
                     }
                 }
                 Ok(_) => {}

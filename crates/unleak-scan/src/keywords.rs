@@ -1,0 +1,290 @@
+//! The keyword search: every occurrence of every rule keyword (ASCII case-insensitive), in one
+//! pass over the bytes.
+//!
+//! The automaton is built by the `aho-corasick` crate (standard semantics, so every
+//! occurrence, overlapping ones included, is reported) and copied into a compact table: one
+//! `u32` per (state, byte class), state ids premultiplied by the row width and numbered so that
+//! every state that ends a keyword comes last (one comparison tells "match" from "no match").
+//!
+//! Why not search with the crate directly: a DFA step is a dependent load, so one search runs
+//! at the latency of a cache hit per byte (~450 MB/s here for ~150 keywords, where no SIMD
+//! prefilter applies). This search cuts the haystack into a few segments and walks them in
+//! lockstep: the steps of different segments do not depend on each other, so the CPU overlaps
+//! them (measured: ~2.3x the throughput on a 105 MB source tree). Each segment starts
+//! `max_len - 1` bytes early, from the start state, so a keyword that crosses a cut is found
+//! by exactly one segment.
+
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::noncontiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
+
+/// One keyword occurrence: `text[start..end]` is keyword number `pattern`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub pattern: usize,
+}
+
+pub struct KeywordSearcher {
+    /// Byte → class: bytes that occur in no keyword share class 0; the two cases of a letter
+    /// share a class.
+    classes: [u8; 256],
+    /// Row width: the number of classes.
+    stride: usize,
+    /// `trans[state + class]` is the next state (premultiplied).
+    trans: Vec<u32>,
+    start: u32,
+    /// States at or above this id end at least one keyword.
+    first_match: u32,
+    /// For each match state, in id order: the keywords (pattern, length) ending there.
+    outputs: Vec<Vec<(u32, u32)>>,
+    max_len: usize,
+}
+
+/// Segments searched in lockstep (3 and 4 measured best; more spill registers).
+const LANES: usize = 4;
+/// Below this many bytes, one lane: the set-up would cost more than it saves.
+const LANE_MIN: usize = 4096;
+
+impl KeywordSearcher {
+    /// `patterns` must be non-empty byte strings.
+    pub fn new(patterns: &[String]) -> Self {
+        let mut classes = [0u8; 256];
+        let mut reps: Vec<u8> = vec![0]; // a representative byte of each class
+        for p in patterns {
+            for b in p.bytes() {
+                let lower = b.to_ascii_lowercase();
+                if classes[lower as usize] == 0 {
+                    let c = reps.len() as u8;
+                    classes[lower as usize] = c;
+                    classes[lower.to_ascii_uppercase() as usize] = c;
+                    reps.push(lower);
+                }
+            }
+        }
+        // Class 0 stands for bytes in no keyword: any of them is a representative.
+        reps[0] = (0..=255u8).find(|&b| classes[b as usize] == 0).unwrap_or(0);
+        let stride = reps.len();
+        if patterns.is_empty() {
+            return KeywordSearcher {
+                classes,
+                stride,
+                trans: vec![0; stride],
+                start: 0,
+                first_match: u32::MAX,
+                outputs: Vec::new(),
+                max_len: 1,
+            };
+        }
+        let nfa = NFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(patterns)
+            .expect("keyword automaton builds from non-empty literals");
+        let start = nfa
+            .start_state(Anchored::No)
+            .expect("unanchored searches are supported");
+
+        // Every state reachable from the start, breadth first.
+        let mut order = vec![start];
+        let mut index = std::collections::HashMap::from([(start, 0usize)]);
+        let mut i = 0;
+        while i < order.len() {
+            for &b in &reps {
+                let next = nfa.next_state(Anchored::No, order[i], b);
+                index.entry(next).or_insert_with(|| {
+                    order.push(next);
+                    order.len() - 1
+                });
+            }
+            i += 1;
+        }
+        // New numbering: states without a match first.
+        let (plain, matching): (Vec<usize>, Vec<usize>) =
+            (0..order.len()).partition(|&i| !nfa.is_match(order[i]));
+        let mut new_id = vec![0usize; order.len()];
+        for (new, &old) in plain.iter().chain(&matching).enumerate() {
+            new_id[old] = new;
+        }
+        let mut trans = vec![0u32; order.len() * stride];
+        let mut outputs = vec![Vec::new(); matching.len()];
+        for (old, &sid) in order.iter().enumerate() {
+            let row = new_id[old] * stride;
+            for (class, &b) in reps.iter().enumerate() {
+                let next = nfa.next_state(Anchored::No, sid, b);
+                trans[row + class] = (new_id[index[&next]] * stride) as u32;
+            }
+            if nfa.is_match(sid) {
+                let out = &mut outputs[new_id[old] - plain.len()];
+                for k in 0..nfa.match_len(sid) {
+                    let pid = nfa.match_pattern(sid, k);
+                    out.push((pid.as_u32(), nfa.pattern_len(pid) as u32));
+                }
+            }
+        }
+        KeywordSearcher {
+            classes,
+            stride,
+            trans,
+            start: (new_id[0] * stride) as u32,
+            first_match: (plain.len() * stride) as u32,
+            outputs,
+            max_len: nfa.max_pattern_len(),
+        }
+    }
+
+    #[inline(always)]
+    fn step(&self, state: u32, byte: u8) -> u32 {
+        let class = self.classes[byte as usize] as usize;
+        // Every state is premultiplied by `stride` and every class is below it, so the index
+        // is within `trans` by construction; the bounds check is left to the optimiser.
+        self.trans[state as usize + class]
+    }
+
+    /// Every keyword occurrence in `text`, sorted by start (then end), into `out` (cleared).
+    pub fn find_all(&self, text: &[u8], out: &mut Vec<Hit>) {
+        out.clear();
+        if text.len() < LANE_MIN {
+            let mut s = self.start;
+            for (at, &b) in text.iter().enumerate() {
+                s = self.step(s, b);
+                if s >= self.first_match {
+                    self.emit(at, s, out);
+                }
+            }
+        } else {
+            self.find_lanes(text, out);
+        }
+        out.sort_unstable_by_key(|h| (h.start, h.end));
+    }
+
+    fn find_lanes(&self, text: &[u8], out: &mut Vec<Hit>) {
+        let n = text.len();
+        let seg = n / LANES;
+        // Lane k reports matches ending in [own[k], end[k]) and starts reading early enough
+        // to see every keyword ending there.
+        let own: [usize; LANES] = std::array::from_fn(|k| k * seg);
+        let end: [usize; LANES] =
+            std::array::from_fn(|k| if k + 1 == LANES { n } else { own[k + 1] });
+        let from: [usize; LANES] = std::array::from_fn(|k| own[k].saturating_sub(self.max_len - 1));
+        let common = (0..LANES).map(|k| end[k] - from[k]).min().unwrap_or(0);
+        let mut state = [self.start; LANES];
+        let mut ends: [Vec<(usize, u32)>; LANES] = Default::default();
+        for i in 0..common {
+            for k in 0..LANES {
+                let at = from[k] + i;
+                let s = self.step(state[k], text[at]);
+                state[k] = s;
+                if s >= self.first_match && at >= own[k] {
+                    ends[k].push((at, s));
+                }
+            }
+        }
+        for k in 0..LANES {
+            let mut s = state[k];
+            for (at, &b) in text.iter().enumerate().take(end[k]).skip(from[k] + common) {
+                s = self.step(s, b);
+                if s >= self.first_match && at >= own[k] {
+                    ends[k].push((at, s));
+                }
+            }
+        }
+        for lane in &ends {
+            for &(at, s) in lane {
+                self.emit(at, s, out);
+            }
+        }
+    }
+
+    /// The keywords that end at byte `last` in match state `s`.
+    fn emit(&self, last: usize, s: u32, out: &mut Vec<Hit>) {
+        let m = (s - self.first_match) as usize / self.stride;
+        for &(pattern, len) in &self.outputs[m] {
+            out.push(Hit {
+                start: last + 1 - len as usize,
+                end: last + 1,
+                pattern: pattern as usize,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::AhoCorasickBuilder;
+
+    /// The crate's own overlapping search is the reference.
+    fn reference(patterns: &[String], text: &[u8]) -> Vec<Hit> {
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(patterns)
+            .unwrap();
+        let mut hits: Vec<Hit> = ac
+            .find_overlapping_iter(text)
+            .map(|m| Hit {
+                start: m.start(),
+                end: m.end(),
+                pattern: m.pattern().as_usize(),
+            })
+            .collect();
+        hits.sort_unstable_by_key(|h| (h.start, h.end));
+        hits
+    }
+
+    fn pats(p: &[&str]) -> Vec<String> {
+        p.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn finds_overlapping_and_nested_keywords_in_any_case() {
+        let p = pats(&["pass", "password", "word", "AKIA", "sword"]);
+        let text = b"my PassWord is akia and swordfish";
+        let mut out = Vec::new();
+        KeywordSearcher::new(&p).find_all(text, &mut out);
+        assert_eq!(out, reference(&p, text));
+        let found: Vec<&str> = out.iter().map(|h| p[h.pattern].as_str()).collect();
+        assert_eq!(
+            found,
+            ["pass", "password", "sword", "word", "AKIA", "sword", "word"]
+        );
+    }
+
+    #[test]
+    fn lanes_agree_with_the_reference_across_every_cut() {
+        // Long enough for several lanes; keywords placed on and around the cut points.
+        let p = pats(&["secret_access_key", "key", "pass", "://", "q~", "eyj"]);
+        let mut text = Vec::new();
+        let mut seed = 7u32;
+        while text.len() < 3 * LANE_MIN + 1000 {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            match seed >> 28 {
+                0 => text.extend_from_slice(b"SECRET_ACCESS_KEY"),
+                1 => text.extend_from_slice(b"pAsS"),
+                2 => text.extend_from_slice(b"http://"),
+                3 => text.extend_from_slice(b"8Q~"),
+                4 => text.extend_from_slice(b"eyJ"),
+                _ => text.push(b"abcdefgh \n_-:"[(seed >> 16) as usize % 13]),
+            }
+        }
+        let s = KeywordSearcher::new(&p);
+        let mut out = Vec::new();
+        // Every length around the lane threshold and each cut moves the cuts over keywords.
+        for len in (LANE_MIN - 40..text.len()).step_by(97) {
+            s.find_all(&text[..len], &mut out);
+            assert_eq!(out, reference(&p, &text[..len]), "length {len}");
+        }
+    }
+
+    #[test]
+    fn no_keywords_finds_nothing() {
+        let mut out = vec![Hit {
+            start: 0,
+            end: 1,
+            pattern: 0,
+        }];
+        KeywordSearcher::new(&[]).find_all(&[b'a'; 10_000], &mut out);
+        assert!(out.is_empty());
+    }
+}
