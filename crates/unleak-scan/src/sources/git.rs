@@ -311,35 +311,6 @@ pub fn rfc3339_utc(secs: i64) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates() {
-        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
-        assert_eq!(rfc3339_utc(-1), "1969-12-31T23:59:59Z");
-    }
-
-    #[test]
-    fn tree_order_puts_a_directory_after_a_same_prefix_file() {
-        use std::cmp::Ordering::*;
-        assert_eq!(git_order(b"a", false, b"a", false), Equal);
-        assert_eq!(git_order(b"a", true, b"a.c", false), Greater); // "a/" > "a."
-        assert_eq!(git_order(b"a", true, b"a0", false), Less); // "a/" < "a0"
-        assert_eq!(git_order(b"a", false, b"a", true), Less);
-    }
-
-    #[test]
-    fn lfs_pointers_are_recognised() {
-        let p = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12\n";
-        assert!(is_lfs_pointer(p));
-        assert!(!is_lfs_pointer(b"version 1\n"));
-    }
-}
-
 /// Read a blob to scan, or None: over `--max-file-size` (known from the object header, so it is
 /// never inflated; counted and noted), unreadable (a warning naming the object), or an LFS
 /// pointer (counted as scanned, holds no secret). `path` names the blob in messages.
@@ -377,4 +348,33 @@ pub fn read_blob<'o>(
         .bytes
         .fetch_add(obj.data().len() as u64, Ordering::Relaxed);
     (!is_lfs_pointer(obj.data())).then_some(obj)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339_utc(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339_utc(-1), "1969-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn tree_order_puts_a_directory_after_a_same_prefix_file() {
+        use std::cmp::Ordering::*;
+        assert_eq!(git_order(b"a", false, b"a", false), Equal);
+        assert_eq!(git_order(b"a", true, b"a.c", false), Greater); // "a/" > "a."
+        assert_eq!(git_order(b"a", true, b"a0", false), Less); // "a/" < "a0"
+        assert_eq!(git_order(b"a", false, b"a", true), Less);
+    }
+
+    #[test]
+    fn lfs_pointers_are_recognised() {
+        let p = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12\n";
+        assert!(is_lfs_pointer(p));
+        assert!(!is_lfs_pointer(b"version 1\n"));
+    }
 }
