@@ -71,6 +71,7 @@ pub fn scan(
     opts: &HistoryOptions,
     progress: &Progress,
 ) -> Result<HistoryOutput> {
+    git::limit_pack_mappings();
     let repo = git::open(path)?;
     if repo.is_shallow() {
         (ctx.on_warning)(
