@@ -409,6 +409,7 @@ fn stats_from_value(v: &Value) -> StatsSummary {
         errors: n("errors"),
         duration_ms: n("duration_ms"),
         commits: v.get("commits").and_then(Value::as_u64),
+        packed_blobs: n("packed_blobs"),
     }
 }
 

@@ -337,7 +337,6 @@ pub fn read_blob<'o>(
     id: git2::Oid,
     path: &str,
 ) -> Option<git2::OdbObject<'o>> {
-    use std::sync::atomic::Ordering;
     let unreadable = |e: git2::Error| {
         ctx.warn(&format!(
             "object {id} (blob `{path}`): cannot read, skipped: {}",
@@ -346,11 +345,7 @@ pub fn read_blob<'o>(
     };
     match odb.read_header(id) {
         Ok((size, _)) if size as u64 > ctx.max_file_size => {
-            ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
-            (ctx.on_warning)(&format!(
-                "{path} (blob {id}): skipped, {size} bytes is over --max-file-size ({} bytes)",
-                ctx.max_file_size
-            ));
+            skip_large(ctx, path, id, size as u64);
             return None;
         }
         Ok(_) => {}
@@ -360,11 +355,28 @@ pub fn read_blob<'o>(
         }
     }
     let obj = odb.read(id).map_err(unreadable).ok()?;
+    accept_blob(ctx, obj.data()).then_some(obj)
+}
+
+/// A blob over `--max-file-size`: counted and announced, not scanned.
+pub fn skip_large(ctx: &crate::sources::ScanContext<'_>, path: &str, id: git2::Oid, size: u64) {
+    ctx.stats
+        .skipped_large
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    (ctx.on_warning)(&format!(
+        "{path} (blob {id}): skipped, {size} bytes is over --max-file-size ({} bytes)",
+        ctx.max_file_size
+    ));
+}
+
+/// Count a blob that was read; false for a Git LFS pointer (nothing to scan in it).
+pub fn accept_blob(ctx: &crate::sources::ScanContext<'_>, data: &[u8]) -> bool {
+    use std::sync::atomic::Ordering;
     ctx.stats.files.fetch_add(1, Ordering::Relaxed);
     ctx.stats
         .bytes
-        .fetch_add(obj.data().len() as u64, Ordering::Relaxed);
-    (!is_lfs_pointer(obj.data())).then_some(obj)
+        .fetch_add(data.len() as u64, Ordering::Relaxed);
+    !is_lfs_pointer(data)
 }
 
 #[cfg(test)]

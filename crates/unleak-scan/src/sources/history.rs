@@ -8,7 +8,8 @@
 //! paths of blobs that matched.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::Mutex;
 
 use git2::{ObjectType, Oid, Repository, Sort};
 use rayon::prelude::*;
@@ -17,6 +18,7 @@ use crate::error::{Error, Result};
 use crate::finding::{CommitInfo, Finding};
 use crate::matcher::{BlobOutcome, Matcher};
 use crate::sources::git::{self, DiffNotes, Pool};
+use crate::sources::pack;
 use crate::sources::ScanContext;
 
 /// What part of history to scan.
@@ -177,7 +179,7 @@ pub fn scan(
     drop(seen);
 
     progress.phase.store(1, Ordering::Relaxed);
-    let matched = scan_blobs(ctx, &pool, &mut blobs, progress);
+    let matched = scan_blobs(ctx, &pool, repo.commondir(), &mut blobs, progress);
     progress.phase.store(2, Ordering::Relaxed);
     // Parents before children, so attribution can propagate in one sequential pass.
     let order = parents_first(&commits);
@@ -329,9 +331,12 @@ struct Matched {
 }
 
 /// Scan each distinct blob once, in parallel; paths the config allowlists are dropped first.
+/// Packed blobs are decoded pack by pack along their delta chains (pack.rs); whatever no pack
+/// delivered (loose objects, alternates, a pack we cannot parse) is read through libgit2.
 fn scan_blobs(
     ctx: &ScanContext<'_>,
     pool: &Pool,
+    git_dir: &std::path::Path,
     blobs: &mut [BlobPaths],
     progress: &Progress,
 ) -> Vec<Matched> {
@@ -348,25 +353,78 @@ fn scan_blobs(
         .blobs_total
         .store(blobs.len() as u64, Ordering::Relaxed);
     let blobs: &[BlobPaths] = blobs;
-    blobs
-        .par_iter()
+    let done: Vec<AtomicBool> = blobs
+        .iter()
+        .map(|b| AtomicBool::new(b.paths.is_empty()))
+        .collect();
+    progress.blobs_done.fetch_add(
+        blobs.iter().filter(|b| b.paths.is_empty()).count() as u64,
+        Ordering::Relaxed,
+    );
+    let index: HashMap<Oid, usize> = blobs
+        .iter()
         .enumerate()
-        .map_init(
-            || pool.lease().ok(),
-            |lease, (i, b)| {
-                progress.blobs_done.fetch_add(1, Ordering::Relaxed);
-                if b.paths.is_empty() {
-                    return Vec::new();
-                }
-                let Some(repo) = lease.as_ref() else {
-                    ctx.warn(&format!("object {}: no repository handle, skipped", b.id));
-                    return Vec::new();
-                };
-                scan_one(ctx, repo, i, b, progress)
-            },
-        )
-        .flatten()
-        .collect()
+        .filter(|(_, b)| !b.paths.is_empty())
+        .map(|(i, b)| (b.id, i))
+        .collect();
+    let found = Mutex::new(Vec::new());
+    let (packs, _unreadable) = pack::packs_in(&git_dir.join("objects"));
+    for p in &packs {
+        let want = |id: &pack::Id| {
+            let i = *index.get(&Oid::from_bytes(id).ok()?)?;
+            (!done[i].load(Ordering::Relaxed)).then_some(i)
+        };
+        let visit = |i: usize, blob: pack::Blob<'_>| {
+            if done[i].swap(true, Ordering::Relaxed) {
+                return; // also in an earlier pack
+            }
+            progress.blobs_done.fetch_add(1, Ordering::Relaxed);
+            ctx.stats.packed_blobs.fetch_add(1, Ordering::Relaxed);
+            let b = &blobs[i];
+            let bytes = match blob {
+                pack::Blob::TooLarge(size) => return git::skip_large(ctx, &b.paths[0], b.id, size),
+                pack::Blob::Data(bytes) => bytes,
+            };
+            if !git::accept_blob(ctx, bytes) {
+                return;
+            }
+            progress
+                .bytes
+                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            let mut m = scan_paths(ctx.matcher, i, &b.paths, bytes, &ctx.stats.skipped_binary);
+            if !m.is_empty() {
+                found
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .append(&mut m);
+            }
+        };
+        // Blobs this pack could not deliver stay not done: libgit2 reads them below.
+        p.decode_wanted(&want, ctx.max_file_size, &visit);
+    }
+    let rest: Vec<usize> = (0..blobs.len())
+        .filter(|&i| !done[i].load(Ordering::Relaxed))
+        .collect();
+    let mut found = found.into_inner().unwrap_or_else(|p| p.into_inner());
+    found.par_extend(
+        rest.par_iter()
+            .map_init(
+                || pool.lease().ok(),
+                |lease, &i| {
+                    progress.blobs_done.fetch_add(1, Ordering::Relaxed);
+                    let b = &blobs[i];
+                    let Some(repo) = lease.as_ref() else {
+                        ctx.warn(&format!("object {}: no repository handle, skipped", b.id));
+                        return Vec::new();
+                    };
+                    scan_one(ctx, repo, i, b, progress)
+                },
+            )
+            .flatten(),
+    );
+    // Packs deliver in no fixed order: give attribution and reports a stable one.
+    found.sort_by(|a, b| (a.blob, &a.path).cmp(&(b.blob, &b.path)));
+    found
 }
 
 fn scan_one(

@@ -3,6 +3,7 @@
 
 pub mod git;
 pub mod history;
+pub mod pack;
 pub mod push;
 pub mod stdin;
 pub mod tree;
@@ -77,6 +78,9 @@ pub struct Stats {
     pub skipped_large: AtomicU64,
     pub skipped_allowlisted: AtomicU64,
     pub errors: AtomicU64,
+    /// History scans: blobs rebuilt by unleak's own pack reader (the rest came through
+    /// libgit2: loose objects, alternates, packs it cannot read).
+    pub packed_blobs: AtomicU64,
 }
 
 /// A snapshot of [`Stats`] with the duration, as reports print it.
@@ -91,6 +95,12 @@ pub struct StatsSummary {
     pub duration_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commits: Option<u64>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub packed_blobs: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Stats {
@@ -105,6 +115,7 @@ impl Stats {
             errors: g(&self.errors),
             duration_ms: duration.as_millis() as u64,
             commits: None,
+            packed_blobs: g(&self.packed_blobs),
         }
     }
 }
