@@ -76,7 +76,11 @@ fn kubernetes_secret_data(text: &[u8]) -> Vec<Encoded> {
             regex::bytes::Regex::new(r#"(?m)^kind:[ \t]*["']?Secret\b|"kind"[ \t]*:[ \t]*"Secret""#)
                 .expect("valid regex")
         });
-    if !DECLARES_SECRET.is_match(text) || memchr::memmem::find(text, b"data").is_none() {
+    // `Secret` first: one memmem pass, faster than the regex's own prefilter on "kind".
+    if memchr::memmem::find(text, b"Secret").is_none()
+        || !DECLARES_SECRET.is_match(text)
+        || memchr::memmem::find(text, b"data").is_none()
+    {
         return Vec::new();
     }
     let Ok(text) = std::str::from_utf8(text) else {

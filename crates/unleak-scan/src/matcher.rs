@@ -90,51 +90,46 @@ impl Matcher {
         }
     }
 
-    /// The rules whose keywords occur in `text`, each with the byte ranges its regex must see:
-    /// the lines around its keyword hits (merged), or the whole text.
-    fn candidate_windows(&self, text: &[u8]) -> Vec<(usize, Vec<(usize, usize)>)> {
-        let n = self.rules.rules.len();
-        let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
-        let hits = HITS.with_borrow_mut(|hits| {
+    /// The rules whose keywords occur in `text`, each with the byte ranges its regex must see
+    /// (the lines around its keyword hits, merged; or the whole text), as (rule, start, end)
+    /// sorted by rule then start. Flat, so a blob costs no allocation per rule.
+    fn candidate_windows(&self, text: &[u8]) -> Vec<(usize, usize, usize)> {
+        let mut windows: Vec<(usize, usize, usize)> = HITS.with_borrow_mut(|hits| {
             self.keywords.find_all(text, hits);
-            std::mem::take(hits)
-        });
-        for m in &hits {
-            for &ri in &self.keyword_rules[m.pattern] {
-                let w = &mut windows[ri];
-                let Some(lines) = self.rules.rules[ri].window() else {
-                    if w.is_empty() {
-                        w.push((0, text.len()));
-                    }
-                    continue;
-                };
-                if let Some(last) = w.last_mut() {
-                    if last.1 == text.len() && last.0 == 0 {
+            let mut w = Vec::with_capacity(hits.len());
+            for m in hits.iter() {
+                // Most rules share one window size: its line bounds are found once a hit.
+                let mut span: Option<(u32, usize, usize)> = None;
+                for &ri in &self.keyword_rules[m.pattern] {
+                    let Some(lines) = self.rules.rules[ri].window() else {
+                        w.push((ri, 0, text.len()));
                         continue;
-                    }
-                    if m.start < last.1 {
-                        // Inside the previous window: stretch it past this hit's lines.
-                        last.1 = last.1.max(lines_after(text, m.end, lines));
-                        continue;
-                    }
-                }
-                let start = lines_before(text, m.start, lines);
-                let end = lines_after(text, m.end, lines);
-                match w.last_mut() {
-                    Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                    _ => w.push((start, end)),
+                    };
+                    let (start, end) = match span {
+                        Some((l, s, e)) if l == lines => (s, e),
+                        _ => {
+                            let s = lines_before(text, m.start, lines);
+                            let e = lines_after(text, m.end, lines);
+                            span = Some((lines, s, e));
+                            (s, e)
+                        }
+                    };
+                    w.push((ri, start, end));
                 }
             }
+            w
+        });
+        windows.extend(self.always.iter().map(|&ri| (ri, 0, text.len())));
+        windows.sort_unstable();
+        // Merge overlapping or touching windows of one rule.
+        let mut merged: Vec<(usize, usize, usize)> = Vec::with_capacity(windows.len());
+        for (ri, start, end) in windows {
+            match merged.last_mut() {
+                Some(last) if last.0 == ri && start <= last.2 => last.2 = last.2.max(end),
+                _ => merged.push((ri, start, end)),
+            }
         }
-        HITS.with_borrow_mut(|buf| *buf = hits);
-        for &ri in &self.always {
-            windows[ri] = vec![(0, text.len())];
-        }
-        windows
-            .into_iter()
-            .enumerate()
-            .filter(|(_, w)| !w.is_empty())
-            .collect()
+        merged
     }
 
     /// Scan decoded text.
@@ -154,12 +149,15 @@ impl Matcher {
             return Vec::new();
         }
         let mut found: Vec<(usize, Finding)> = Vec::new();
-        for (ri, windows) in candidates {
+        let mut applies: Option<(usize, bool)> = None;
+        for (ri, start, end) in candidates {
             let rule = &self.rules.rules[ri];
-            if !rule.applies_to(path) {
-                continue;
-            }
-            for (start, end) in windows {
+            let ok = match applies {
+                Some((r, ok)) if r == ri => ok,
+                _ => rule.applies_to(path),
+            };
+            applies = Some((ri, ok));
+            if ok {
                 self.run_rule(rule, path, text, start, end, &mut found);
             }
         }
