@@ -49,6 +49,8 @@ const BLOB: u8 = 3;
 const OFS_DELTA: u8 = 6;
 const REF_DELTA: u8 = 7;
 const NONE: u32 = u32::MAX;
+/// Delta subtrees with at least this many objects to decode are handed to other threads.
+const PARALLEL_WEIGHT: u32 = 256;
 
 /// One `.pack` with its `.idx`.
 pub struct Pack {
@@ -392,14 +394,17 @@ impl Pack {
             order.extend_from_slice(kids(e));
             i += 1;
         }
-        // A subtree is needed if it holds a wanted blob.
-        let mut need = vec![false; n];
+        // A subtree is needed if it holds a wanted blob; its weight is how many objects in it
+        // must be decoded (for splitting work between threads).
+        let mut weight = vec![0u32; n];
         for &e in order.iter().rev() {
             let e = e as usize;
-            if (wanted[e] != NONE && kind[e] == BLOB) || kids(e).iter().any(|&c| need[c as usize]) {
-                need[e] = true;
+            let below: u32 = kids(e).iter().map(|&c| weight[c as usize]).sum();
+            if below > 0 || (wanted[e] != NONE && kind[e] == BLOB) {
+                weight[e] = below + 1;
             }
         }
+        let need: Vec<bool> = weight.iter().map(|&w| w > 0).collect();
         let reached: Vec<bool> = {
             let mut r = vec![false; n];
             for &e in &order {
@@ -415,6 +420,7 @@ impl Pack {
             wanted: &wanted,
             kind: &kind,
             need: &need,
+            weight: &weight,
             tree: &tree,
             max_size,
             visit,
@@ -477,6 +483,7 @@ struct Walk<'a> {
     wanted: &'a [u32],
     kind: &'a [u8],
     need: &'a [bool],
+    weight: &'a [u32],
     tree: &'a Children,
     max_size: u64,
     visit: &'a (dyn Fn(usize, Blob<'_>) + Sync),
@@ -533,8 +540,15 @@ impl Walk<'_> {
                     e = *only as usize;
                 }
                 many => {
-                    many.par_iter()
-                        .for_each(|&c| self.subtree(c as usize, Some(&data)));
+                    // Big subtrees go to other threads; small ones are not worth a task (tiny
+                    // tasks cost more in wake-ups than they save).
+                    let (big, small): (Vec<u32>, Vec<u32>) = many
+                        .iter()
+                        .partition(|&&c| self.weight[c as usize] >= PARALLEL_WEIGHT);
+                    rayon::join(
+                        || big.par_iter().for_each(|&c| self.subtree(c as usize, Some(&data))),
+                        || small.iter().for_each(|&c| self.subtree(c as usize, Some(&data))),
+                    );
                     return;
                 }
             }
