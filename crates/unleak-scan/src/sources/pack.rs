@@ -64,18 +64,17 @@ pub struct Pack {
     by_offset: Vec<(u64, u32)>,
 }
 
-/// A parsed object header, by entry (offset order).
+/// A parsed object header, by entry (offset order). 16 bytes, also as an `Option` (the kind
+/// is never 0): a pack of ten million objects keeps 160 MB of these.
 #[derive(Clone, Copy)]
 struct Entry {
-    kind: u8,
     /// Object size, or for a delta the size of its delta data.
     size: u64,
-    /// Where the zlib stream starts.
-    start: u64,
-    /// Where the next entry starts.
-    end: u64,
     /// The base entry of a delta.
     base: u32,
+    kind: std::num::NonZeroU8,
+    /// Header bytes before the zlib stream.
+    header_len: u8,
 }
 
 /// What a scan is given for a wanted blob.
@@ -277,7 +276,6 @@ impl Pack {
     /// The header of the entry at `by_offset[e]` from its first bytes, or None if damaged.
     fn entry(&self, e: usize, bytes: &[u8], entry_of_id: &[u32]) -> Option<Entry> {
         let (offset, _) = self.by_offset[e];
-        let end = self.end_of(e);
         let mut at = 0;
         let mut byte = *bytes.first()?;
         let kind = (byte >> 4) & 7;
@@ -321,11 +319,10 @@ impl Pack {
             _ => return None,
         };
         Some(Entry {
-            kind,
             size,
-            start: offset + at as u64,
-            end,
             base,
+            kind: std::num::NonZeroU8::new(kind)?,
+            header_len: u8::try_from(at).ok()?,
         })
     }
 
@@ -385,7 +382,7 @@ impl Pack {
         let mut i = 0;
         while i < order.len() {
             let e = order[i] as usize;
-            let own = entries[e].map_or(0, |x| x.kind);
+            let own = entries[e].map_or(0, |x| x.kind.get());
             kind[e] = if own >= OFS_DELTA {
                 kind[entries[e].map_or(0, |x| x.base) as usize]
             } else {
@@ -443,8 +440,10 @@ impl Pack {
         failed
     }
 
-    fn inflate(&self, e: &Entry) -> Option<Vec<u8>> {
-        let len = e.end.checked_sub(e.start)?;
+    /// Entry `i`'s zlib data, inflated.
+    fn inflate(&self, i: usize, e: &Entry) -> Option<Vec<u8>> {
+        let start = self.by_offset[i].0 + e.header_len as u64;
+        let len = self.end_of(i).checked_sub(start)?;
         // zlib cannot expand more than ~1032:1: a larger size is a damaged header, and must
         // not become a huge allocation.
         if e.size > len.saturating_mul(1100) + 1024 {
@@ -452,7 +451,7 @@ impl Pack {
         }
         COMPRESSED.with_borrow_mut(|input| {
             input.resize(len as usize, 0);
-            read_at(&self.file, input, e.start).ok()?;
+            read_at(&self.file, input, start).ok()?;
             // One spare byte: zlib must never see a full output buffer before the stream end.
             let mut out = Vec::with_capacity(e.size as usize + 1);
             let mut z = Decompress::new(true);
@@ -514,7 +513,7 @@ impl Walk<'_> {
                 }
                 return;
             }
-            let Some(raw) = self.pack.inflate(&entry) else {
+            let Some(raw) = self.pack.inflate(e, &entry) else {
                 return self.fail(e);
             };
             let data = match base {
@@ -546,8 +545,15 @@ impl Walk<'_> {
                         .iter()
                         .partition(|&&c| self.weight[c as usize] >= PARALLEL_WEIGHT);
                     rayon::join(
-                        || big.par_iter().for_each(|&c| self.subtree(c as usize, Some(&data))),
-                        || small.iter().for_each(|&c| self.subtree(c as usize, Some(&data))),
+                        || {
+                            big.par_iter()
+                                .for_each(|&c| self.subtree(c as usize, Some(&data)))
+                        },
+                        || {
+                            small
+                                .iter()
+                                .for_each(|&c| self.subtree(c as usize, Some(&data)))
+                        },
                     );
                     return;
                 }
@@ -639,6 +645,11 @@ pub fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_headers_stay_small() {
+        assert_eq!(std::mem::size_of::<Option<Entry>>(), 16);
+    }
 
     #[test]
     fn delta_copies_and_inserts() {
