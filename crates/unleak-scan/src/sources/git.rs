@@ -59,23 +59,6 @@ fn tune_libgit2() {
 }
 
 /// Repository handles for worker threads, reused across rayon jobs.
-/// Cap the pack bytes libgit2 keeps mapped. By default it maps whole packs (1 GB windows, 8 GB
-/// in all): a full-history scan touches every byte of every pack, so the mapped pages of a
-/// 107 MB pack became 107 MB of resident memory. 16 MB windows and 64 MB in all bounded peak
-/// RSS on sqlalchemy's history from 305 MB to 203 MB at the same speed (4 MB windows cost
-/// 40% more time in remapping).
-pub fn limit_pack_mappings() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: libgit2 global options; `Once` runs this before any pack is opened by this
-        // process's scans, and nothing else in the process sets them concurrently.
-        unsafe {
-            let _ = git2::opts::set_mwindow_size(16 << 20);
-            let _ = git2::opts::set_mwindow_mapped_limit(64 << 20);
-        }
-    });
-}
-
 pub struct Pool {
     git_dir: PathBuf,
     free: Mutex<Vec<Repository>>,
@@ -89,8 +72,13 @@ pub struct Lease<'a> {
 
 impl Pool {
     pub fn new(repo: &Repository) -> Self {
+        Pool::at(repo.path())
+    }
+
+    /// A pool for the repository whose git dir is `git_dir`.
+    pub fn at(git_dir: &Path) -> Self {
         Pool {
-            git_dir: repo.path().to_path_buf(),
+            git_dir: git_dir.to_path_buf(),
             free: Mutex::new(Vec::new()),
         }
     }
