@@ -173,7 +173,8 @@ pub fn scan(
             paths: vec![format!("(unreachable blob {id})")],
         });
     }
-    // Versions of one file next to each other: their pack deltas share bases in libgit2's cache.
+    // Versions of one file next to each other: for blobs read through libgit2 (not from a pack
+    // we read ourselves), their deltas then share bases in libgit2's cache.
     blobs.sort_unstable_by(|a, b| a.paths[0].cmp(&b.paths[0]));
     drop(seen);
 
@@ -400,10 +401,7 @@ fn scan_blobs(
             if !git::accept_blob(ctx, bytes) {
                 return;
             }
-            progress
-                .bytes
-                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            let mut m = scan_paths(ctx.matcher, i, &b.paths, bytes, &ctx.stats.skipped_binary);
+            let mut m = scan_read(ctx, progress, i, b, bytes);
             if !m.is_empty() {
                 found
                     .lock()
@@ -456,7 +454,17 @@ fn scan_one(
     let Some(obj) = git::read_blob(ctx, &odb, b.id, &b.paths[0]) else {
         return Vec::new();
     };
-    let bytes = obj.data();
+    scan_read(ctx, progress, index, b, obj.data())
+}
+
+/// Scan the bytes of blob `index`, however they were read (pack reader or libgit2).
+fn scan_read(
+    ctx: &ScanContext<'_>,
+    progress: &Progress,
+    index: usize,
+    b: &BlobPaths,
+    bytes: &[u8],
+) -> Vec<Matched> {
     progress
         .bytes
         .fetch_add(bytes.len() as u64, Ordering::Relaxed);

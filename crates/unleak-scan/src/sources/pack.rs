@@ -391,8 +391,8 @@ impl Pack {
             order.extend_from_slice(kids(e));
             i += 1;
         }
-        // A subtree is needed if it holds a wanted blob; its weight is how many objects in it
-        // must be decoded (for splitting work between threads).
+        // A subtree's weight is how many objects in it must be decoded: 0 when it holds no
+        // wanted blob (never touched); big ones are split between threads.
         let mut weight = vec![0u32; n];
         for &e in order.iter().rev() {
             let e = e as usize;
@@ -401,7 +401,6 @@ impl Pack {
                 weight[e] = below + 1;
             }
         }
-        let need: Vec<bool> = weight.iter().map(|&w| w > 0).collect();
         let reached: Vec<bool> = {
             let mut r = vec![false; n];
             for &e in &order {
@@ -416,7 +415,6 @@ impl Pack {
             entries: &entries,
             wanted: &wanted,
             kind: &kind,
-            need: &need,
             weight: &weight,
             tree: &tree,
             max_size,
@@ -425,7 +423,7 @@ impl Pack {
         };
         order[..roots]
             .par_iter()
-            .filter(|&&r| need[r as usize])
+            .filter(|&&r| weight[r as usize] > 0)
             .for_each(|&r| walk.subtree(r as usize, None));
 
         let mut failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
@@ -481,7 +479,6 @@ struct Walk<'a> {
     entries: &'a [Option<Entry>],
     wanted: &'a [u32],
     kind: &'a [u8],
-    need: &'a [bool],
     weight: &'a [u32],
     tree: &'a Children,
     max_size: u64,
@@ -504,7 +501,7 @@ impl Walk<'_> {
                 .of(e)
                 .iter()
                 .copied()
-                .filter(|&c| self.need[c as usize])
+                .filter(|&c| self.weight[c as usize] > 0)
                 .collect();
             let wanted = self.wanted[e] != NONE && self.kind[e] == BLOB;
             if entry.base == NONE && entry.size > self.max_size && needed_below.is_empty() {
