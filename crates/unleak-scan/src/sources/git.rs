@@ -136,30 +136,85 @@ pub struct DiffNotes {
     pub gone: Vec<Vec<u8>>,
 }
 
-/// Every blob of `tree` whose (path, id) is not in `base`, with its path. Subtrees with the
-/// same id on both sides are skipped without being read; symbolic links are skipped.
-pub fn added_blobs(
-    repo: &Repository,
-    tree: &Tree<'_>,
-    base: Option<&Tree<'_>>,
-    notes: &mut DiffNotes,
-    out: &mut dyn FnMut(&[u8], Oid),
-) {
-    let mut prefix = Vec::new();
-    added_rec(repo, tree, base, &mut prefix, notes, out);
+/// One entry of a tree, however the tree was read.
+pub struct TreeEntry<'t> {
+    pub name: std::borrow::Cow<'t, [u8]>,
+    pub id: Oid,
+    /// The mode as stored (`0o100644`, `0o40000`, ...).
+    pub mode: i32,
 }
 
-fn added_rec(
-    repo: &Repository,
-    tree: &Tree<'_>,
-    base: Option<&Tree<'_>>,
+/// Entry kinds by mode, as git and libgit2 read them.
+const MODE_TYPE: i32 = 0o170000;
+const MODE_TREE: i32 = 0o040000;
+const MODE_GITLINK: i32 = 0o160000;
+
+/// Where tree diffs read trees from: libgit2 ([`GitTrees`]) or our own pack reader.
+pub trait Trees {
+    type Tree;
+    /// The tree `id`, or None if it cannot be read.
+    fn tree(&mut self, id: Oid) -> Option<Self::Tree>;
+    /// The entries of `tree` in stored order into `out`, or None if it is malformed.
+    fn entries<'t>(&self, tree: &'t Self::Tree, out: &mut Vec<TreeEntry<'t>>) -> Option<()>;
+}
+
+/// Trees read through libgit2.
+pub struct GitTrees<'r>(pub &'r Repository);
+
+impl<'r> Trees for GitTrees<'r> {
+    type Tree = Tree<'r>;
+
+    fn tree(&mut self, id: Oid) -> Option<Tree<'r>> {
+        self.0.find_tree(id).ok()
+    }
+
+    fn entries<'t>(&self, tree: &'t Tree<'r>, out: &mut Vec<TreeEntry<'t>>) -> Option<()> {
+        out.clear();
+        // libgit2 lends an entry's name only for the entry's own lifetime: copied.
+        out.extend(tree.iter().map(|e| TreeEntry {
+            name: std::borrow::Cow::Owned(e.name_bytes().to_vec()),
+            id: e.id(),
+            mode: e.filemode(),
+        }));
+        Some(())
+    }
+}
+
+/// Every blob of `tree` whose (path, id) is not in `base`, with its path. Subtrees with the
+/// same id on both sides are skipped without being read; symbolic links are skipped. False
+/// if `tree` itself is malformed (libgit2 never hands out such a tree; our reader can).
+pub fn added_blobs<T: Trees>(
+    trees: &mut T,
+    tree: &T::Tree,
+    base: Option<&T::Tree>,
+    notes: &mut DiffNotes,
+    out: &mut dyn FnMut(&[u8], Oid),
+) -> bool {
+    added_rec(trees, tree, base, &mut Vec::new(), notes, out)
+}
+
+/// False if `tree` itself is malformed (nothing reported for it).
+fn added_rec<T: Trees>(
+    trees: &mut T,
+    tree: &T::Tree,
+    base: Option<&T::Tree>,
     prefix: &mut Vec<u8>,
     notes: &mut DiffNotes,
     out: &mut dyn FnMut(&[u8], Oid),
-) {
+) -> bool {
+    let mut new = Vec::new();
+    if trees.entries(tree, &mut new).is_none() {
+        return false;
+    }
+    // A malformed base is compared as an empty tree: everything in `tree` counts as added.
+    let mut old_entries = Vec::new();
+    if let Some(b) = base {
+        if trees.entries(b, &mut old_entries).is_none() {
+            old_entries.clear();
+        }
+    }
     // Both trees are sorted in git's order: a merge join finds each entry's old self without
     // a lookup per entry.
-    let base_len = base.map_or(0, |b| b.len());
     let mut j = 0;
     let gone = |notes: &mut DiffNotes, prefix: &[u8], name: &[u8]| {
         if notes.record_gone {
@@ -171,33 +226,24 @@ fn added_rec(
             notes.gone.push(p);
         }
     };
-    for entry in tree.iter() {
-        let name = entry.name_bytes();
-        let id = entry.id();
-        let is_tree = entry.kind() == Some(ObjectType::Tree);
+    for entry in &new {
+        let name: &[u8] = &entry.name;
+        let is_tree = entry.mode & MODE_TYPE == MODE_TREE;
         let mut old = None;
-        if let Some(b) = base {
-            while j < base_len {
-                let Some(o) = b.get(j) else { break };
-                let ord = git_order(
-                    o.name_bytes(),
-                    o.kind() == Some(ObjectType::Tree),
-                    name,
-                    is_tree,
-                );
-                if ord == std::cmp::Ordering::Less {
-                    gone(notes, prefix, o.name_bytes());
-                    j += 1;
-                    continue;
-                }
-                if ord == std::cmp::Ordering::Equal {
-                    old = Some(o);
-                    j += 1;
-                }
-                break;
+        while let Some(o) = old_entries.get(j) {
+            let ord = git_order(&o.name, o.mode & MODE_TYPE == MODE_TREE, name, is_tree);
+            if ord == std::cmp::Ordering::Less {
+                gone(notes, prefix, &o.name);
+                j += 1;
+                continue;
             }
+            if ord == std::cmp::Ordering::Equal {
+                old = Some(o);
+                j += 1;
+            }
+            break;
         }
-        if old.as_ref().is_some_and(|o| o.id() == id) {
+        if old.is_some_and(|o| o.id == entry.id) {
             continue;
         }
         let len = prefix.len();
@@ -205,18 +251,20 @@ fn added_rec(
             prefix.push(b'/');
         }
         prefix.extend_from_slice(name);
-        match entry.kind() {
-            Some(ObjectType::Blob) if entry.filemode() != MODE_SYMLINK => out(prefix, id),
-            Some(ObjectType::Tree) => match repo.find_tree(id) {
-                Ok(sub) => {
-                    let old_sub = old.and_then(|o| repo.find_tree(o.id()).ok());
-                    added_rec(repo, &sub, old_sub.as_ref(), prefix, notes, out);
+        match entry.mode & MODE_TYPE {
+            MODE_TREE => {
+                let sub = trees.tree(entry.id);
+                let ok = sub.as_ref().is_some_and(|sub| {
+                    let old_sub = old.and_then(|o| trees.tree(o.id));
+                    added_rec(trees, sub, old_sub.as_ref(), prefix, notes, out)
+                });
+                if !ok {
+                    notes
+                        .broken
+                        .push((entry.id, String::from_utf8_lossy(prefix).into_owned()));
                 }
-                Err(_) => notes
-                    .broken
-                    .push((id, String::from_utf8_lossy(prefix).into_owned())),
-            },
-            Some(ObjectType::Commit) => {
+            }
+            MODE_GITLINK => {
                 notes
                     .submodules
                     .push(String::from_utf8_lossy(prefix).into_owned());
@@ -224,21 +272,19 @@ fn added_rec(
                     gone(notes, &[], prefix);
                 }
             }
-            _ => {
+            MODE_SYMLINK => {
                 if old.is_some() {
                     gone(notes, &[], prefix);
                 }
             }
+            _ => out(prefix, entry.id),
         }
         prefix.truncate(len);
     }
-    if let Some(b) = base {
-        for k in j..base_len {
-            if let Some(o) = b.get(k) {
-                gone(notes, prefix, o.name_bytes());
-            }
-        }
+    for o in &old_entries[j.min(old_entries.len())..] {
+        gone(notes, prefix, &o.name);
     }
+    true
 }
 
 /// Git's tree entry order: names compared bytewise, a tree's name as if it ended in `/`.

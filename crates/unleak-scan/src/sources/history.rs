@@ -3,9 +3,10 @@
 //! only the blobs that matched traced back to the commit that introduced them.
 //!
 //! Cost model: one tree diff per commit against its first parent (unchanged subtrees skipped by
-//! id) collects the distinct (blob, paths); blobs over the size limit are skipped from the
-//! object header without being inflated; the per-commit attribution walk runs only along the
-//! paths of blobs that matched.
+//! id) collects the distinct (blob, paths); commits and trees are read by our own object reader
+//! (objects.rs), libgit2 only for what it cannot read; blobs come from the pack reader
+//! (pack.rs), those over the size limit skipped from the object header without being inflated;
+//! the per-commit attribution walk runs only along the paths of blobs that matched.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
@@ -17,7 +18,9 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::finding::{CommitInfo, Finding};
 use crate::matcher::{BlobOutcome, Matcher};
+use crate::sources::git::Trees;
 use crate::sources::git::{self, DiffNotes, Pool};
+use crate::sources::objects::{CommitHead, Objects, Reader};
 use crate::sources::pack;
 use crate::sources::ScanContext;
 
@@ -81,21 +84,20 @@ pub fn scan(
     }
     let pool = Pool::new(&repo);
     let (push, hide) = tips(ctx, &repo, opts)?;
-    let mut walk = repo.revwalk().map_err(git_err)?;
-    walk.set_sorting(Sort::TOPOLOGICAL).map_err(git_err)?;
-    for id in &push {
-        walk.push(*id).map_err(git_err)?;
-    }
-    for id in &hide {
-        walk.hide(*id).map_err(git_err)?;
-    }
-    let mut ids = Vec::new();
-    for r in walk {
-        match r {
-            Ok(id) => ids.push(id),
-            Err(e) => ctx.warn(&format!("commit walk: {}", e.message())),
-        }
-    }
+    let objects_dir = repo.commondir().join("objects");
+    let (packs, _unreadable) = pack::packs_in(&objects_dir);
+    let store = Objects::new(&packs, &objects_dir);
+    let shallow = shallow_commits(&repo);
+    // A full audit walks with our reader; ranges and `--since-commit` with libgit2, whose
+    // revwalk stops at the hidden commits instead of reading all their ancestors.
+    let own = hide
+        .is_empty()
+        .then(|| commits_from(&mut store.reader(), &push, &shallow))
+        .flatten();
+    let (ids, heads) = match own {
+        Some(walked) => walked,
+        None => (revwalk(ctx, &repo, &push, &hide)?, HashMap::new()),
+    };
     let mut seen: HashSet<Oid> = ids.iter().copied().collect();
     let mut extra = Vec::new();
     let mut orphans = Vec::new();
@@ -115,10 +117,21 @@ pub fn scan(
         let walked: Vec<_> = list
             .par_iter()
             .map_init(
-                || pool.lease(),
-                |lease, id| {
-                    let r = lease.as_ref().map_err(|e| e.to_string())?;
-                    let out = diff_commit(r, *id, unreachable);
+                || (store.reader(), None),
+                |(reader, lease), id| {
+                    // Our own reader first; libgit2 for whatever it cannot read, and for the
+                    // commits at a shallow boundary (libgit2 knows their grafted parents).
+                    let out = match (!shallow.contains(id))
+                        .then(|| diff_commit(reader, &heads, *id, unreachable))
+                        .flatten()
+                    {
+                        Some(done) => Ok(done),
+                        None => {
+                            let lease = lease.get_or_insert_with(|| pool.lease());
+                            let r = lease.as_ref().map_err(|e| e.to_string())?;
+                            diff_commit_git(r, *id, unreachable)
+                        }
+                    };
                     progress.commits.fetch_add(1, Ordering::Relaxed);
                     out
                 },
@@ -186,11 +199,12 @@ pub fn scan(
     // give and serve attribution. (Capping libgit2's windows instead cost 8 s of remapping
     // syscalls on git/git.)
     let git_dir = repo.path().to_path_buf();
-    let objects = repo.commondir().join("objects");
+    drop(store);
     drop(pool);
     drop(repo);
     let pool = Pool::at(&git_dir);
-    let matched = scan_blobs(ctx, &pool, &objects, &mut blobs, progress);
+    let matched = scan_blobs(ctx, &pool, &packs, &mut blobs, progress);
+    drop(packs);
     drop(pool);
     let repo = Repository::open(&git_dir).map_err(git_err)?;
     progress.phase.store(2, Ordering::Relaxed);
@@ -294,8 +308,56 @@ fn all_objects(ctx: &ScanContext<'_>, repo: &Repository) -> Result<(Vec<Oid>, Ve
 
 type Added = Vec<(Vec<u8>, Oid)>;
 
-/// A commit's node and the blobs its tree has that its first parent's does not.
+/// A commit's node and the blobs its tree has that its first parent's does not, read with our
+/// own object reader (commit headers from `heads` where the walk kept them); None if any
+/// object on the way cannot be read that way.
 fn diff_commit(
+    reader: &mut Reader<'_, '_>,
+    heads: &HashMap<Oid, CommitHead>,
+    id: Oid,
+    unreachable: bool,
+) -> Option<(CommitNode, Added, DiffNotes)> {
+    let read;
+    let head = match heads.get(&id) {
+        Some(h) => h,
+        None => {
+            read = reader.commit(&id)?;
+            &read
+        }
+    };
+    let tree = reader.tree(head.tree)?;
+    let base = match head.parents.first() {
+        Some(p) => {
+            let t = match heads.get(p) {
+                Some(h) => h.tree,
+                None => reader.commit(p)?.tree,
+            };
+            Some(reader.tree(t)?)
+        }
+        None => None,
+    };
+    let mut added = Vec::new();
+    let mut notes = DiffNotes {
+        record_gone: true,
+        ..DiffNotes::default()
+    };
+    let whole = git::added_blobs(reader, &tree, base.as_ref(), &mut notes, &mut |p, b| {
+        added.push((p.to_vec(), b))
+    });
+    if !whole || !notes.broken.is_empty() {
+        return None;
+    }
+    let node = CommitNode {
+        id,
+        parents: head.parents.clone(),
+        time: head.time,
+        unreachable,
+    };
+    Some((node, added, notes))
+}
+
+/// [`diff_commit`] through libgit2, with its messages for what cannot be read.
+fn diff_commit_git(
     repo: &Repository,
     id: Oid,
     unreachable: bool,
@@ -324,9 +386,13 @@ fn diff_commit(
         record_gone: true,
         ..DiffNotes::default()
     };
-    git::added_blobs(repo, &tree, base.as_ref(), &mut notes, &mut |p, b| {
-        added.push((p.to_vec(), b))
-    });
+    git::added_blobs(
+        &mut git::GitTrees(repo),
+        &tree,
+        base.as_ref(),
+        &mut notes,
+        &mut |p, b| added.push((p.to_vec(), b)),
+    );
     let node = CommitNode {
         id,
         parents,
@@ -334,6 +400,83 @@ fn diff_commit(
         unreachable,
     };
     Ok((node, added, notes))
+}
+
+/// Every commit reachable from `tips` with its header, parents before children (a first-parent
+/// line stays contiguous, so the diffs that follow read each tree right after its child did).
+/// None if our reader cannot read one of them: then libgit2 walks.
+fn commits_from(
+    reader: &mut Reader<'_, '_>,
+    tips: &[Oid],
+    shallow: &HashSet<Oid>,
+) -> Option<(Vec<Oid>, HashMap<Oid, CommitHead>)> {
+    let mut heads: HashMap<Oid, CommitHead> = HashMap::new();
+    let mut order = Vec::new();
+    // (commit, parents visited so far); post-order depth first, iterative.
+    let mut stack: Vec<(Oid, usize)> = Vec::new();
+    for tip in tips {
+        if heads.contains_key(tip) {
+            continue;
+        }
+        heads.insert(*tip, reader.commit(tip)?);
+        stack.push((*tip, 0));
+        while let Some(&(c, next)) = stack.last() {
+            let head = &heads[&c];
+            // A shallow commit's parents are not in the repository (libgit2 grafts them away).
+            let parent = (!shallow.contains(&c))
+                .then(|| head.parents.get(next).copied())
+                .flatten();
+            match parent {
+                Some(p) => {
+                    stack.last_mut().expect("not empty").1 += 1;
+                    if let std::collections::hash_map::Entry::Vacant(v) = heads.entry(p) {
+                        v.insert(reader.commit(&p)?);
+                        stack.push((p, 0));
+                    }
+                }
+                None => {
+                    order.push(c);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    Some((order, heads))
+}
+
+/// The commits of `push` minus those of `hide`, through libgit2.
+fn revwalk(
+    ctx: &ScanContext<'_>,
+    repo: &Repository,
+    push: &[Oid],
+    hide: &[Oid],
+) -> Result<Vec<Oid>> {
+    let mut walk = repo.revwalk().map_err(git_err)?;
+    walk.set_sorting(Sort::TOPOLOGICAL).map_err(git_err)?;
+    for id in push {
+        walk.push(*id).map_err(git_err)?;
+    }
+    for id in hide {
+        walk.hide(*id).map_err(git_err)?;
+    }
+    let mut ids = Vec::new();
+    for r in walk {
+        match r {
+            Ok(id) => ids.push(id),
+            Err(e) => ctx.warn(&format!("commit walk: {}", e.message())),
+        }
+    }
+    Ok(ids)
+}
+
+/// The commits a shallow clone cut off from their parents (`.git/shallow`).
+fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
+    let Ok(text) = std::fs::read_to_string(repo.commondir().join("shallow")) else {
+        return HashSet::new();
+    };
+    text.lines()
+        .filter_map(|l| Oid::from_str(l.trim()).ok())
+        .collect()
 }
 
 /// Findings of one blob at one path (before attribution).
@@ -349,7 +492,7 @@ struct Matched {
 fn scan_blobs(
     ctx: &ScanContext<'_>,
     pool: &Pool,
-    objects: &std::path::Path,
+    packs: &[pack::Pack],
     blobs: &mut [BlobPaths],
     progress: &Progress,
 ) -> Vec<Matched> {
@@ -381,8 +524,7 @@ fn scan_blobs(
         .map(|(i, b)| (b.id, i))
         .collect();
     let found = Mutex::new(Vec::new());
-    let (packs, _unreadable) = pack::packs_in(objects);
-    for p in &packs {
+    for p in packs {
         let want = |id: &pack::Id| {
             let i = *index.get(&Oid::from_bytes(id).ok()?)?;
             (!done[i].load(Ordering::Relaxed)).then_some(i)
@@ -865,6 +1007,8 @@ fn attribute(
             None => CommitInfo::default(),
         };
         info.paths = g.paths;
+        // The finding's own path first, the others sorted (the walk's order is no order).
+        info.paths[1..].sort_unstable();
         info.commits = g.commits;
         info.in_head = Some(head_secrets.contains(&(f.rule_id.as_str(), f.secret.as_str())));
         info.unreachable = g.all_unreachable;
@@ -872,4 +1016,159 @@ fn attribute(
         out.push(f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn write(dir: &Path, path: &str, text: &str) {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+
+    /// A history with what tree diffs must get right: nested directories changing a little
+    /// in each commit (so packing makes tree deltas), a file replaced by a directory and back,
+    /// deletions, a symbolic link, a mode change, a submodule entry, a merge, and commits left
+    /// loose after the repack.
+    fn history() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        git(d, &["init", "-q", "-b", "main"]);
+        for (k, v) in [("user.name", "T"), ("user.email", "t@example.test")] {
+            git(d, &["config", k, v]);
+        }
+        let commit = |msg: &str| {
+            git(d, &["add", "-A"]);
+            git(d, &["commit", "-q", "--allow-empty", "-m", msg]);
+        };
+        for c in 0..40 {
+            for k in 0..6 {
+                let lines: String = (0..30)
+                    .map(|i| format!("{k} {i} {}\n", if i == c % 30 { c } else { 0 }))
+                    .collect();
+                write(d, &format!("src/m{}/deep/f{k}.txt", k % 3), &lines);
+            }
+            write(d, &format!("docs/page{c}.md"), &format!("page {c}\n"));
+            match c {
+                5 => write(d, "x", "a file named x\n"),
+                10 => {
+                    std::fs::remove_file(d.join("x")).unwrap();
+                    write(d, "x/inside.txt", "x is a directory now\n");
+                }
+                15 => {
+                    std::fs::remove_dir_all(d.join("x")).unwrap();
+                    write(d, "x", "a file again\n");
+                }
+                20 => std::os::unix::fs::symlink("src", d.join("link")).unwrap(),
+                25 => {
+                    let f = d.join("docs/page3.md");
+                    let mut perm = std::fs::metadata(&f).unwrap().permissions();
+                    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o755);
+                    std::fs::set_permissions(&f, perm).unwrap();
+                }
+                30 => std::fs::remove_dir_all(d.join("src/m1")).unwrap(),
+                _ => {}
+            }
+            if c == 22 {
+                let head = git(d, &["rev-parse", "HEAD"]);
+                git(
+                    d,
+                    &[
+                        "update-index",
+                        "--add",
+                        "--cacheinfo",
+                        &format!("160000,{head},vendor/sub"),
+                    ],
+                );
+                git(d, &["commit", "-q", "-m", "submodule entry"]);
+            }
+            commit(&format!("c{c}"));
+            if c == 32 {
+                git(d, &["checkout", "-q", "-b", "side", "HEAD~4"]);
+                write(d, "side.txt", "only on the side branch\n");
+                commit("side");
+                git(d, &["checkout", "-q", "main"]);
+                git(d, &["merge", "-q", "--no-ff", "-m", "merge side", "side"]);
+            }
+            if c == 36 {
+                git(d, &["repack", "-adfq", "--depth=20", "--window=50"]);
+            }
+        }
+        tmp
+    }
+
+    #[test]
+    fn own_reader_walks_and_diffs_like_libgit2() {
+        let tmp = history();
+        let repo = Repository::open(tmp.path()).unwrap();
+        let objects_dir = repo.commondir().join("objects");
+        let (packs, errors) = pack::packs_in(&objects_dir);
+        assert!(errors.is_empty() && packs.len() == 1);
+        let store = Objects::new(&packs, &objects_dir);
+        let mut reader = store.reader();
+
+        let tips: Vec<Oid> = ["main", "side"]
+            .iter()
+            .map(|b| repo.revparse_single(b).unwrap().id())
+            .collect();
+        let (order, heads) = commits_from(&mut reader, &tips, &HashSet::new()).unwrap();
+        let matcher = Matcher::new(crate::rules::RuleSet { rules: Vec::new() });
+        let config = crate::config::Config::default();
+        let ctx = ScanContext::new(&matcher, &config);
+        let mut expected = revwalk(&ctx, &repo, &tips, &[]).unwrap();
+        assert_eq!(
+            expected.len(),
+            43,
+            "40 commits, the submodule one, side, merge"
+        );
+        let mut got = order.clone();
+        got.sort();
+        expected.sort();
+        assert_eq!(got, expected, "the same commits as libgit2's revwalk");
+        let at: HashMap<Oid, usize> = order.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        for c in &order {
+            for p in &heads[c].parents {
+                assert!(at[p] < at[c], "parents come before their children");
+            }
+        }
+
+        let mut saw_gone = false;
+        let mut saw_submodule = false;
+        for id in &order {
+            let (node, added, notes) =
+                diff_commit(&mut reader, &heads, *id, false).expect("our reader reads it all");
+            let (git_node, git_added, git_notes) = diff_commit_git(&repo, *id, false).unwrap();
+            assert_eq!(node.parents, git_node.parents, "{id}");
+            assert_eq!(node.time, git_node.time, "{id}");
+            assert_eq!(added, git_added, "{id}");
+            assert_eq!(notes.gone, git_notes.gone, "{id}");
+            assert_eq!(notes.submodules, git_notes.submodules, "{id}");
+            saw_gone |= !notes.gone.is_empty();
+            saw_submodule |= !notes.submodules.is_empty();
+            // Without the walk's headers, the reader reads the commits itself.
+            let alone = diff_commit(&mut reader, &HashMap::new(), *id, false).unwrap();
+            assert_eq!(alone.1, added);
+        }
+        assert!(saw_gone && saw_submodule);
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod git;
 pub mod history;
+pub mod objects;
 pub mod pack;
 pub mod push;
 pub mod stdin;
@@ -135,9 +136,17 @@ pub fn scan_blob(ctx: &ScanContext<'_>, path: &str, bytes: &[u8]) -> Vec<Finding
     }
 }
 
-/// Findings in a stable order: path, line, column, rule.
+fn commit_id(f: &Finding) -> Option<&str> {
+    f.commit.as_ref().map(|c| c.commit.as_str())
+}
+
+/// Findings in a stable order: path, line, column, rule; then end line, secret and commit, so
+/// two findings starting at one place (versions of a file in history) never swap between runs.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+        (&a.path, a.line, a.column, &a.rule_id)
+            .cmp(&(&b.path, b.line, b.column, &b.rule_id))
+            .then_with(|| (a.end_line, &a.secret).cmp(&(b.end_line, &b.secret)))
+            .then_with(|| commit_id(a).cmp(&commit_id(b)))
     });
 }

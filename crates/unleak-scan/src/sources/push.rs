@@ -107,9 +107,13 @@ pub fn scan_push(
                 let mut old = Vec::new();
                 let mut notes = DiffNotes::default();
                 for pt in &parents {
-                    git::added_blobs(&repo, pt, Some(&tree), &mut notes, &mut |p, b| {
-                        old.push((String::from_utf8_lossy(p).into_owned(), b))
-                    });
+                    git::added_blobs(
+                        &mut git::GitTrees(&repo),
+                        pt,
+                        Some(&tree),
+                        &mut notes,
+                        &mut |p, b| old.push((String::from_utf8_lossy(p).into_owned(), b)),
+                    );
                 }
                 old.into_iter()
                     .flat_map(|(p, b)| cache.scan(ctx, &repo, &p, b))
@@ -246,9 +250,13 @@ fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -
 fn added_vs_all(repo: &Repository, tree: &Tree<'_>, parents: &[Tree<'_>]) -> Vec<(String, Oid)> {
     let mut added = Vec::new();
     let mut notes = DiffNotes::default();
-    git::added_blobs(repo, tree, parents.first(), &mut notes, &mut |p, b| {
-        added.push((String::from_utf8_lossy(p).into_owned(), b))
-    });
+    git::added_blobs(
+        &mut git::GitTrees(repo),
+        tree,
+        parents.first(),
+        &mut notes,
+        &mut |p, b| added.push((String::from_utf8_lossy(p).into_owned(), b)),
+    );
     added.retain(|(p, b)| {
         parents
             .iter()
