@@ -26,6 +26,24 @@ pub struct Hit {
     pub pattern: usize,
 }
 
+/// The lanes' layout: lane k starts reading at `k * d`.
+struct Lanes {
+    d: usize,
+    overlap: usize,
+    n: usize,
+}
+
+impl Lanes {
+    /// Where lane k's own matches (by last byte) start; `own(LANES)` is the end of the text.
+    fn own(&self, k: usize) -> usize {
+        match k {
+            0 => 0,
+            LANES => self.n,
+            k => k * self.d + self.overlap,
+        }
+    }
+}
+
 pub struct KeywordSearcher {
     /// Byte → class: bytes that occur in no keyword share class 0; the two cases of a letter
     /// share a class.
@@ -150,7 +168,8 @@ impl KeywordSearcher {
     /// Every keyword occurrence in `text`, sorted by start (then end), into `out` (cleared).
     pub fn find_all(&self, text: &[u8], out: &mut Vec<Hit>) {
         out.clear();
-        if text.len() < LANE_MIN {
+        // Lanes overlap by `max_len - 1` bytes: not worth it for a text only a few keywords long.
+        if text.len() < LANE_MIN.max(8 * self.max_len) {
             let mut s = self.start;
             for (at, &b) in text.iter().enumerate() {
                 s = self.step(s, b);
@@ -165,48 +184,73 @@ impl KeywordSearcher {
     }
 
     fn find_lanes(&self, text: &[u8], out: &mut Vec<Hit>) {
+        // Lane k reads `text[k * d..k * d + len]`: equally spaced, so one moving pointer and
+        // two distances address all four (fewer registers: see below). The last lane ends at
+        // the end of the text; each lane reads `max_len - 1` bytes into the next one's part
+        // (and a little more from rounding), so a keyword across a boundary is seen whole.
+        // Lane k owns the matches ending in `[own(k), own(k + 1))`.
         let n = text.len();
-        let seg = n / LANES;
-        // Lane k reports matches ending in [own[k], end[k]) and starts reading early enough
-        // to see every keyword ending there.
-        let own: [usize; LANES] = std::array::from_fn(|k| k * seg);
-        let end: [usize; LANES] =
-            std::array::from_fn(|k| if k + 1 == LANES { n } else { own[k + 1] });
-        let from: [usize; LANES] = std::array::from_fn(|k| own[k].saturating_sub(self.max_len - 1));
-        let common = (0..LANES).map(|k| end[k] - from[k]).min().unwrap_or(0);
-        let lane = |k: usize| &text[from[k]..from[k] + common];
+        let overlap = self.max_len - 1;
+        let d = (n - overlap) / LANES;
+        let len = n - (LANES - 1) * d;
+        debug_assert!(len >= d + overlap);
+        let lanes = Lanes { d, overlap, n };
         let (mut s0, mut s1, mut s2, mut s3) = (self.start, self.start, self.start, self.start);
-        // Hits come out of order across lanes: `find_all` sorts them.
-        let mut hit = |k: usize, i: usize, s: u32| {
-            let at = from[k] + i;
-            if at >= own[k] {
-                self.emit(at, s, out);
-            }
+        let first_match = self.first_match;
+        let p = text.as_ptr();
+        let d3 = 3 * d;
+        // The hot loop must keep the states in registers: with match handling inlined here,
+        // they were spilled to the stack and every step waited on a store and a reload. Then
+        // it is bound by loads (input byte, class, next state per step): eight input bytes
+        // of a lane come in one load. One thread over moby's files: 920 MB/s before, 1380
+        // with the handling out of line, 1500 with word loads.
+        let words = len / 8;
+        let word = |at: usize| -> u64 {
+            // SAFETY: callers pass at + 8 <= n.
+            unsafe { std::ptr::read_unaligned(p.add(at) as *const u64) }
         };
-        for (i, (((&a, &b), &c), &d)) in lane(0)
-            .iter()
-            .zip(lane(1))
-            .zip(lane(2))
-            .zip(lane(3))
-            .enumerate()
-        {
-            s0 = self.step(s0, a);
-            s1 = self.step(s1, b);
-            s2 = self.step(s2, c);
-            s3 = self.step(s3, d);
-            if s0.max(s1).max(s2).max(s3) >= self.first_match {
-                for (k, s) in [s0, s1, s2, s3].into_iter().enumerate() {
-                    if s >= self.first_match {
-                        hit(k, i, s);
-                    }
+        for w in 0..words {
+            let i = w * 8;
+            let (mut a, mut b, mut c, mut e) =
+                (word(i), word(i + d), word(i + 2 * d), word(i + d3));
+            for j in 0..8 {
+                s0 = self.step(s0, a as u8);
+                s1 = self.step(s1, b as u8);
+                s2 = self.step(s2, c as u8);
+                s3 = self.step(s3, e as u8);
+                a >>= 8;
+                b >>= 8;
+                c >>= 8;
+                e >>= 8;
+                if s0.max(s1).max(s2).max(s3) >= first_match {
+                    self.lane_hits(&lanes, i + j, [s0, s1, s2, s3], out);
                 }
             }
         }
-        for (k, mut s) in [s0, s1, s2, s3].into_iter().enumerate() {
-            for (i, &b) in text[from[k] + common..end[k]].iter().enumerate() {
-                s = self.step(s, b);
-                if s >= self.first_match {
-                    hit(k, common + i, s);
+        for i in words * 8..len {
+            // SAFETY: i < len and 3 * d + len = n, so i + k * d < n for k <= 3.
+            let (a, b, c, e) = unsafe {
+                let q = p.add(i);
+                (*q, *q.add(d), *q.add(2 * d), *q.add(d3))
+            };
+            s0 = self.step(s0, a);
+            s1 = self.step(s1, b);
+            s2 = self.step(s2, c);
+            s3 = self.step(s3, e);
+            if s0.max(s1).max(s2).max(s3) >= first_match {
+                self.lane_hits(&lanes, i, [s0, s1, s2, s3], out);
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn lane_hits(&self, lanes: &Lanes, i: usize, s: [u32; LANES], out: &mut Vec<Hit>) {
+        for (k, st) in s.into_iter().enumerate() {
+            if st >= self.first_match {
+                let at = k * lanes.d + i;
+                if at >= lanes.own(k) && at < lanes.own(k + 1) {
+                    self.emit(at, st, out);
                 }
             }
         }
@@ -286,7 +330,7 @@ mod tests {
         let s = KeywordSearcher::new(&p);
         let mut out = Vec::new();
         // Every length around the lane threshold and each cut moves the cuts over keywords.
-        for len in (LANE_MIN - 40..text.len()).step_by(97) {
+        for len in (LANE_MIN - 40..text.len()).step_by(3) {
             s.find_all(&text[..len], &mut out);
             assert_eq!(out, reference(&p, &text[..len]), "length {len}");
         }
