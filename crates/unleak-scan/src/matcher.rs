@@ -149,16 +149,20 @@ impl Matcher {
             return Vec::new();
         }
         let mut found: Vec<(usize, Finding)> = Vec::new();
-        let mut applies: Option<(usize, bool)> = None;
+        // Per rule (windows come sorted by rule): whether it applies to this path, and its
+        // capture slots, reused across its windows.
+        let mut current: Option<(usize, bool, regex::bytes::CaptureLocations)> = None;
         for (ri, start, end) in candidates {
             let rule = &self.rules.rules[ri];
-            let ok = match applies {
-                Some((r, ok)) if r == ri => ok,
-                _ => rule.applies_to(path),
+            if current.as_ref().is_none_or(|c| c.0 != ri) {
+                let ok = rule.applies_to(path);
+                current = Some((ri, ok, rule.regex().capture_locations()));
+            }
+            let Some((_, ok, locs)) = current.as_mut() else {
+                continue;
             };
-            applies = Some((ri, ok));
-            if ok {
-                self.run_rule(rule, path, text, start, end, &mut found);
+            if *ok {
+                self.run_rule(rule, locs, path, text, start, end, &mut found);
             }
         }
         if found.is_empty() {
@@ -171,9 +175,11 @@ impl Matcher {
 
     /// Run a rule's regex on `text[from..to]` (the text before `from` is context only, so
     /// anchors and word boundaries behave as in the whole text).
+    #[allow(clippy::too_many_arguments)]
     fn run_rule(
         &self,
         rule: &Rule,
+        locs: &mut regex::bytes::CaptureLocations,
         path: &str,
         text: &[u8],
         from: usize,
@@ -181,13 +187,12 @@ impl Matcher {
         out: &mut Vec<(usize, Finding)>,
     ) {
         let re = rule.regex();
-        let mut locs = re.capture_locations();
         let secret_groups = rule.secret_groups();
         let key_group = rule.key_group();
         let haystack = &text[..to];
         let mut at = from;
         while at <= haystack.len() {
-            let Some(whole) = re.captures_read_at(&mut locs, haystack, at) else {
+            let Some(whole) = re.captures_read_at(locs, haystack, at) else {
                 break;
             };
             at = if whole.end() > whole.start() {

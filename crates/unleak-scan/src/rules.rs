@@ -147,7 +147,32 @@ pub struct Rule {
     pub spec: RuleSpec,
     pub validators: Vec<Validator>,
     pub paths: Option<globset::GlobSet>,
-    regex: OnceLock<Regex>,
+    regex: OnceLock<Compiled>,
+}
+
+/// A rule's regex with what every search needs of it, found once.
+struct Compiled {
+    regex: Regex,
+    /// Capture groups holding the secret (`secret`, then `secret_*`), in order of preference.
+    secret_groups: Vec<usize>,
+    /// The `key` group, if any.
+    key_group: Option<usize>,
+}
+
+impl Compiled {
+    fn new(regex: Regex) -> Self {
+        let names: Vec<Option<&str>> = regex.capture_names().collect();
+        Compiled {
+            secret_groups: names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.is_some_and(|n| n == "secret" || n.starts_with("secret_")))
+                .map(|(i, _)| i)
+                .collect(),
+            key_group: names.iter().position(|n| *n == Some("key")),
+            regex,
+        }
+    }
 }
 
 impl Rule {
@@ -227,32 +252,33 @@ impl Rule {
     pub fn precompile(&self) -> Result<()> {
         if self.regex.get().is_none() {
             let re = Self::compile(&self.spec)?;
-            let _ = self.regex.set(re);
+            let _ = self.regex.set(Compiled::new(re));
         }
         Ok(())
+    }
+
+    fn compiled(&self) -> &Compiled {
+        self.regex.get_or_init(|| {
+            Compiled::new(
+                Self::compile(&self.spec)
+                    .expect("rule regexes are compiled when rules are loaded or tested"),
+            )
+        })
     }
 
     /// The compiled regex. Built-in rules are compiled by the test suite, so this cannot fail
     /// for them; user rules are precompiled at load.
     pub fn regex(&self) -> &Regex {
-        self.regex.get_or_init(|| {
-            Self::compile(&self.spec)
-                .expect("rule regexes are compiled when rules are loaded or tested")
-        })
+        &self.compiled().regex
     }
 
     /// Indices of the capture groups that hold the secret, in order of preference.
-    pub fn secret_groups(&self) -> Vec<usize> {
-        self.regex()
-            .capture_names()
-            .enumerate()
-            .filter(|(_, n)| n.is_some_and(|n| n == "secret" || n.starts_with("secret_")))
-            .map(|(i, _)| i)
-            .collect()
+    pub fn secret_groups(&self) -> &[usize] {
+        &self.compiled().secret_groups
     }
 
     pub fn key_group(&self) -> Option<usize> {
-        self.regex().capture_names().position(|n| n == Some("key"))
+        self.compiled().key_group
     }
 
     /// Lines around a keyword hit the regex looks at; None: the whole blob.
