@@ -111,17 +111,31 @@ impl KeywordSearcher {
             .start_state(Anchored::No)
             .expect("unanchored searches are supported");
 
-        // Every state reachable from the start, breadth first.
+        // Every state reachable from the start, breadth first, with its transitions (asked of
+        // the NFA once each: a step there may follow failure links). NFA state ids are small
+        // and dense: a vector maps them to their place in `order`.
+        const UNSEEN: u32 = u32::MAX;
         let mut order = vec![start];
-        let mut index = std::collections::HashMap::from([(start, 0usize)]);
+        let mut index: Vec<u32> = Vec::new();
+        let mut place = |sid: aho_corasick::automaton::StateID, order: &mut Vec<_>| {
+            let i = sid.as_usize();
+            if index.len() <= i {
+                index.resize(i + 1, UNSEEN);
+            }
+            if index[i] == UNSEEN {
+                index[i] = order.len() as u32;
+                order.push(sid);
+            }
+            index[i] as usize
+        };
+        place(start, &mut order);
+        let mut next_of: Vec<u32> = Vec::new();
         let mut i = 0;
         while i < order.len() {
+            let sid = order[i];
             for &b in &reps {
-                let next = nfa.next_state(Anchored::No, order[i], b);
-                index.entry(next).or_insert_with(|| {
-                    order.push(next);
-                    order.len() - 1
-                });
+                let next = nfa.next_state(Anchored::No, sid, b);
+                next_of.push(place(next, &mut order) as u32);
             }
             i += 1;
         }
@@ -136,9 +150,9 @@ impl KeywordSearcher {
         let mut outputs = vec![Vec::new(); matching.len()];
         for (old, &sid) in order.iter().enumerate() {
             let row = new_id[old] * stride;
-            for (class, &b) in reps.iter().enumerate() {
-                let next = nfa.next_state(Anchored::No, sid, b);
-                trans[row + class] = (new_id[index[&next]] * stride) as u32;
+            for class in 0..stride {
+                let next = next_of[old * stride + class] as usize;
+                trans[row + class] = (new_id[next] * stride) as u32;
             }
             if nfa.is_match(sid) {
                 let out = &mut outputs[new_id[old] - plain.len()];
