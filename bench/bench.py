@@ -89,7 +89,7 @@ def tools_for_history(repo):
 
 def run_all(tools, runs, nbytes, label):
     """Time every tool; print the table; return {name: (wall, cpu, rss)} (medians, max RSS)."""
-    rows = []
+    ready = []
     for name, argv in tools:
         # Peers' flags change between versions: check the tool runs at all before timing it.
         warm = measure(argv)
@@ -97,13 +97,21 @@ def run_all(tools, runs, nbytes, label):
         if warm[3] not in (0, 1, 200, 205):
             print(f"  {name}: exit {warm[3]} on warm-up; skipped ({' '.join(argv)})", file=sys.stderr)
             continue
-        samples = [measure(argv) for _ in range(runs)]
-        wall = statistics.median(s[0] for s in samples)
-        cpu = statistics.median(s[1] for s in samples)
-        rss = max(s[2] for s in samples)
+        ready.append((name, argv))
+    # Rounds, each tool once a round: this machine's speed drifts by tens of percent within
+    # minutes, and interleaving spreads the drift over every tool alike.
+    samples = {name: [] for name, _ in ready}
+    for _ in range(runs):
+        for name, argv in ready:
+            samples[name].append(measure(argv))
+    rows = []
+    for name, _ in ready:
+        wall = statistics.median(s[0] for s in samples[name])
+        cpu = statistics.median(s[1] for s in samples[name])
+        rss = max(s[2] for s in samples[name])
         rows.append((name, wall, cpu, rss))
     base = next((r[1] for r in rows if r[0] == "unleak"), None)
-    print(f"\n{label}: {nbytes / 1e6:.1f} MB, median of {runs} runs after a warm-up")
+    print(f"\n{label}: {nbytes / 1e6:.1f} MB, median of {runs} interleaved rounds after a warm-up")
     print(f"{'tool':34} {'wall s':>8} {'cpu s':>8} {'MB/s':>8} {'peak MiB':>9} {'x unleak':>9}")
     for name, wall, cpu, rss in rows:
         ratio = f"{wall / base:.2f}" if base else "-"
