@@ -416,6 +416,76 @@ fn corrupt_object_is_a_warning_naming_it_and_the_scan_goes_on() {
     assert!(stderr.contains(&id), "{stderr}");
 }
 
+/// A damaged tree, in a loose repository and in a packed one: what our object reader cannot read
+/// goes to libgit2, which names the object; the rest of history is scanned.
+#[test]
+fn corrupt_tree_is_a_warning_naming_it_and_the_rest_is_scanned() {
+    for packed in [false, true] {
+        let r = Repo::new();
+        let (early, late) = (password(), password());
+        r.write("root.env", &db_url(&early));
+        r.write("sub/deep/a.txt", "no secret here\n");
+        r.commit("first");
+        r.write("sub/deep/b.env", &db_url(&late));
+        r.commit("second");
+        let tree = r.git(&["rev-parse", "HEAD:sub"]);
+        if packed {
+            r.git(&["repack", "-adq"]);
+        }
+        // Damage the tree `sub` of the second commit: a loose object's file is overwritten, a
+        // packed entry gets two bytes of its zlib data flipped.
+        let loose = r
+            .path
+            .join(".git/objects")
+            .join(&tree[..2])
+            .join(&tree[2..]);
+        if packed {
+            let pack_dir = r.path.join(".git/objects/pack");
+            let idx = std::fs::read_dir(&pack_dir)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .find(|p| p.extension().is_some_and(|e| e == "idx"))
+                .unwrap();
+            let out = std::process::Command::new("git")
+                .args(["verify-pack", "-v"])
+                .arg(&idx)
+                .output()
+                .unwrap();
+            let listing = String::from_utf8_lossy(&out.stdout).to_string();
+            let line = listing
+                .lines()
+                .find(|l| l.starts_with(&tree))
+                .expect("the tree is in the pack");
+            // `id type size size-in-pack offset`: damage the middle of its zlib data.
+            let f: Vec<&str> = line.split_whitespace().collect();
+            let (in_pack, offset): (u64, u64) = (f[3].parse().unwrap(), f[4].parse().unwrap());
+            let pack = idx.with_extension("pack");
+            let mut bytes = std::fs::read(&pack).unwrap();
+            let at = (offset + in_pack / 2) as usize;
+            bytes[at] ^= 0xff;
+            bytes[at + 1] ^= 0xff;
+            let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&pack, perms).unwrap();
+            std::fs::write(&pack, bytes).unwrap();
+        } else {
+            let mut perms = std::fs::metadata(&loose).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perms.set_readonly(false);
+            std::fs::set_permissions(&loose, perms).unwrap();
+            std::fs::write(&loose, b"this is not zlib data").unwrap();
+        }
+        let (code, findings, stderr) = history_json(&r.path, &[]);
+        assert_eq!(code, 1, "packed {packed}: {stderr}");
+        assert!(
+            finding(&findings, "root.env", &early).is_some(),
+            "packed {packed}: {findings:?}"
+        );
+        assert!(stderr.contains(&tree), "packed {packed}: {stderr}");
+    }
+}
+
 #[test]
 fn blobs_over_the_size_limit_are_skipped_and_counted() {
     let r = Repo::new();
