@@ -22,8 +22,8 @@ use git2::Oid;
 use crate::sources::git::{TreeEntry, Trees};
 use crate::sources::pack::{Id, Pack};
 
-pub const COMMIT: u8 = 1;
-pub const TREE: u8 = 2;
+const COMMIT: u8 = 1;
+const TREE: u8 = 2;
 const OFS_DELTA: u8 = 6;
 /// Git writes delta chains of at most 50 by default (`--depth` 4095 at most): longer is a
 /// damaged or hostile pack.
@@ -225,7 +225,7 @@ fn tree_entries<'t>(mut data: &'t [u8], out: &mut Vec<TreeEntry<'t>>) -> Option<
 }
 
 /// Tree id, parent ids and committer time from a commit's header lines.
-pub fn parse_commit(data: &[u8]) -> Option<CommitHead> {
+fn parse_commit(data: &[u8]) -> Option<CommitHead> {
     let mut tree = None;
     let mut parents = Vec::new();
     let mut time = None;
