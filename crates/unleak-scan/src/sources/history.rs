@@ -1018,7 +1018,8 @@ fn attribute(
     out
 }
 
-#[cfg(test)]
+// Unix only: the history it builds has a symbolic link and an executable bit.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::path::Path;
