@@ -405,15 +405,20 @@ fn corrupt_object_is_a_warning_naming_it_and_the_scan_goes_on() {
     r.commit("both");
     let id = r.git(&["rev-parse", "HEAD:bad.env"]);
     let obj = r.path.join(".git/objects").join(&id[..2]).join(&id[2..]);
-    let mut perms = std::fs::metadata(&obj).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&obj, perms).unwrap();
-    std::fs::write(&obj, b"this is not zlib data").unwrap();
+    overwrite(&obj, b"this is not zlib data");
     let (code, findings, stderr) = history_json(&r.path, &[]);
     assert_eq!(code, 1);
     assert!(finding(&findings, "good.env", &good).is_some());
     assert!(stderr.contains(&id), "{stderr}");
+}
+
+/// Replace a file git wrote read-only (objects and packs).
+fn overwrite(path: &std::path::Path, bytes: &[u8]) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+    std::fs::write(path, bytes).unwrap();
 }
 
 /// A damaged tree, in a loose repository and in a packed one: what our object reader cannot read
@@ -434,11 +439,6 @@ fn corrupt_tree_is_a_warning_naming_it_and_the_rest_is_scanned() {
         }
         // Damage the tree `sub` of the second commit: a loose object's file is overwritten, a
         // packed entry gets two bytes of its zlib data flipped.
-        let loose = r
-            .path
-            .join(".git/objects")
-            .join(&tree[..2])
-            .join(&tree[2..]);
         if packed {
             let pack_dir = r.path.join(".git/objects/pack");
             let idx = std::fs::read_dir(&pack_dir)
@@ -446,12 +446,7 @@ fn corrupt_tree_is_a_warning_naming_it_and_the_rest_is_scanned() {
                 .map(|e| e.unwrap().path())
                 .find(|p| p.extension().is_some_and(|e| e == "idx"))
                 .unwrap();
-            let out = std::process::Command::new("git")
-                .args(["verify-pack", "-v"])
-                .arg(&idx)
-                .output()
-                .unwrap();
-            let listing = String::from_utf8_lossy(&out.stdout).to_string();
+            let listing = r.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
             let line = listing
                 .lines()
                 .find(|l| l.starts_with(&tree))
@@ -464,17 +459,14 @@ fn corrupt_tree_is_a_warning_naming_it_and_the_rest_is_scanned() {
             let at = (offset + in_pack / 2) as usize;
             bytes[at] ^= 0xff;
             bytes[at + 1] ^= 0xff;
-            let mut perms = std::fs::metadata(&pack).unwrap().permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            perms.set_readonly(false);
-            std::fs::set_permissions(&pack, perms).unwrap();
-            std::fs::write(&pack, bytes).unwrap();
+            overwrite(&pack, &bytes);
         } else {
-            let mut perms = std::fs::metadata(&loose).unwrap().permissions();
-            #[allow(clippy::permissions_set_readonly_false)]
-            perms.set_readonly(false);
-            std::fs::set_permissions(&loose, perms).unwrap();
-            std::fs::write(&loose, b"this is not zlib data").unwrap();
+            let loose = r
+                .path
+                .join(".git/objects")
+                .join(&tree[..2])
+                .join(&tree[2..]);
+            overwrite(&loose, b"this is not zlib data");
         }
         let (code, findings, stderr) = history_json(&r.path, &[]);
         assert_eq!(code, 1, "packed {packed}: {stderr}");

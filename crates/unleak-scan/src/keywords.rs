@@ -205,11 +205,11 @@ impl KeywordSearcher {
     }
 
     fn find_lanes(&self, text: &[u8], out: &mut Vec<Hit>) {
-        // Lane k reads `text[k * d..k * d + len]`: equally spaced, so one moving pointer and
-        // two distances address all four (fewer registers: see below). The last lane ends at
-        // the end of the text; each lane reads `max_len - 1` bytes into the next one's part
-        // (and a little more from rounding), so a keyword across a boundary is seen whole.
-        // Lane k owns the matches ending in `[own(k), own(k + 1))`.
+        // Lane k reads `text[k * d..k * d + len]`: equally spaced and all of one length, so
+        // one loop with no per-lane tail covers them. The last lane ends at the end of the
+        // text; each lane reads `max_len - 1` bytes into the next one's part (and a little more
+        // from rounding), so a keyword across a boundary is seen whole. Lane k owns the matches
+        // ending in `[own(k), own(k + 1))`.
         let n = text.len();
         let overlap = self.max_len - 1;
         let d = (n - overlap) / LANES;

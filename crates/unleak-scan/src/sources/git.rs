@@ -281,7 +281,7 @@ fn added_rec<T: Trees>(
         }
         prefix.truncate(len);
     }
-    for o in &old_entries[j.min(old_entries.len())..] {
+    for o in &old_entries[j..] {
         gone(notes, prefix, &o.name);
     }
     true

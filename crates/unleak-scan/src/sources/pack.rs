@@ -445,11 +445,16 @@ impl Pack {
     /// Entry `i`'s zlib data, inflated.
     fn inflate(&self, i: usize, e: &Entry) -> Option<Vec<u8>> {
         let start = self.by_offset[i].0 + e.header_len as u64;
-        let len = self.end_of(i).checked_sub(start)?;
-        COMPRESSED.with_borrow_mut(|input| {
-            input.resize(len as usize, 0);
-            read_at(&self.file, input, start).ok()?;
-            inflate_exact(input, e.size)
+        self.with_bytes(start, self.end_of(i), |z| inflate_exact(z, e.size))
+    }
+
+    /// `f` on the pack's bytes `start..end`, read into this thread's buffer.
+    fn with_bytes<R>(&self, start: u64, end: u64, f: impl FnOnce(&[u8]) -> Option<R>) -> Option<R> {
+        let len = end.checked_sub(start)?;
+        COMPRESSED.with_borrow_mut(|buf| {
+            buf.resize(len as usize, 0);
+            read_at(&self.file, buf, start).ok()?;
+            f(buf)
         })
     }
 
@@ -464,10 +469,7 @@ impl Pack {
     /// positioned read. None if damaged, or for a delta whose base is not in this pack.
     pub(crate) fn read_entry(&self, e: usize) -> Option<RawEntry> {
         let start = self.by_offset.get(e)?.0;
-        let len = self.end_of(e).checked_sub(start)?;
-        COMPRESSED.with_borrow_mut(|buf| {
-            buf.resize(len as usize, 0);
-            read_at(&self.file, buf, start).ok()?;
+        self.with_bytes(start, self.end_of(e), |buf| {
             let entry = self.entry(e, buf)?;
             let data = inflate_exact(&buf[entry.header_len as usize..], entry.size)?;
             Some(RawEntry {
