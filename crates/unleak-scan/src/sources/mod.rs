@@ -6,6 +6,7 @@ pub mod history;
 pub mod objects;
 pub mod pack;
 pub mod push;
+mod read_buffer;
 pub mod stdin;
 pub mod tree;
 
