@@ -18,14 +18,18 @@ struct Encoded {
     decoded: String,
 }
 
-/// Scan `text`, and what its encoded values hold. None when it has no encoded values, so the
-/// caller scans it plainly.
-pub fn scan_with_encoded(matcher: &Matcher, path: &str, text: &[u8]) -> Option<Vec<Finding>> {
+/// Add to `findings` (the plain scan of `text`) what its encoded values hold. The matcher
+/// calls this only for a text with the word `Secret` in it.
+pub fn with_encoded(
+    matcher: &Matcher,
+    path: &str,
+    text: &[u8],
+    mut findings: Vec<Finding>,
+) -> Vec<Finding> {
     let values = kubernetes_secret_data(text);
     if values.is_empty() {
-        return None;
+        return findings;
     }
-    let mut findings = matcher.scan_plain(path, text);
     findings.retain(|f| {
         !values
             .iter()
@@ -56,7 +60,7 @@ pub fn scan_with_encoded(matcher: &Matcher, path: &str, text: &[u8]) -> Option<V
         findings.push(f);
     }
     findings.sort_by_key(|f| (f.line, f.column));
-    Some(findings)
+    findings
 }
 
 fn original_line(text: &[u8], line: u32) -> String {
@@ -69,18 +73,15 @@ fn original_line(text: &[u8], line: u32) -> String {
 /// The `data:` values of every YAML document that declares `kind: Secret`, decoded when
 /// they are base64 of UTF-8 text (binary values such as keystores are left alone).
 fn kubernetes_secret_data(text: &[u8]) -> Vec<Encoded> {
-    // Cheap gate first: most files never declare a Secret, and walking their lines showed up
-    // at 3% of a tree scan's time when the gate was just the word "Secret".
+    // Cheap gate first (the matcher's keyword search saw the word `Secret`): most files
+    // never declare a Secret, and walking their lines showed up at 3% of a tree scan's time
+    // when the gate was just the word.
     static DECLARES_SECRET: std::sync::LazyLock<regex::bytes::Regex> =
         std::sync::LazyLock::new(|| {
             regex::bytes::Regex::new(r#"(?m)^kind:[ \t]*["']?Secret\b|"kind"[ \t]*:[ \t]*"Secret""#)
                 .expect("valid regex")
         });
-    // `Secret` first: one memmem pass, faster than the regex's own prefilter on "kind".
-    if memchr::memmem::find(text, b"Secret").is_none()
-        || !DECLARES_SECRET.is_match(text)
-        || memchr::memmem::find(text, b"data").is_none()
-    {
+    if !DECLARES_SECRET.is_match(text) || memchr::memmem::find(text, b"data").is_none() {
         return Vec::new();
     }
     let Ok(text) = std::str::from_utf8(text) else {

@@ -26,6 +26,21 @@ pub struct Hit {
     pub pattern: usize,
 }
 
+/// Keyword hits of one text, and room for the lanes' hits while they are collected; reused
+/// from text to text.
+#[derive(Default)]
+pub struct Hits {
+    all: Vec<Hit>,
+    /// Lanes 1.. collect apart and are appended in order: no sort.
+    later: [Vec<Hit>; LANES - 1],
+}
+
+impl Hits {
+    pub fn as_slice(&self) -> &[Hit] {
+        &self.all
+    }
+}
+
 /// The lanes' layout: lane k starts reading at `k * d`.
 struct Lanes {
     d: usize,
@@ -186,25 +201,28 @@ impl KeywordSearcher {
         unsafe { *self.table.as_ptr().with_addr(state).add(class) }
     }
 
-    /// Every keyword occurrence in `text`, sorted by start (then end), into `out` (cleared).
-    pub fn find_all(&self, text: &[u8], out: &mut Vec<Hit>) {
-        out.clear();
+    /// Every keyword occurrence in `text`, into `out` (cleared), in order of where they end.
+    pub fn find_all(&self, text: &[u8], out: &mut Hits) {
+        out.all.clear();
         // Lanes overlap by `max_len - 1` bytes: not worth it for a text only a few keywords long.
         if text.len() < LANE_MIN.max(8 * self.max_len) {
             let mut s = self.start;
             for (at, &b) in text.iter().enumerate() {
                 s = self.step(s, b);
                 if s >= self.first_match {
-                    self.emit(at, s, out);
+                    self.emit(at, s, &mut out.all);
                 }
             }
         } else {
             self.find_lanes(text, out);
+            // Each lane's hits are in order and lanes own consecutive parts of the text.
+            for lane in &mut out.later {
+                out.all.append(lane);
+            }
         }
-        out.sort_unstable_by_key(|h| (h.start, h.end));
     }
 
-    fn find_lanes(&self, text: &[u8], out: &mut Vec<Hit>) {
+    fn find_lanes(&self, text: &[u8], out: &mut Hits) {
         // Lane k reads `text[k * d..k * d + len]`: equally spaced and all of one length, so
         // one loop with no per-lane tail covers them. The last lane ends at the end of the
         // text; each lane reads `max_len - 1` bytes into the next one's part (and a little more
@@ -266,12 +284,16 @@ impl KeywordSearcher {
 
     #[cold]
     #[inline(never)]
-    fn lane_hits(&self, lanes: &Lanes, i: usize, s: [usize; LANES], out: &mut Vec<Hit>) {
+    fn lane_hits(&self, lanes: &Lanes, i: usize, s: [usize; LANES], out: &mut Hits) {
         for (k, st) in s.into_iter().enumerate() {
             if st >= self.first_match {
                 let at = k * lanes.d + i;
                 if at >= lanes.own(k) && at < lanes.own(k + 1) {
-                    self.emit(at, st, out);
+                    let lane = match k {
+                        0 => &mut out.all,
+                        k => &mut out.later[k - 1],
+                    };
+                    self.emit(at, st, lane);
                 }
             }
         }
@@ -324,6 +346,14 @@ mod tests {
         hits
     }
 
+    /// The hits, checked to come in order of their ends, sorted as `reference` sorts.
+    fn sorted(hits: &Hits) -> Vec<Hit> {
+        let mut out = hits.as_slice().to_vec();
+        assert!(out.windows(2).all(|w| w[0].end <= w[1].end), "{out:?}");
+        out.sort_unstable_by_key(|h| (h.start, h.end));
+        out
+    }
+
     fn pats(p: &[&str]) -> Vec<String> {
         p.iter().map(|s| s.to_string()).collect()
     }
@@ -332,8 +362,9 @@ mod tests {
     fn finds_overlapping_and_nested_keywords_in_any_case() {
         let p = pats(&["pass", "password", "word", "AKIA", "sword"]);
         let text = b"my PassWord is akia and swordfish";
-        let mut out = Vec::new();
-        KeywordSearcher::new(&p).find_all(text, &mut out);
+        let mut hits = Hits::default();
+        KeywordSearcher::new(&p).find_all(text, &mut hits);
+        let out = sorted(&hits);
         assert_eq!(out, reference(&p, text));
         let found: Vec<&str> = out.iter().map(|h| p[h.pattern].as_str()).collect();
         assert_eq!(
@@ -360,22 +391,23 @@ mod tests {
             }
         }
         let s = KeywordSearcher::new(&p);
-        let mut out = Vec::new();
+        let mut out = Hits::default();
         // Every length around the lane threshold and each cut moves the cuts over keywords.
         for len in (LANE_MIN - 40..text.len()).step_by(3) {
             s.find_all(&text[..len], &mut out);
-            assert_eq!(out, reference(&p, &text[..len]), "length {len}");
+            assert_eq!(sorted(&out), reference(&p, &text[..len]), "length {len}");
         }
     }
 
     #[test]
     fn no_keywords_finds_nothing() {
-        let mut out = vec![Hit {
+        let mut out = Hits::default();
+        out.all.push(Hit {
             start: 0,
             end: 1,
             pattern: 0,
-        }];
+        });
         KeywordSearcher::new(&[]).find_all(&[b'a'; 10_000], &mut out);
-        assert!(out.is_empty());
+        assert!(out.as_slice().is_empty());
     }
 }

@@ -5,7 +5,7 @@
 use crate::blob::{self, Decoded};
 use crate::filters;
 use crate::finding::{Finding, Pair};
-use crate::keywords::{Hit, KeywordSearcher};
+use crate::keywords::{Hits, KeywordSearcher};
 use crate::rules::{Rule, RuleSet};
 use crate::validators::Candidate;
 
@@ -13,12 +13,17 @@ use crate::validators::Candidate;
 pub const ALLOW_MARKER: &[u8] = b"unleak:allow";
 
 pub struct Matcher {
+    /// Tells this matcher's per-thread scratch space from another's (tests build several).
+    id: usize,
     rules: RuleSet,
     /// Path-bound rules without keywords: they run on every file their globs match.
     always: Vec<usize>,
     keywords: KeywordSearcher,
     /// For each keyword pattern, the rules it selects.
     keyword_rules: Vec<Vec<usize>>,
+    /// The keyword pattern "secret": its hits spelled `Secret` gate the look into Kubernetes
+    /// Secrets (decode.rs) at no extra pass over the text.
+    secret_pattern: usize,
     /// Ids of broad rules that give way to a specific rule's finding on the same bytes.
     yielding: std::collections::HashSet<String>,
     /// Pairing specs by rule id (looked up once per finding).
@@ -47,6 +52,15 @@ impl Matcher {
                 }
             }
         }
+        // Kept when no rule has it (a configuration may disable them all): no rules to select.
+        let secret_pattern = match patterns.iter().position(|p| p == "secret") {
+            Some(pi) => pi,
+            None => {
+                patterns.push("secret".into());
+                keyword_rules.push(Vec::new());
+                patterns.len() - 1
+            }
+        };
         let always = rules
             .rules
             .iter()
@@ -68,8 +82,11 @@ impl Matcher {
             .filter(|r| r.spec.yields)
             .map(|r| r.spec.id.clone())
             .collect();
+        static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
         Matcher {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rules,
+            secret_pattern,
             yielding,
             pairing,
             always,
@@ -90,87 +107,116 @@ impl Matcher {
         }
     }
 
-    /// The rules whose keywords occur in `text`, each with the byte ranges its regex must see
-    /// (the lines around its keyword hits, merged; or the whole text), as (rule, start, end)
-    /// sorted by rule then start. Flat, so a blob costs no allocation per rule.
-    fn candidate_windows(&self, text: &[u8]) -> Vec<(usize, usize, usize)> {
-        let mut windows: Vec<(usize, usize, usize)> = HITS.with_borrow_mut(|hits| {
-            self.keywords.find_all(text, hits);
-            let mut w = Vec::with_capacity(hits.len());
-            for m in hits.iter() {
-                // Most rules share one window size: its line bounds are found once a hit.
-                let mut span: Option<(u32, usize, usize)> = None;
-                for &ri in &self.keyword_rules[m.pattern] {
-                    let Some(lines) = self.rules.rules[ri].window() else {
-                        w.push((ri, 0, text.len()));
-                        continue;
-                    };
-                    let (start, end) = match span {
-                        Some((l, s, e)) if l == lines => (s, e),
-                        _ => {
-                            let s = lines_before(text, m.start, lines);
-                            let e = lines_after(text, m.end, lines);
-                            span = Some((lines, s, e));
-                            (s, e)
-                        }
-                    };
-                    w.push((ri, start, end));
+    /// Collect into `scratch` the rules whose keywords occur in `text`, each with the byte
+    /// ranges its regex must see: the lines around its keyword hits, merged, or the whole
+    /// text. Whether the text has the word `Secret` comes back.
+    fn collect_windows(&self, text: &[u8], scratch: &mut Scratch) -> bool {
+        let Scratch {
+            hits,
+            windows,
+            touched,
+            ..
+        } = scratch;
+        self.keywords.find_all(text, hits);
+        let mut says_secret = false;
+        // Hits come in order of their ends, so each rule's windows come in order too (two
+        // hits out of start order overlap, so they share a line) and merge as they come.
+        let mut add = |ri: usize, start: usize, end: usize| {
+            let w = &mut windows[ri];
+            match w.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                Some(_) => w.push((start, end)),
+                None => {
+                    touched.push(ri);
+                    w.push((start, end));
                 }
             }
-            w
-        });
-        windows.extend(self.always.iter().map(|&ri| (ri, 0, text.len())));
-        windows.sort_unstable();
-        // Merge overlapping or touching windows of one rule.
-        let mut merged: Vec<(usize, usize, usize)> = Vec::with_capacity(windows.len());
-        for (ri, start, end) in windows {
-            match merged.last_mut() {
-                Some(last) if last.0 == ri && start <= last.2 => last.2 = last.2.max(end),
-                _ => merged.push((ri, start, end)),
+        };
+        for m in hits.as_slice() {
+            if m.pattern == self.secret_pattern && &text[m.start..m.end] == b"Secret" {
+                says_secret = true;
+            }
+            // Most rules share one window size: its line bounds are found once a hit.
+            let mut span: Option<(u32, usize, usize)> = None;
+            for &ri in &self.keyword_rules[m.pattern] {
+                let Some(lines) = self.rules.rules[ri].window() else {
+                    add(ri, 0, text.len());
+                    continue;
+                };
+                let (start, end) = match span {
+                    Some((l, s, e)) if l == lines => (s, e),
+                    _ => {
+                        let s = lines_before(text, m.start, lines);
+                        let e = lines_after(text, m.end, lines);
+                        span = Some((lines, s, e));
+                        (s, e)
+                    }
+                };
+                add(ri, start, end);
             }
         }
-        merged
+        for &ri in &self.always {
+            add(ri, 0, text.len());
+        }
+        says_secret
     }
 
     /// Scan decoded text.
     pub fn scan_text(&self, path: &str, text: &[u8]) -> Vec<Finding> {
-        // Hook (decode.rs): values stored encoded, e.g. Kubernetes Secret `data:`, are also
-        // scanned decoded. Without such values this is the plain scan.
-        if let Some(found) = crate::decode::scan_with_encoded(self, path, text) {
+        let (found, says_secret) = self.scan_windows(path, text);
+        if !says_secret {
             return found;
         }
-        self.scan_plain(path, text)
+        // Hook (decode.rs): values stored encoded, e.g. Kubernetes Secret `data:`, are also
+        // scanned decoded.
+        crate::decode::with_encoded(self, path, text, found)
     }
 
     /// Scan text as it is, without looking into encoded values.
     pub(crate) fn scan_plain(&self, path: &str, text: &[u8]) -> Vec<Finding> {
-        let candidates = self.candidate_windows(text);
-        if candidates.is_empty() {
-            return Vec::new();
-        }
-        let mut found: Vec<(usize, Finding)> = Vec::new();
-        // Per rule (windows come sorted by rule): whether it applies to this path, and its
-        // capture slots, reused across its windows.
-        let mut current: Option<(usize, bool, regex::bytes::CaptureLocations)> = None;
-        for (ri, start, end) in candidates {
-            let rule = &self.rules.rules[ri];
-            if current.as_ref().is_none_or(|c| c.0 != ri) {
-                let ok = rule.applies_to(path);
-                current = Some((ri, ok, rule.regex().capture_locations()));
+        self.scan_windows(path, text).0
+    }
+
+    /// The plain scan, and whether the text has the word `Secret`.
+    fn scan_windows(&self, path: &str, text: &[u8]) -> (Vec<Finding>, bool) {
+        SCRATCH.with_borrow_mut(|scratch| {
+            if scratch.owner != self.id {
+                let n = self.rules.rules.len();
+                *scratch = Scratch {
+                    owner: self.id,
+                    windows: vec![Vec::new(); n],
+                    locs: (0..n).map(|_| None).collect(),
+                    ..Scratch::default()
+                };
             }
-            let Some((_, ok, locs)) = current.as_mut() else {
-                continue;
-            };
-            if *ok {
-                self.run_rule(rule, locs, path, text, start, end, &mut found);
+            let says_secret = self.collect_windows(text, scratch);
+            let Scratch {
+                windows,
+                touched,
+                locs,
+                ..
+            } = scratch;
+            // Rules in order, as the findings' tie-breaks expect.
+            touched.sort_unstable();
+            let mut found: Vec<(usize, Finding)> = Vec::new();
+            for &ri in touched.iter() {
+                let rule = &self.rules.rules[ri];
+                if rule.applies_to(path) {
+                    let locs = locs[ri].get_or_insert_with(|| rule.regex().capture_locations());
+                    for &(start, end) in &windows[ri] {
+                        self.run_rule(rule, locs, path, text, start, end, &mut found);
+                    }
+                }
+                windows[ri].clear();
             }
-        }
-        if found.is_empty() {
-            return Vec::new();
-        }
-        let mut findings = dedup_overlapping(found, &self.yielding);
-        self.pair(&mut findings);
-        findings
+            touched.clear();
+            if found.is_empty() {
+                return (Vec::new(), says_secret);
+            }
+            let mut findings = dedup_overlapping(found, &self.yielding);
+            self.pair(&mut findings);
+            (findings, says_secret)
+        })
     }
 
     /// Run a rule's regex on `text[from..to]` (the text before `from` is context only, so
@@ -336,9 +382,23 @@ impl Matcher {
     }
 }
 
+/// Room a thread reuses for every blob it scans: no allocation per blob for keyword hits,
+/// windows or capture slots.
+#[derive(Default)]
+struct Scratch {
+    /// The matcher whose rules the rule-indexed vectors below follow.
+    owner: usize,
+    hits: Hits,
+    /// Per rule: its windows in the blob being scanned.
+    windows: Vec<Vec<(usize, usize)>>,
+    /// The rules with windows in the blob being scanned.
+    touched: Vec<usize>,
+    /// Per rule: capture slots, made at the rule's first window.
+    locs: Vec<Option<regex::bytes::CaptureLocations>>,
+}
+
 thread_local! {
-    /// Keyword hits of the blob being scanned, one buffer a thread, reused.
-    static HITS: std::cell::RefCell<Vec<Hit>> = const { std::cell::RefCell::new(Vec::new()) };
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
 /// Start of the line `lines` lines before the one holding `offset`.
