@@ -286,16 +286,19 @@ impl Matcher {
             quoted: is_quoted(text, start, end),
             encrypted: None,
         };
-        if rule.spec.placeholder_filter && filters::is_placeholder(&cand.secret) {
-            return None;
-        }
+        // The rule's own validators first: they reject most near misses, and cost less.
         for v in &rule.validators {
             if !v.check(&mut cand) {
                 return None;
             }
         }
-        if rule.spec.placeholder_filter && filters::is_placeholder(&cand.secret) {
-            return None; // after decoding, e.g. `%24%7BPASSWORD%7D`
+        // A value is a placeholder as found or as a validator decoded it (`%24%7BPASSWORD%7D`).
+        if rule.spec.placeholder_filter
+            && (filters::is_placeholder(&cand.secret)
+                || (cand.secret.as_bytes() != raw
+                    && filters::is_placeholder(&String::from_utf8_lossy(raw))))
+        {
+            return None;
         }
         let entropy = entropy::shannon_entropy(cand.secret.as_bytes());
         if rule.spec.min_entropy.is_some_and(|min| entropy < min) {
