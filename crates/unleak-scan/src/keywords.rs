@@ -2,9 +2,10 @@
 //! pass over the bytes.
 //!
 //! The automaton is built by the `aho-corasick` crate (standard semantics, so every
-//! occurrence, overlapping ones included, is reported) and copied into a compact table: one
-//! `u32` per (state, byte class), state ids premultiplied by the row width and numbered so that
-//! every state that ends a keyword comes last (one comparison tells "match" from "no match").
+//! occurrence, overlapping ones included, is reported) and copied into a compact table: a row
+//! per state, an entry per byte class, each entry the address of the next state's row. The
+//! rows of states that end a keyword lie where one address bit is set (one test tells "match"
+//! from "no match").
 //!
 //! Why not search with the crate directly: a DFA step is a dependent load, so one search runs
 //! at the latency of a cache hit per byte (~450 MB/s here for ~150 keywords, where no SIMD
@@ -72,8 +73,13 @@ pub struct KeywordSearcher {
     /// written after `new` and never moved (a boxed slice), so the addresses stay valid.
     table: Box<[usize]>,
     start: usize,
-    /// States (row addresses) at or above this one end at least one keyword.
+    /// The address of the first row of a state that ends at least one keyword: the rows of
+    /// such states come last.
     first_match: usize,
+    /// The one address bit set in every row address of a state that ends a keyword, and in no
+    /// other: four lanes are tested for a match with three ORs and one test (against three
+    /// maxima and a compare: 4% faster on the 200 MB benchmark tree).
+    match_bit: usize,
     /// For each match state, in id order: the keywords (pattern, length) ending there.
     outputs: Vec<Vec<(u32, u32)>>,
     max_len: usize,
@@ -106,13 +112,14 @@ impl KeywordSearcher {
         reps[0] = (0..=255u8).find(|&b| classes[b as usize] == 0).unwrap_or(0);
         let stride = reps.len();
         if patterns.is_empty() {
-            let (table, base) = addresses(&vec![0; stride]);
+            let table = Table::new(&vec![0; stride], stride, 1);
             return KeywordSearcher {
                 classes,
                 stride,
-                table,
-                start: base,
-                first_match: usize::MAX,
+                start: table.row(0),
+                first_match: table.first_match,
+                match_bit: table.match_bit,
+                table: table.entries,
                 outputs: Vec::new(),
                 max_len: 1,
             };
@@ -177,14 +184,14 @@ impl KeywordSearcher {
                 }
             }
         }
-        let (table, base) = addresses(&trans);
-        let row = |id: usize| base + id * stride * std::mem::size_of::<usize>();
+        let table = Table::new(&trans, stride, plain.len());
         KeywordSearcher {
             classes,
             stride,
-            table,
-            start: row(new_id[0]),
-            first_match: row(plain.len()),
+            start: table.row(new_id[0]),
+            first_match: table.first_match,
+            match_bit: table.match_bit,
+            table: table.entries,
             outputs,
             max_len: nfa.max_pattern_len(),
         }
@@ -209,7 +216,7 @@ impl KeywordSearcher {
             let mut s = self.start;
             for (at, &b) in text.iter().enumerate() {
                 s = self.step(s, b);
-                if s >= self.first_match {
+                if s & self.match_bit != 0 {
                     self.emit(at, s, &mut out.all);
                 }
             }
@@ -235,7 +242,7 @@ impl KeywordSearcher {
         debug_assert!(len >= d + overlap);
         let lanes = Lanes { d, overlap, n };
         let (mut s0, mut s1, mut s2, mut s3) = (self.start, self.start, self.start, self.start);
-        let first_match = self.first_match;
+        let match_bit = self.match_bit;
         let p = text.as_ptr();
         let d3 = 3 * d;
         // The hot loop must keep the states in registers: with match handling inlined here,
@@ -261,7 +268,7 @@ impl KeywordSearcher {
                 b >>= 8;
                 c >>= 8;
                 e >>= 8;
-                if s0.max(s1).max(s2).max(s3) >= first_match {
+                if (s0 | s1 | s2 | s3) & match_bit != 0 {
                     self.lane_hits(&lanes, i + j, [s0, s1, s2, s3], out);
                 }
             }
@@ -276,7 +283,7 @@ impl KeywordSearcher {
             s1 = self.step(s1, b);
             s2 = self.step(s2, c);
             s3 = self.step(s3, e);
-            if s0.max(s1).max(s2).max(s3) >= first_match {
+            if (s0 | s1 | s2 | s3) & match_bit != 0 {
                 self.lane_hits(&lanes, i, [s0, s1, s2, s3], out);
             }
         }
@@ -286,7 +293,7 @@ impl KeywordSearcher {
     #[inline(never)]
     fn lane_hits(&self, lanes: &Lanes, i: usize, s: [usize; LANES], out: &mut Hits) {
         for (k, st) in s.into_iter().enumerate() {
-            if st >= self.first_match {
+            if st & self.match_bit != 0 {
                 let at = k * lanes.d + i;
                 if at >= lanes.own(k) && at < lanes.own(k + 1) {
                     let lane = match k {
@@ -312,15 +319,59 @@ impl KeywordSearcher {
     }
 }
 
-/// The table of row numbers (premultiplied by the row width) as a table of row addresses, and
-/// the table's base address.
-fn addresses(trans: &[u32]) -> (Box<[usize]>, usize) {
-    let mut table = vec![0usize; trans.len()].into_boxed_slice();
-    let base = table.as_ptr().addr();
-    for (entry, &next) in table.iter_mut().zip(trans) {
-        *entry = base + next as usize * std::mem::size_of::<usize>();
+/// The transition table with row addresses for entries, laid out so that one address bit
+/// tells the rows of match states from the others.
+struct Table {
+    entries: Box<[usize]>,
+    /// Address of row 0.
+    base: usize,
+    /// Address of the first match state's row.
+    first_match: usize,
+    match_bit: usize,
+    row_bytes: usize,
+    /// Rows below this number are states without a match.
+    plain: usize,
+}
+
+impl Table {
+    /// `trans`: for each state, `stride` next-state numbers premultiplied by `stride`; states
+    /// `plain..` end a keyword. Rows `..plain` go at `base`, the others at `base + split`,
+    /// where `base` is aligned to `2 * split` and each group fits in `split` bytes (a power
+    /// of two): so `split` is the match bit. The gap in between is allocated, never touched.
+    fn new(trans: &[u32], stride: usize, plain: usize) -> Table {
+        const W: usize = std::mem::size_of::<usize>();
+        let row_bytes = stride * W;
+        let rows = trans.len() / stride;
+        let split = (plain.max(rows - plain).max(1) * row_bytes).next_power_of_two();
+        // Room to align a start to `2 * split` and hold both groups after it.
+        let mut entries = vec![0usize; 4 * split / W].into_boxed_slice();
+        let ptr = entries.as_ptr().addr();
+        let base = (ptr + 2 * split - 1) & !(2 * split - 1);
+        let table = Table {
+            base,
+            first_match: base + split,
+            match_bit: split,
+            row_bytes,
+            plain,
+            entries: Box::default(),
+        };
+        for r in 0..rows {
+            let at = (table.row(r) - ptr) / W;
+            for c in 0..stride {
+                entries[at + c] = table.row(trans[r * stride + c] as usize / stride);
+            }
+        }
+        Table { entries, ..table }
     }
-    (table, base)
+
+    /// The address of row `r`.
+    fn row(&self, r: usize) -> usize {
+        if r < self.plain {
+            self.base + r * self.row_bytes
+        } else {
+            self.first_match + (r - self.plain) * self.row_bytes
+        }
+    }
 }
 
 #[cfg(test)]

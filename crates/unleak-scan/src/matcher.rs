@@ -132,27 +132,19 @@ impl Matcher {
                 }
             }
         };
+        let mut line = LineWindows::default();
         for m in hits.as_slice() {
             if m.pattern == self.secret_pattern && &text[m.start..m.end] == b"Secret" {
                 says_secret = true;
             }
-            // Most rules share one window size: its line bounds are found once a hit.
-            let mut span: Option<(u32, usize, usize)> = None;
             for &ri in &self.keyword_rules[m.pattern] {
-                let Some(lines) = self.rules.rules[ri].window() else {
-                    add(ri, 0, text.len());
-                    continue;
-                };
-                let (start, end) = match span {
-                    Some((l, s, e)) if l == lines => (s, e),
-                    _ => {
-                        let s = lines_before(text, m.start, lines);
-                        let e = lines_after(text, m.end, lines);
-                        span = Some((lines, s, e));
-                        (s, e)
+                match self.rules.rules[ri].window() {
+                    Some(lines) => {
+                        let (start, end) = line.around(text, m.start, m.end, lines);
+                        add(ri, start, end);
                     }
-                };
-                add(ri, start, end);
+                    None => add(ri, 0, text.len()),
+                }
             }
         }
         for &ri in &self.always {
@@ -402,6 +394,42 @@ struct Scratch {
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// The windows around the line of the latest keyword hit, by their number of lines: found
+/// once for all the rules and all the hits on that line (a password line has "pass" in
+/// "password", often twice).
+#[derive(Default)]
+struct LineWindows {
+    /// The line: its start, and its end after the newline.
+    line: (usize, usize),
+    /// (lines around, window start, window end); a few sizes are in use.
+    spans: Vec<(u32, usize, usize)>,
+}
+
+impl LineWindows {
+    /// The window of `lines` lines around the line(s) of `text[start..end]`.
+    fn around(&mut self, text: &[u8], start: usize, end: usize, lines: u32) -> (usize, usize) {
+        let (ls, le) = self.line;
+        if self.spans.is_empty() || start < ls || end >= le {
+            let ls = blob::line_start(text, start);
+            let le = lines_after(text, end, 0);
+            self.line = (ls, le);
+            self.spans.clear();
+            self.spans.push((0, ls, le));
+        }
+        if let Some(&(_, s, e)) = self.spans.iter().find(|w| w.0 == lines) {
+            return (s, e);
+        }
+        let (ls, le) = self.line;
+        let s = lines_before(text, ls, lines);
+        let e = match lines {
+            0 => le,
+            n => lines_after(text, le, n - 1),
+        };
+        self.spans.push((lines, s, e));
+        (s, e)
+    }
 }
 
 /// Start of the line `lines` lines before the one holding `offset`.
