@@ -255,17 +255,37 @@ const NOT_PASSWORD_KEYS: &[&str] = &[
     "_sha",
 ];
 
+/// All of `NOT_PASSWORD_KEYS` in one automaton: a key is checked at every password-looking
+/// match, and one `str::contains` a word was 3% of a tree scan's time.
+static NOT_PASSWORD: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(NOT_PASSWORD_KEYS)
+            .expect("plain literals build an automaton")
+    });
+
 fn password_key(key: &[u8]) -> bool {
-    let k = String::from_utf8_lossy(key).to_ascii_lowercase();
-    if NOT_PASSWORD_KEYS.iter().any(|w| k.contains(w)) {
+    if NOT_PASSWORD.is_match(key) {
         return false;
     }
+    let k = key.to_ascii_lowercase();
     // A short `pass` names a password only at the end (`DB_PASS`, `dbPass`), not inside
     // other words (`pass_by_value`, `late-compile-pass.stderr`).
-    ["password", "passwd", "passwort", "pwd", "mot_de_passe"]
-        .iter()
-        .any(|w| k.contains(w))
-        || k.trim_end_matches(['"', '\'', ']']).ends_with("pass")
+    let mut end = k.as_slice();
+    while let [rest @ .., b'"' | b'\'' | b']'] = end {
+        end = rest;
+    }
+    [
+        &b"password"[..],
+        b"passwd",
+        b"passwort",
+        b"pwd",
+        b"mot_de_passe",
+    ]
+    .iter()
+    .any(|w| memchr::memmem::find(&k, w).is_some())
+        || end.ends_with(b"pass")
 }
 
 /// A human-chosen or generated password literal: not code, not a hash, not a placeholder.
