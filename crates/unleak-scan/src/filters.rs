@@ -265,7 +265,6 @@ fn is_mask(v: &str) -> bool {
 
 /// Password hashes and verifiers: stored by applications on purpose, not usable to log in.
 pub fn is_password_hash(v: &str) -> bool {
-    let lower = v.to_ascii_lowercase();
     let prefixed = [
         "$2a$",
         "$2b$",
@@ -291,13 +290,16 @@ pub fn is_password_hash(v: &str) -> bool {
         "bcrypt$",
         "argon2$",
     ];
-    if prefixed.iter().any(|p| lower.starts_with(p)) {
+    let starts_with = |p: &str| {
+        v.as_bytes()
+            .get(..p.len())
+            .is_some_and(|h| h.eq_ignore_ascii_case(p.as_bytes()))
+    };
+    if prefixed.iter().any(|p| starts_with(p)) {
         return true;
     }
     // Postgres md5 verifier: `md5` + 32 hex.
-    lower.len() == 35
-        && lower.starts_with("md5")
-        && lower[3..].bytes().all(|b| b.is_ascii_hexdigit())
+    v.len() == 35 && starts_with("md5") && v.as_bytes()[3..].iter().all(u8::is_ascii_hexdigit)
 }
 
 #[cfg(test)]

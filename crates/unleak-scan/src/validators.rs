@@ -150,8 +150,11 @@ const SOURCE_EXTENSIONS: &[&str] = &[
 
 fn is_source_code(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    name.rsplit_once('.')
-        .is_some_and(|(_, ext)| SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+    name.rsplit_once('.').is_some_and(|(_, ext)| {
+        SOURCE_EXTENSIONS
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(ext))
+    })
 }
 
 /// A key id: prefix, then 16 of `A-Z2-7` (the regex checks shape), not a documentation key,
@@ -288,6 +291,19 @@ fn password_key(key: &[u8]) -> bool {
         || end.ends_with(b"pass")
 }
 
+/// Escapes: a value with them is a message or a document.
+const ESCAPES: [&str; 2] = ["\\n", "\\t"];
+/// Concatenation, logic, member access and closing markup: an unquoted value with them is
+/// code or markup.
+const CODE_MARKS: [&str; 7] = [" + ", "\" +", "||", "&&", "->", "::", "</"];
+
+/// `ESCAPES` then `CODE_MARKS`, in one automaton (one pass over a value, not nine).
+static LITERAL_MARKS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::new(ESCAPES.iter().chain(&CODE_MARKS))
+            .expect("plain literals build an automaton")
+    });
+
 /// A human-chosen or generated password literal: not code, not a hash, not a placeholder.
 fn password_literal(s: &str, quoted: bool) -> bool {
     let s = s.trim();
@@ -308,8 +324,17 @@ fn password_literal(s: &str, quoted: bool) -> bool {
     if version || path || url {
         return false;
     }
+    // One pass for the substrings that make a value text or code rather than a password.
+    let (mut escaped, mut code) = (false, false);
+    for m in LITERAL_MARKS.find_overlapping_iter(s) {
+        if m.pattern().as_usize() < ESCAPES.len() {
+            escaped = true;
+        } else {
+            code = true;
+        }
+    }
     // Text with escapes (`\n`, `\t`) is a message or a document, not something typed at a prompt.
-    if s.contains("\\n") || s.contains("\\t") {
+    if escaped {
         return false;
     }
     // Prose (a message, a label, advice): five words or more. Passphrases are shorter.
@@ -331,21 +356,16 @@ fn password_literal(s: &str, quoted: bool) -> bool {
         || s.starts_with("args.")
         || s.starts_with("request.")
         || s.starts_with("req.")
-        || s.contains(" + ")
-        || s.contains("\" +")
-        || s.contains("||")
-        || s.contains("&&")
-        || s.contains("->")
-        || s.contains("::");
+        || code;
     // `&str`, `*const`, `*mut`, YAML aliases (`*db_password`), anchors: references, not values.
     let reference = s.starts_with(['&', '*'])
         && s[1..]
             .chars()
             .next()
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '[' || c == '_');
-    // Markup around a value (syntax-highlighted docs): `<span`, `sample</code>`.
-    let markup = s.contains("</")
-        || (s.starts_with('<') && s[1..].starts_with(|c: char| c.is_ascii_alphabetic()));
+    // Markup around a value (syntax-highlighted docs): `<span`, `sample</code>` (`</` is in
+    // `CODE_MARKS`).
+    let markup = s.starts_with('<') && s[1..].starts_with(|c: char| c.is_ascii_alphabetic());
     if looks_like_code || reference || markup || is_type(s) {
         return false;
     }
@@ -386,7 +406,7 @@ fn is_type(s: &str) -> bool {
     let bare = s
         .trim_end_matches([';', ',', '!', '?'])
         .trim_end_matches("[]");
-    if TYPE_NAMES.contains(&bare.to_ascii_lowercase().as_str()) {
+    if TYPE_NAMES.iter().any(|t| t.eq_ignore_ascii_case(bare)) {
         return true;
     }
     // A generic application whose arguments are types: `Option<String>`, `Mapped[str]`.
