@@ -8,6 +8,7 @@ use crate::finding::{Finding, Pair};
 use crate::keywords::{Hits, KeywordSearcher};
 use crate::rules::{Rule, RuleSet};
 use crate::validators::Candidate;
+use regex_automata::Input;
 
 /// Marks a line whose secrets are never reported.
 pub const ALLOW_MARKER: &[u8] = b"unleak:allow";
@@ -177,7 +178,7 @@ impl Matcher {
                 *scratch = Scratch {
                     owner: self.id,
                     windows: vec![Vec::new(); n],
-                    locs: (0..n).map(|_| None).collect(),
+                    searches: (0..n).map(|_| None).collect(),
                     ..Scratch::default()
                 };
             }
@@ -185,7 +186,7 @@ impl Matcher {
             let Scratch {
                 windows,
                 touched,
-                locs,
+                searches,
                 ..
             } = scratch;
             // Rules in order, as the findings' tie-breaks expect.
@@ -194,9 +195,9 @@ impl Matcher {
             for &ri in touched.iter() {
                 let rule = &self.rules.rules[ri];
                 if rule.applies_to(path) {
-                    let locs = locs[ri].get_or_insert_with(|| rule.regex().capture_locations());
+                    let search = searches[ri].get_or_insert_with(|| RuleSearch::new(rule.regex()));
                     for &(start, end) in &windows[ri] {
-                        self.run_rule(rule, locs, path, text, start, end, &mut found);
+                        self.run_rule(rule, search, path, text, start, end, &mut found);
                     }
                 }
                 windows[ri].clear();
@@ -217,7 +218,7 @@ impl Matcher {
     fn run_rule(
         &self,
         rule: &Rule,
-        locs: &mut regex::bytes::CaptureLocations,
+        search: &mut RuleSearch,
         path: &str,
         text: &[u8],
         from: usize,
@@ -227,29 +228,29 @@ impl Matcher {
         let re = rule.regex();
         let secret_groups = rule.secret_groups();
         let key_group = rule.key_group();
-        let haystack = &text[..to];
-        let mut at = from;
-        while at <= haystack.len() {
-            let Some(whole) = re.captures_read_at(locs, haystack, at) else {
+        let mut input = Input::new(&text[..to]).range(from..);
+        while re
+            .search_slots_with(&mut search.cache, &input, &mut search.slots)
+            .is_some()
+        {
+            let Some((ms, me)) = search.group(0) else {
                 break;
             };
-            at = if whole.end() > whole.start() {
-                whole.end()
-            } else {
-                whole.end() + 1
-            };
-            let Some((s, e)) = secret_groups.iter().find_map(|&g| locs.get(g)) else {
-                continue;
-            };
-            if rule.spec.token_boundary && !is_whole_token(text, s, e) {
-                continue;
+            if let Some((s, e)) = secret_groups.iter().find_map(|&g| search.group(g)) {
+                if !rule.spec.token_boundary || is_whole_token(text, s, e) {
+                    let key = key_group
+                        .and_then(|g| search.group(g))
+                        .map(|(a, b)| &text[a..b]);
+                    if let Some(f) = self.confirm(rule, path, text, s, e, key) {
+                        out.push((s, f));
+                    }
+                }
             }
-            let key = key_group
-                .and_then(|g| locs.get(g))
-                .map(|(a, b)| &text[a..b]);
-            if let Some(f) = self.confirm(rule, path, text, s, e, key) {
-                out.push((s, f));
+            let next = if me > ms { me } else { me + 1 };
+            if next > to {
+                break;
             }
+            input.set_start(next);
         }
     }
 
@@ -388,8 +389,32 @@ struct Scratch {
     windows: Vec<Vec<(usize, usize)>>,
     /// The rules with windows in the blob being scanned.
     touched: Vec<usize>,
-    /// Per rule: capture slots, made at the rule's first window.
-    locs: Vec<Option<regex::bytes::CaptureLocations>>,
+    /// Per rule: its search state, made at the rule's first window.
+    searches: Vec<Option<RuleSearch>>,
+}
+
+/// One rule's search state on one thread: the regex's cache (its lazy DFAs grow there) and
+/// capture slots. Kept here, not taken from the regex's shared pool at every window: on two
+/// threads, one of them took the pool's slow path each time.
+struct RuleSearch {
+    cache: regex_automata::meta::Cache,
+    slots: Vec<Option<regex_automata::util::primitives::NonMaxUsize>>,
+}
+
+impl RuleSearch {
+    fn new(re: &regex_automata::meta::Regex) -> Self {
+        RuleSearch {
+            cache: re.create_cache(),
+            slots: vec![None; re.group_info().slot_len()],
+        }
+    }
+
+    /// The span of capture group `g` in the last match.
+    fn group(&self, g: usize) -> Option<(usize, usize)> {
+        let start = self.slots.get(2 * g).copied().flatten()?;
+        let end = self.slots.get(2 * g + 1).copied().flatten()?;
+        Some((start.get(), end.get()))
+    }
 }
 
 thread_local! {

@@ -3,7 +3,8 @@
 
 use std::sync::OnceLock;
 
-use regex::bytes::Regex;
+use regex_automata::meta::Regex;
+use regex_automata::PatternID;
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
@@ -161,7 +162,7 @@ struct Compiled {
 
 impl Compiled {
     fn new(regex: Regex) -> Self {
-        let names: Vec<Option<&str>> = regex.capture_names().collect();
+        let names: Vec<Option<&str>> = regex.group_info().pattern_names(PatternID::ZERO).collect();
         Compiled {
             secret_groups: names
                 .iter()
@@ -228,18 +229,41 @@ impl Rule {
         })
     }
 
+    /// The regex-automata engine itself rather than the `regex` crate's wrapper: the matcher
+    /// keeps a search cache per rule and thread instead of taking one from a shared pool at
+    /// every window.
     fn compile(spec: &RuleSpec) -> Result<Regex> {
+        const SIZE_LIMIT: usize = 32 << 20;
         // ASCII classes by default (`\w`, `\s`, case folding): smaller automata, faster scans.
-        // A rule that needs Unicode classes can turn them on with `(?u)`.
-        let re = regex::bytes::RegexBuilder::new(&spec.regex)
+        // A rule that needs Unicode classes can turn them on with `(?u)`. Bytes, not UTF-8.
+        let syntax = regex_automata::util::syntax::Config::new()
             .unicode(false)
-            .size_limit(32 << 20)
-            .build()
-            .map_err(|e| Error::Rule {
-                id: spec.id.clone(),
-                message: format!("regex does not compile: {e}"),
+            .utf8(false);
+        let config = Regex::config()
+            .nfa_size_limit(Some(SIZE_LIMIT))
+            .utf8_empty(false);
+        let re = Regex::builder()
+            .syntax(syntax)
+            .configure(config)
+            .build(&spec.regex)
+            .map_err(|e| {
+                // The `regex` crate words the same error best (a caret under the culprit).
+                let message = regex::bytes::RegexBuilder::new(&spec.regex)
+                    .unicode(false)
+                    .size_limit(SIZE_LIMIT)
+                    .build()
+                    .err()
+                    .map_or_else(|| e.to_string(), |e| e.to_string());
+                Error::Rule {
+                    id: spec.id.clone(),
+                    message: format!("regex does not compile: {message}"),
+                }
             })?;
-        if !re.capture_names().any(|n| n == Some("secret")) {
+        if re
+            .group_info()
+            .to_index(PatternID::ZERO, "secret")
+            .is_none()
+        {
             return Err(Error::Rule {
                 id: spec.id.clone(),
                 message: "regex has no capture group named `secret`".into(),
