@@ -148,6 +148,16 @@ fn status_of(findings: &[Value], id: &str) -> (String, String) {
     )
 }
 
+/// The advice of the key id finding `id`.
+fn advice_of(findings: &[Value], id: &str) -> String {
+    findings
+        .iter()
+        .find(|f| f["kind"] == "aws-access-key-id" && f["secret"] == id)
+        .and_then(|f| f["advice"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
 fn write_pair(dir: &Path, file: &str, id: &str, secret: &str) {
     std::fs::write(
         dir.join(file),
@@ -220,6 +230,14 @@ fn reports_round_trip_through_verify_and_scan_verify() {
     assert_eq!(status_of(&f, &alice.id).0, "live");
     assert_eq!(status_of(&f, &bob.id).0, "inactive");
     assert_eq!(status_of(&f, "AKIAXYZDQCEN4B6JSJQI").0, "canary");
+    // The advice follows the verdict: rotate a live key, never a canary.
+    assert!(advice_of(&f, &alice.id).contains("rotate"));
+    assert!(advice_of(&f, &bob.id).contains("deactivated"));
+    let canary = advice_of(&f, "AKIAXYZDQCEN4B6JSJQI");
+    assert!(
+        canary.contains("canary") && canary.contains("never use it"),
+        "{canary}"
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains(&alice.secret), "secret printed in full");
     // The secret-key findings of the pairs are judged too.
@@ -276,6 +294,8 @@ fn reports_round_trip_through_verify_and_scan_verify() {
     assert_eq!(status_of(&f, &alice.id).0, "live");
     assert_eq!(status_of(&f, &bob.id).0, "inactive");
     assert_eq!(status_of(&f, "AKIAXYZDQCEN4B6JSJQI").0, "canary");
+    assert!(advice_of(&f, "AKIAXYZDQCEN4B6JSJQI").contains("never use it"));
+    assert!(advice_of(&f, &bob.id).contains("deactivated"));
 }
 
 #[test]

@@ -186,8 +186,11 @@ pub fn annotate(
         .iter_mut()
         .zip(judge_all(&keys, config, args, quiet)?)
     {
-        if v.is_some() {
-            f.verification = v;
+        if let Some(v) = v {
+            if let Some(advice) = v.advice() {
+                f.advice = advice.into();
+            }
+            f.verification = Some(v);
         }
     }
     Ok(())
@@ -215,6 +218,9 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
     }
     for (f, v) in findings.iter_mut().zip(verdicts) {
         if let (Some(obj), Some(v)) = (f.as_object_mut(), v) {
+            if let Some(advice) = v.advice() {
+                obj.insert("advice".into(), advice.into());
+            }
             obj.insert("verification".into(), serde_json::to_value(v)?);
         }
     }

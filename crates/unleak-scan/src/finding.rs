@@ -74,6 +74,26 @@ pub struct Verification {
     pub reason: Option<String>,
 }
 
+impl Verification {
+    /// What to do about a key judged so, where the verdict changes the rule's advice (which
+    /// assumes a live key: rotate it). None: keep the rule's advice; also for `invalid`, which
+    /// may be a wrong secret for a key id that still works, or a deactivated key.
+    pub fn advice(&self) -> Option<&'static str> {
+        match self.status.as_str() {
+            "canary" => Some(
+                "A canary (honeytoken) key: never use it, rotating it included (unleak does not). \
+                 Remove it from the code. Any use alerts whoever planted it; if that was not \
+                 your own team, tell your security team.",
+            ),
+            "inactive" => Some(
+                "The key exists but is deactivated: anyone allowed to manage it can turn it \
+                 back on. Delete it in IAM, then remove it from the code.",
+            ),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Finding {
     pub rule_id: String,
