@@ -160,6 +160,29 @@ async fn dry_run_and_missing_yes_change_nothing() {
 }
 
 #[tokio::test]
+async fn a_rotation_of_a_key_already_being_rotated_is_refused_and_changes_nothing() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let cwd = w.state.path().to_path_buf();
+    let before = keys(&w, APP_USER).await;
+    // Another unleak (here: this test) is rotating the key.
+    let journal = unleak_aws::journal::Journal::at(w.state.path().join("state").join("rotations"));
+    let held = journal.lock(&w.leaked_id).unwrap();
+    let out = unleak(&m, &w, &cwd, &["rotate", &w.leaked_id, "--yes"], &[]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains("another unleak is working on"), "{all}");
+    assert_eq!(keys(&w, APP_USER).await, before);
+    assert_eq!(version_count(&w, SECRET_NAME).await, 0);
+    // Once it is done, the rotation goes through.
+    drop(held);
+    let out = unleak(&m, &w, &cwd, &["rotate", &w.leaked_id, "--yes"], &[]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_rotated(&m, &w, false, &all).await;
+}
+
+#[tokio::test]
 async fn refusals_change_nothing() {
     let m = Moto::start();
     let w = world(&m).await;

@@ -85,6 +85,36 @@ async fn store_is_idempotent_and_updates_only_when_asked() {
 }
 
 #[tokio::test]
+async fn a_store_of_a_secret_already_being_stored_is_refused_and_changes_nothing() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let original = format!("HOST=db\nDB_PASSWORD={}\n", fake_secret("pw-"));
+    write(dir.path(), "app.env", &original);
+    let args = [
+        "store", "--path", "app.env", "--line", "2", "--name", "test/db", "--yes",
+    ];
+    let journal = unleak_aws::journal::Journal::at(w.state.path().join("state").join("stores"));
+    let held = journal.lock("test/db").unwrap();
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("another unleak is working on `test/db`"),
+        "{all}"
+    );
+    assert_eq!(version_count(&w, "test/db").await, 0);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("app.env")).unwrap(),
+        original
+    );
+    drop(held);
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(version_count(&w, "test/db").await, 1);
+}
+
+#[tokio::test]
 async fn crash_after_create_then_rerun_makes_no_second_version() {
     let m = Moto::start();
     let w = world(&m).await;

@@ -97,6 +97,16 @@ async fn rotate_now(args: &RotateArgs, journal: &Journal, opts: &RotateOptions) 
             return Ok(Outcome::Clean);
         }
         confirm(args.yes, "Rotate the key now?")?;
+        // One rotation of a key at a time; planned again under the lock, since another one
+        // may have run (or finished) since the plan shown.
+        let _lock = journal.lock(&opts.old_key_id)?;
+        let plan = rotate::plan(&clients, journal, opts).await?;
+        if plan.already_done.is_some() {
+            for line in plan.describe() {
+                println!("unleak rotate: {line}");
+            }
+            return Ok(Outcome::Clean);
+        }
         let report = rotate::execute(&clients, journal, &plan, &mut |line| {
             eprintln!("unleak: {line}")
         })

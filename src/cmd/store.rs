@@ -186,6 +186,8 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     }
 
     let journal = Journal::open("stores")?;
+    // One store of a secret at a time (the file rewrite below included).
+    let _lock = journal.lock(&name)?;
     let req = StoreRequest {
         name: &name,
         value: &loc.secret,

@@ -22,6 +22,11 @@ pub enum JournalError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "another unleak is working on `{key}` right now (it holds {}); let it finish, then run this again",
+        path.display()
+    )]
+    Busy { key: String, path: PathBuf },
     #[error("journal file {} is not valid: {source}", path.display())]
     Corrupt {
         path: PathBuf,
@@ -45,6 +50,12 @@ pub fn state_dir() -> Result<PathBuf> {
         Some(h) => Ok(PathBuf::from(h).join(".local/state/unleak")),
         None => Err(JournalError::NoStateDir),
     }
+}
+
+/// Held while one process works on one key: see `Journal::lock`.
+#[derive(Debug)]
+pub struct JournalLock {
+    _file: File,
 }
 
 /// One directory of records of one kind (`rotations`, `stores`).
@@ -93,14 +104,6 @@ impl Journal {
         self.ensure_dir()?;
         let path = self.path_of(key);
         let tmp = self.dir.join(format!(".{}.tmp", escape(key)));
-        let io = |action: &'static str, p: &Path| {
-            let p = p.to_path_buf();
-            move |source: std::io::Error| JournalError::Io {
-                action,
-                path: p,
-                source,
-            }
-        };
         let mut bytes = serde_json::to_vec_pretty(value).expect("journal records serialise");
         bytes.push(b'\n');
         let mut f = private_options().open(&tmp).map_err(io("create", &tmp))?;
@@ -109,6 +112,30 @@ impl Journal {
         drop(f);
         fs::rename(&tmp, &path).map_err(io("rename into", &path))?;
         sync_dir(&self.dir).map_err(io("fsync", &self.dir))
+    }
+
+    /// Hold `key` for this process until the returned lock is dropped: a second rotation of
+    /// one key (or store of one secret) running at the same time would interleave its steps
+    /// with the first's and overwrite its record. An advisory lock on `<key>.lock`, which the
+    /// system releases when the process ends, crash included: a lock is never left stale.
+    pub fn lock(&self, key: &str) -> Result<JournalLock> {
+        self.ensure_dir()?;
+        let path = self.dir.join(format!("{}.lock", escape(key)));
+        let file = private_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io("open", &path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(JournalLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Busy {
+                key: key.to_string(),
+                path,
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(io("lock", &path)(e)),
+        }
     }
 
     /// Every record in the journal (unreadable files are reported, not skipped).
@@ -166,6 +193,16 @@ impl Journal {
             let _ = sync_dir(parent);
         }
         Ok(())
+    }
+}
+
+/// An I/O error of `action` on `path`, for `map_err`.
+fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> JournalError {
+    let path = path.to_path_buf();
+    move |source| JournalError::Io {
+        action,
+        path,
+        source,
     }
 }
 
@@ -257,6 +294,27 @@ mod tests {
             j.load::<Rec>("unleak/app/db"),
             Err(JournalError::Corrupt { .. })
         ));
+        fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn a_key_is_held_by_one_lock_at_a_time_and_locks_are_not_records() {
+        let tmp = std::env::temp_dir().join(format!(
+            "unleak-journal-lock-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
+        let j = Journal::at(tmp.join("rotations"));
+        let held = j.lock("AKIAEXAMPLE/1").unwrap();
+        let err = j.lock("AKIAEXAMPLE/1").unwrap_err();
+        assert!(matches!(err, JournalError::Busy { .. }), "{err}");
+        assert!(err.to_string().contains("`AKIAEXAMPLE/1`"), "{err}");
+        // Another key is free; the held one is free again once its lock is dropped.
+        drop(j.lock("AKIAOTHER").unwrap());
+        drop(held);
+        drop(j.lock("AKIAEXAMPLE/1").unwrap());
+        // Lock files are not journal records.
+        assert!(j.list::<Rec>().unwrap().is_empty());
         fs::remove_dir_all(&tmp).unwrap();
     }
 }
