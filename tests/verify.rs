@@ -296,6 +296,38 @@ fn reports_round_trip_through_verify_and_scan_verify() {
     assert_eq!(status_of(&f, "AKIAXYZDQCEN4B6JSJQI").0, "canary");
     assert!(advice_of(&f, "AKIAXYZDQCEN4B6JSJQI").contains("never use it"));
     assert!(advice_of(&f, &bob.id).contains("deactivated"));
+
+    // SARIF carries the verdicts too, and its alert level follows them.
+    let out = run(
+        dir.path(),
+        &["scan", "src", "--verify", "--format", "sarif"],
+        &env,
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let result_of = |id: &str| {
+        results
+            .iter()
+            .find(|r| {
+                r["ruleId"] == "aws-access-key-id"
+                    && r["message"]["text"].as_str().unwrap().contains(id)
+            })
+            .unwrap_or_else(|| panic!("no SARIF result for {id}: {results:#?}"))
+    };
+    let live = result_of(&alice.id);
+    assert_eq!(live["properties"]["verification"]["status"], "live");
+    assert_eq!(live["level"], "error");
+    assert_eq!(result_of(&bob.id)["level"], "warning");
+    let canary = result_of("AKIAXYZDQCEN4B6JSJQI");
+    assert_eq!(canary["properties"]["verification"]["status"], "canary");
+    assert_eq!(canary["level"], "note");
 }
 
 #[test]

@@ -30,6 +30,16 @@ const URI_ESCAPE: &AsciiSet = &CONTROLS
     .add(b'|')
     .add(b'}');
 
+/// A judged key's verdict sets how loud its alert is: a working key is an error, a key that
+/// no longer works (or a canary, which must not be used) a lesser alert; unjudged, an error.
+fn level(f: &Finding) -> &'static str {
+    match f.verification.as_ref().map(|v| v.status.as_str()) {
+        Some("inactive" | "invalid") => "warning",
+        Some("canary") => "note",
+        _ => "error",
+    }
+}
+
 pub fn write(
     out: &mut dyn Write,
     findings: &[Finding],
@@ -78,10 +88,13 @@ pub fn write(
             if let Some(c) = &f.commit {
                 message.push_str(&format!(" (introduced in commit {})", c.commit));
             }
-            json!({
+            if let Some(v) = &f.verification {
+                message.push_str(&format!(" [verified: {}]", v.status));
+            }
+            let mut result = json!({
                 "ruleId": f.rule_id,
                 "ruleIndex": used[f.rule_id.as_str()],
-                "level": "error",
+                "level": level(f),
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
@@ -90,7 +103,11 @@ pub fn write(
                     }
                 }],
                 "partialFingerprints": {"unleakFingerprint/v1": f.fingerprint()}
-            })
+            });
+            if let Some(v) = &f.verification {
+                result["properties"] = json!({"verification": v});
+            }
+            result
         })
         .collect();
     let doc = json!({
