@@ -295,6 +295,75 @@ async fn store_from_a_report_redacted_or_full() {
 }
 
 #[tokio::test]
+async fn store_a_history_finding_from_a_report() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let secret = fake_secret("pw-");
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(repo)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q"]);
+    write(repo, "settings.py", &format!("password = \"{secret}\"\n"));
+    git(&["add", "."]);
+    git(&["commit", "-qm", "add"]);
+    // Gone from the working tree, still in history.
+    write(
+        repo,
+        "settings.py",
+        "password = os.environ[\"DB_PASSWORD\"]\n",
+    );
+    git(&["commit", "-qam", "remove"]);
+
+    let report = |extra: &[&str]| {
+        let mut args = vec!["scan", "--history", ".", "-f", "json", "-o", "report.json"];
+        args.extend(extra);
+        let out = unleak(&m, &w, repo, &args, &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(repo.join("report.json")).unwrap())
+                .unwrap();
+        assert!(r["findings"][0]["commit"].is_object(), "{r:#}");
+        r["findings"][0]["id"].as_str().unwrap().to_string()
+    };
+    let store = |id: &str, extra: &[&str]| {
+        let mut args = vec!["store", "--report", "report.json", "--finding", id];
+        args.extend(extra);
+        args.extend(["--name", "test/hist", "--yes"]);
+        unleak(&m, &w, repo, &args, &[])
+    };
+
+    // Redacted: the secret is in no file to re-read; refused, with what to do.
+    let id = report(&[]);
+    let out = store(&id, &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("--show-secrets"), "{}", text(&out));
+    // --rewrite has no file to rewrite.
+    let id = report(&["--show-secrets"]);
+    let out = store(&id, &["--rewrite"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("git history"), "{}", text(&out));
+    assert_eq!(version_count(&w, "test/hist").await, 0);
+    // Full report: stored, and the commit named.
+    let out = store(&id, &[]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("(commit "), "{all}");
+    assert!(!all.contains(&secret), "{all}");
+    assert_eq!(
+        current_value(&w, "test/hist").await.as_deref(),
+        Some(secret.as_str())
+    );
+}
+
+#[tokio::test]
 async fn rewrite_every_supported_format() {
     let m = Moto::start();
     let w = world(&m).await;

@@ -99,9 +99,21 @@ struct Located {
     display: String,
     /// Current position in the file and its bytes when read, for `--rewrite`.
     at: Option<(u32, u32, Vec<u8>)>,
+    /// The commit a history finding was found in (abbreviated).
+    commit: Option<String>,
     rule_id: String,
     kind: String,
     secret: String,
+}
+
+impl Located {
+    /// Where it was found, as the user is told: the path, and the commit for history.
+    fn origin(&self) -> String {
+        match &self.commit {
+            Some(c) => format!("{} (commit {c})", self.display),
+            None => self.display.clone(),
+        }
+    }
 }
 
 pub fn run(args: StoreArgs) -> Result<Outcome> {
@@ -141,7 +153,7 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     let description = args
         .description
         .clone()
-        .unwrap_or_else(|| format!("Found by unleak ({}) in {}", loc.rule_id, loc.display));
+        .unwrap_or_else(|| format!("Found by unleak ({}) in {}", loc.rule_id, loc.origin()));
 
     let rt = runtime()?;
     let clients = rt.block_on(FixClients::load(args.profile.as_deref()));
@@ -150,7 +162,7 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
         "The {} found by {} in {} ({}):",
         loc.kind,
         loc.rule_id,
-        loc.display,
+        loc.origin(),
         redact(&loc.secret)
     );
     match &existing {
@@ -268,8 +280,30 @@ fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
     );
     let (line, column) = (num("line"), num("column"));
     let full = !reported.is_empty() && !reported.ends_with('…');
-    if f.get("commit").is_some() {
-        bail!("finding `{id}` is in git history, not in the working tree: use --path/--line on a file that has it, or store it by hand");
+    // A finding of a history scan: its secret may be in no file of the working tree any more,
+    // so it comes from the report, and nothing is rewritten.
+    if let Some(commit) = f.get("commit").and_then(|c| c.get("commit")) {
+        let commit: String = commit
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .take(12)
+            .collect();
+        if args.rewrite {
+            bail!("finding `{id}` is in git history (commit {commit}): --rewrite works on the working tree; store it without --rewrite");
+        }
+        if !full {
+            bail!("finding `{id}` is in git history (commit {commit}) and the report has its secret redacted: scan the history again with --show-secrets to store it");
+        }
+        return Ok(Located {
+            file: None,
+            display,
+            commit: Some(commit),
+            at: None,
+            rule_id,
+            kind,
+            secret: reported,
+        });
     }
 
     let file = (display != "-").then(|| PathBuf::from(&display));
@@ -287,6 +321,7 @@ fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
             }
             Ok(Located {
                 at: Some((found.line, found.column, bytes)),
+                commit: None,
                 file,
                 display,
                 rule_id,
@@ -297,6 +332,7 @@ fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
         None if full => Ok(Located {
             file: None,
             display,
+            commit: None,
             at: None,
             rule_id,
             kind,
@@ -362,6 +398,7 @@ fn from_location(args: &StoreArgs, path: &Path) -> Result<Located> {
         ),
     };
     Ok(Located {
+        commit: None,
         file: Some(path.to_path_buf()),
         display,
         at: Some((f.line, f.column, bytes)),
