@@ -59,6 +59,8 @@ pub struct Pack {
     body_end: u64,
     /// Object ids in index order (sorted).
     ids: Vec<Id>,
+    /// `ids[fanout[b]..fanout[b + 1]]` are the ids whose first byte is `b`.
+    fanout: Box<[u32; 257]>,
     /// (offset, id index), sorted by offset.
     by_offset: Vec<(u64, u32)>,
     /// For each id index, its entry (position in `by_offset`).
@@ -195,7 +197,7 @@ impl Pack {
             return Err(bad(pack_path, "not a version 2/3 pack matching its index"));
         }
         let body_end = len - 20;
-        let mut ids = Vec::with_capacity(n);
+        let mut ids: Vec<Id> = Vec::with_capacity(n);
         let mut by_offset = Vec::with_capacity(n);
         for i in 0..n {
             let at = ids_at + i * 20;
@@ -216,6 +218,13 @@ impl Pack {
             by_offset.push((offset, i as u32));
         }
         by_offset.sort_unstable();
+        let mut fanout = Box::new([0u32; 257]);
+        for id in &ids {
+            fanout[id[0] as usize + 1] += 1;
+        }
+        for b in 1..257 {
+            fanout[b] += fanout[b - 1];
+        }
         let mut entry_of_id = vec![NONE; n];
         for (e, &(_, i)) in by_offset.iter().enumerate() {
             entry_of_id[i as usize] = e as u32;
@@ -225,6 +234,7 @@ impl Pack {
             file,
             body_end,
             ids,
+            fanout,
             by_offset,
             entry_of_id,
         })
@@ -320,8 +330,7 @@ impl Pack {
                 let id: &Id = bytes.get(at..at + 20)?.try_into().ok()?;
                 at += 20;
                 // A base outside this pack (a thin pack): the caller reads it otherwise.
-                let i = self.ids.binary_search(id).ok()?;
-                self.entry_of_id[i]
+                self.entry_of_id[self.index_of(id)?]
             }
             COMMIT..=TAG => NONE,
             _ => return None,
@@ -460,8 +469,27 @@ impl Pack {
 
     /// The entry holding object `id`, if this pack has it.
     pub(crate) fn find(&self, id: &Id) -> Option<usize> {
-        let i = self.ids.binary_search(id).ok()?;
-        Some(self.entry_of_id[i] as usize)
+        Some(self.entry_of_id[self.index_of(id)?] as usize)
+    }
+
+    /// Where `id` is in `ids`. Among the ids of its first byte, compared as two big-endian
+    /// integers: a history walk looks up every commit and tree it reads, and `binary_search`
+    /// over the whole list (a `memcmp` call a step) was 3% of a full audit's CPU.
+    fn index_of(&self, id: &Id) -> Option<usize> {
+        let key = |id: &Id| {
+            let (head, tail) = id.split_at(16);
+            (
+                u128::from_be_bytes(head.try_into().expect("16 bytes")),
+                u32::from_be_bytes(tail.try_into().expect("4 bytes")),
+            )
+        };
+        let first = id[0] as usize;
+        let (from, to) = (self.fanout[first] as usize, self.fanout[first + 1] as usize);
+        let want = key(id);
+        self.ids[from..to]
+            .binary_search_by(|probe| key(probe).cmp(&want))
+            .ok()
+            .map(|i| from + i)
     }
 
     /// Entry `e` on its own: its type (a delta's own type is 6 or 7), its base entry if it is
