@@ -846,7 +846,9 @@ mod tests {
         ];
         for base in &bases {
             out.push(base.clone());
-            let cuts: Vec<usize> = (0..=base.len()).filter(|&i| base.is_char_boundary(i)).collect();
+            let cuts: Vec<usize> = (0..=base.len())
+                .filter(|&i| base.is_char_boundary(i))
+                .collect();
             for &i in &cuts {
                 for ch in ["é", "€", "😀"] {
                     out.push(format!("{}{ch}{}", &base[..i], &base[i..]));
