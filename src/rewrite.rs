@@ -10,7 +10,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
@@ -228,15 +228,90 @@ pub fn derive_var(before: &str) -> String {
     }
 }
 
-/// A unified diff of the one changed line, with the secret redacted.
-pub fn diff(display_path: &str, rw: &Rewrite, secret: &str) -> String {
-    let shown = unleak_scan::finding::redact(secret);
+/// A unified diff of the one changed line, with every secret in `secrets` redacted on both
+/// sides (the line may hold others besides the one replaced, and they stay on the new line).
+pub fn diff(display_path: &str, rw: &Rewrite, secrets: &[String]) -> String {
     format!(
         "--- a/{display_path}\n+++ b/{display_path}\n@@ -{l},1 +{l},1 @@\n-{}\n+{}\n",
-        rw.old_line.replace(secret, &shown),
-        rw.new_line,
+        redact_all(&rw.old_line, secrets),
+        redact_all(&rw.new_line, secrets),
         l = rw.line
     )
+}
+
+/// `line` with each secret (and each line of a multi-line one) replaced by its redaction,
+/// longest first so that a secret containing another is hidden whole.
+fn redact_all(line: &str, secrets: &[String]) -> String {
+    let mut pieces: Vec<&str> = secrets
+        .iter()
+        .flat_map(|s| {
+            std::iter::once(s.as_str()).chain(s.lines().map(str::trim).filter(|l| l.len() >= 8))
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    pieces.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    pieces.dedup();
+    let mut out = line.to_string();
+    for p in pieces {
+        if out.contains(p) {
+            out = out.replace(p, &unleak_scan::finding::redact(p));
+        }
+    }
+    out
+}
+
+/// `path` as a file inside `root` (canonical) that `--rewrite` may replace, or a clear
+/// refusal. A report's `path` may say `../outside/app.env` or `/etc/...`, and `--path` may go
+/// through a symlinked directory: the write must stay in the tree that was scanned. A
+/// symlinked file is refused too: replacing the link with a regular file would leave the
+/// secret in the link's target while unleak says "Rewrote". So: relative (or absolute under
+/// `root`), no `..`, and no symlink in any component below `root`.
+pub fn confine(root: &Path, path: &Path) -> Result<PathBuf> {
+    let shown = path.display();
+    let rel = if path.is_absolute() {
+        path.strip_prefix(root).map_err(|_| {
+            anyhow::anyhow!(
+                "--rewrite edits only files inside the current directory ({}), and {shown} is not; run unleak from the top of the tree you scanned",
+                root.display()
+            )
+        })?
+    } else {
+        path
+    };
+    let mut parts = Vec::new();
+    for c in rel.components() {
+        match c {
+            Component::Normal(p) => parts.push(p),
+            Component::CurDir => {}
+            _ => bail!(
+                "--rewrite edits only files inside the current directory ({}), and {shown} leaves it (`..`); run unleak from the top of the tree you scanned",
+                root.display()
+            ),
+        }
+    }
+    if parts.is_empty() {
+        bail!("{shown} is not a file");
+    }
+    let mut at = root.to_path_buf();
+    let last = parts.len() - 1;
+    for (i, p) in parts.into_iter().enumerate() {
+        at.push(p);
+        let meta =
+            fs::symlink_metadata(&at).with_context(|| format!("cannot read {}", at.display()))?;
+        if meta.file_type().is_symlink() {
+            bail!(
+                "--rewrite does not follow symbolic links, and {} is one (it would write outside the tree, or replace the link and leave the secret in its target); edit the real file by hand. Nothing was changed",
+                at.strip_prefix(root).unwrap_or(&at).display()
+            );
+        }
+        if i < last && !meta.is_dir() {
+            bail!("{} is not a directory", at.display());
+        }
+        if i == last && !meta.is_file() {
+            bail!("{shown} is not a regular file; edit it by hand");
+        }
+    }
+    Ok(at)
 }
 
 /// How the application gets the secret now, in the file's language.
@@ -414,7 +489,7 @@ mod tests {
     fn python_without_import_gets_a_note_and_diff_is_redacted() {
         let r = rw("a.py", &format!("password = \"{S}\"\n"), S);
         assert!(r.note.is_some());
-        let d = diff("a.py", &r, S);
+        let d = diff("a.py", &r, &[S.to_string()]);
         assert!(!d.contains(S), "{d}");
         assert!(d.contains("+password = os.environ[\"PASSWORD\"]"), "{d}");
     }

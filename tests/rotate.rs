@@ -346,6 +346,11 @@ async fn repeated_crashes_never_leave_two_orphans() {
         assert_safe_mid_rotation(&m, &w, step).await;
     }
     assert!(all.contains("deleted orphan key"), "{all}");
+    // The deletion was in the plan shown before it happened.
+    assert!(
+        all.contains("the interrupted run created it (journaled)"),
+        "{all}"
+    );
     let keys_now = keys(&w, APP_USER).await;
     assert_eq!(
         keys_now.len(),
@@ -384,4 +389,126 @@ async fn rotating_again_reuses_the_users_secret() {
     let secret = third["SecretAccessKey"].as_str().unwrap();
     assert!(caller_arn(&m, &keys[0].0, secret).await.is_some());
     assert!(!all.contains(secret));
+}
+
+/// The key someone else made, as (id, secret).
+async fn admin_makes_a_key(w: &World) -> (String, String) {
+    let k = w
+        .iam
+        .create_access_key()
+        .user_name(APP_USER)
+        .send()
+        .await
+        .unwrap();
+    let k = k.access_key().unwrap();
+    (
+        k.access_key_id().to_string(),
+        k.secret_access_key().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_key_someone_else_made_after_an_interrupted_rotation_is_never_deleted() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let cwd = w.state.path().to_path_buf();
+    // The rotation stops right after its secret is made, before it makes any key...
+    let out = unleak(
+        &m,
+        &w,
+        &cwd,
+        &["rotate", &w.leaked_id, "--yes"],
+        &[("UNLEAK_FAILPOINT", "after-create-secret")],
+    );
+    assert!(!out.status.success(), "{}", text(&out));
+    // ...and an administrator gives the user a second key.
+    let (theirs, their_secret) = admin_makes_a_key(&w).await;
+    let before = keys(&w, APP_USER).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+
+    // The plan and the run both refuse, naming the key, and touch nothing.
+    for args in [
+        vec!["rotate", w.leaked_id.as_str(), "--dry-run"],
+        vec!["rotate", w.leaked_id.as_str(), "--yes"],
+    ] {
+        let out = unleak(&m, &w, &cwd, &args, &[]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert!(all.contains(&theirs), "{args:?}: {all}");
+        assert!(all.contains("did not create"), "{args:?}: {all}");
+        assert!(!all.contains("deleted orphan"), "{args:?}: {all}");
+        assert!(!all.contains("may be the key"), "{args:?}: {all}");
+        assert_eq!(keys(&w, APP_USER).await, before, "{args:?}");
+    }
+    assert!(
+        caller_arn(&m, &theirs, &their_secret).await.is_some(),
+        "their key still works"
+    );
+    assert_eq!(version_count(&w, SECRET_NAME).await, 0);
+
+    // Once they remove it, the rotation resumes and finishes.
+    w.iam
+        .delete_access_key()
+        .user_name(APP_USER)
+        .access_key_id(&theirs)
+        .send()
+        .await
+        .unwrap();
+    let out = unleak(&m, &w, &cwd, &["rotate", &w.leaked_id, "--yes"], &[]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("Resumed"), "{all}");
+    assert_rotated(&m, &w, false, &all).await;
+}
+
+#[tokio::test]
+async fn a_key_whose_id_never_reached_the_journal_is_not_deleted() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let cwd = w.state.path().to_path_buf();
+    // The crash falls between CreateAccessKey's answer and journaling its id: the key may be
+    // ours, but nothing proves it.
+    let out = unleak(
+        &m,
+        &w,
+        &cwd,
+        &["rotate", &w.leaked_id, "--yes"],
+        &[("UNLEAK_FAILPOINT", "before-journal-key")],
+    );
+    assert!(
+        text(&out).contains("failpoint before-journal-key"),
+        "{}",
+        text(&out)
+    );
+    let before = keys(&w, APP_USER).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+    let unproved = before
+        .iter()
+        .find(|(id, _)| *id != w.leaked_id)
+        .unwrap()
+        .0
+        .clone();
+    let out = unleak(&m, &w, &cwd, &["rotate", &w.leaked_id, "--yes"], &[]);
+    let all = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert!(all.contains(&unproved), "{all}");
+    assert!(
+        all.contains("may be the key an interrupted run was creating"),
+        "{all}"
+    );
+    assert!(all.contains("aws iam delete-access-key"), "{all}");
+    assert_eq!(keys(&w, APP_USER).await, before);
+
+    // The user deletes it as told; the rotation then finishes.
+    w.iam
+        .delete_access_key()
+        .user_name(APP_USER)
+        .access_key_id(&unproved)
+        .send()
+        .await
+        .unwrap();
+    let out = unleak(&m, &w, &cwd, &["rotate", &w.leaked_id, "--yes"], &[]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_rotated(&m, &w, false, &all).await;
 }

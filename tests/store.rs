@@ -461,3 +461,201 @@ async fn rewrite_every_supported_format() {
     assert!(text(&out).contains("does not know"), "{}", text(&out));
     assert_eq!(version_count(&w, "test/txt").await, 0);
 }
+
+/// Run `unleak scan` on `dir` and return the first finding's `id`.
+fn finding_id(m: &Moto, w: &World, dir: &Path) -> String {
+    let out = unleak(m, w, dir, &["scan", ".", "-f", "json"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    r["findings"][0]["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn rewrite_never_writes_outside_the_tree_or_through_a_symlink() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let base = tempfile::tempdir().unwrap();
+    let tree = base.path().join("tree");
+    let outside = base.path().join("outside");
+    std::fs::create_dir_all(&tree).unwrap();
+    let secret = fake_secret("pw-");
+    let content = format!("DB_PASSWORD={secret}\n");
+    write(&outside, "app.env", &content);
+    let id = finding_id(&m, &w, &outside);
+    let target = outside.join("app.env");
+    std::os::unix::fs::symlink(&outside, tree.join("linked")).unwrap();
+    std::os::unix::fs::symlink(&target, tree.join("app.env")).unwrap();
+
+    // A report whose `path` leaves the tree (`..`, absolute), and `--path` through a
+    // symlinked directory, to a symlinked file, or up and out.
+    let abs = target.to_string_lossy().to_string();
+    let mut cases: Vec<(Vec<String>, &str)> = Vec::new();
+    for (i, path) in ["../outside/app.env", abs.as_str()].iter().enumerate() {
+        let report = serde_json::json!({"version": 1, "findings": [{
+            "id": id, "rule_id": "db-password-assignment", "kind": "db-password",
+            "path": path, "line": 1, "column": 13, "secret": "pw…"}]});
+        let file = format!("report{i}.json");
+        std::fs::write(tree.join(&file), report.to_string()).unwrap();
+        cases.push((
+            vec!["--report".into(), file, "--finding".into(), id.clone()],
+            "inside the current directory",
+        ));
+    }
+    for (path, want) in [
+        ("linked/app.env", "symbolic link"),
+        ("app.env", "symbolic link"),
+        ("../outside/app.env", "inside the current directory"),
+    ] {
+        cases.push((
+            vec!["--path".into(), path.into(), "--line".into(), "1".into()],
+            want,
+        ));
+    }
+    for (i, (select, want)) in cases.iter().enumerate() {
+        let name = format!("test/out{i}");
+        let mut args: Vec<&str> = vec!["store"];
+        args.extend(select.iter().map(String::as_str));
+        args.extend(["--name", &name, "--rewrite", "--yes"]);
+        let out = unleak(&m, &w, &tree, &args, &[]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {all}");
+        assert!(all.contains(want), "{args:?}: want `{want}` in {all}");
+        assert!(!all.contains("Rewrote"), "{args:?}: {all}");
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            content,
+            "{args:?}"
+        );
+        assert!(
+            std::fs::symlink_metadata(tree.join("app.env"))
+                .unwrap()
+                .file_type()
+                .is_symlink(),
+            "{args:?}: the link was replaced"
+        );
+        assert_eq!(version_count(&w, &name).await, 0, "{args:?}: stored");
+    }
+    // Without --rewrite nothing is written to a file: storing from the linked file is fine.
+    let out = unleak(
+        &m,
+        &w,
+        &tree,
+        &[
+            "store",
+            "--path",
+            "linked/app.env",
+            "--line",
+            "1",
+            "--name",
+            "test/in",
+            "--yes",
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), content);
+}
+
+#[tokio::test]
+async fn dry_run_diff_hides_every_secret_of_the_line() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (fake_secret("pw-"), fake_secret("pw-"));
+    write(
+        dir.path(),
+        "settings.py",
+        &format!("DB = dict(password=\"{first}\", db_password=\"{second}\")\n"),
+    );
+    let out = unleak(&m, &w, dir.path(), &["scan", ".", "-f", "json"], &[]);
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = r["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "two secrets on the line: {r:#}");
+    std::fs::write(dir.path().join("r.json"), r.to_string()).unwrap();
+    for f in findings {
+        let id = f["id"].as_str().unwrap();
+        let out = unleak(
+            &m,
+            &w,
+            dir.path(),
+            &[
+                "store",
+                "--report",
+                "r.json",
+                "--finding",
+                id,
+                "--rewrite",
+                "--dry-run",
+            ],
+            &[],
+        );
+        let all = text(&out);
+        assert!(out.status.success(), "{all}");
+        assert!(all.contains("+DB = dict("), "diff shown: {all}");
+        assert!(!all.contains(&first), "first secret shown: {all}");
+        assert!(!all.contains(&second), "second secret shown: {all}");
+    }
+}
+
+#[tokio::test]
+async fn store_refuses_an_unsafe_state_directory_and_never_follows_a_planted_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "app.env",
+        &format!("DB_PASSWORD={}\n", fake_secret("pw-")),
+    );
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    let state = w.state.path().join("state");
+    let stores = state.join("stores");
+    std::fs::create_dir_all(&stores).unwrap();
+    // Someone planted a link where an earlier version put its temp file.
+    std::os::unix::fs::symlink(&victim, stores.join(".test%2Fdb.tmp")).unwrap();
+    let args = [
+        "store", "--path", "app.env", "--line", "1", "--name", "test/db", "--yes",
+    ];
+    let chmod = |p: &Path, mode: u32| {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+
+    // World-writable journal directory, then state directory: refused, nothing changed.
+    for (p, mode) in [(&stores, 0o777), (&state, 0o777), (&state, 0o770)] {
+        chmod(&state, 0o700);
+        chmod(&stores, 0o700);
+        chmod(p, mode);
+        let out = unleak(&m, &w, dir.path(), &args, &[]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{mode:o}: {all}");
+        assert!(all.contains("refusing the state directory"), "{all}");
+        assert!(all.contains("other users may write"), "{all}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+        assert_eq!(version_count(&w, "test/db").await, 0, "{mode:o}");
+    }
+    // Owned by another user (only a superuser can set that up).
+    chmod(&state, 0o700);
+    if std::os::unix::fs::chown(&stores, Some(65534), None).is_ok() {
+        let out = unleak(&m, &w, dir.path(), &args, &[]);
+        let all = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{all}");
+        assert!(all.contains("belongs to uid 65534"), "{all}");
+        let me = std::fs::metadata(w.state.path()).unwrap();
+        std::os::unix::fs::chown(
+            &stores,
+            Some(std::os::unix::fs::MetadataExt::uid(&me)),
+            None,
+        )
+        .unwrap();
+    }
+    // A private directory with the link still planted: stored, the link's target untouched.
+    chmod(&stores, 0o700);
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert_eq!(version_count(&w, "test/db").await, 1);
+    let record = std::fs::read_to_string(stores.join("test%2Fdb.json")).unwrap();
+    assert!(record.contains("\"done\": true"), "{record}");
+}

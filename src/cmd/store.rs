@@ -101,6 +101,9 @@ struct Located {
     at: Option<(u32, u32, Vec<u8>)>,
     /// The commit a history finding was found in (abbreviated).
     commit: Option<String>,
+    /// Every secret the scanner finds on the secret's line (its own included): a diff of the
+    /// line must hide them all, not only the one being stored.
+    line_secrets: Vec<String>,
     rule_id: String,
     kind: String,
     secret: String,
@@ -117,6 +120,8 @@ impl Located {
 }
 
 pub fn run(args: StoreArgs) -> Result<Outcome> {
+    // The state directory is checked before anything is planned or changed.
+    let journal = Journal::open("stores")?;
     let loc = match (&args.report, &args.path) {
         (Some(report), _) => from_report(&args, report)?,
         (None, Some(path)) => from_location(&args, path)?,
@@ -128,13 +133,18 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     };
     check_name(&name)?;
 
-    // Plan the rewrite first: an unsupported file is refused before anything changes.
+    // Plan the rewrite first: an unsupported file, or one outside the tree, is refused before
+    // anything changes.
+    let root = std::env::current_dir()
+        .and_then(std::fs::canonicalize)
+        .context("cannot resolve the current directory")?;
     let rw = if args.rewrite {
         let (Some(file), Some((line, col, bytes))) = (&loc.file, &loc.at) else {
             bail!("--rewrite needs the file the secret is in");
         };
+        let file = rewrite::confine(&root, file)?;
         Some(rewrite::plan(
-            file,
+            &file,
             bytes,
             *line,
             *col,
@@ -186,7 +196,7 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
                 format!("${}", rw.var)
             }
         );
-        print!("{}", rewrite::diff(&loc.display, rw, &loc.secret));
+        print!("{}", rewrite::diff(&loc.display, rw, &loc.line_secrets));
     }
     if args.dry_run {
         println!("Dry run: nothing was changed.");
@@ -197,7 +207,6 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
         confirm(args.yes, "Proceed?")?;
     }
 
-    let journal = Journal::open("stores")?;
     // One store of a secret at a time (the file rewrite below included).
     let _lock = journal.lock(&name)?;
     let req = StoreRequest {
@@ -219,7 +228,9 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     println!("  {}", outcome.arn());
 
     if let (Some(rw), Some(file), Some((_, _, original))) = (&rw, &loc.file, &loc.at) {
-        rewrite::write_atomic(file, original, &rw.new_text)?;
+        // Confined again: the tree may have changed while Secrets Manager was called.
+        let file = rewrite::confine(&root, file)?;
+        rewrite::write_atomic(&file, original, &rw.new_text)?;
         println!("Rewrote {} line {}.", loc.display, rw.line);
         if let Some(note) = &rw.note {
             println!("  Also: {note}.");
@@ -299,6 +310,7 @@ fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
             file: None,
             display,
             commit: Some(commit),
+            line_secrets: Vec::new(),
             at: None,
             rule_id,
             kind,
@@ -312,7 +324,7 @@ fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
         _ => None,
     };
     match current {
-        Some((found, bytes)) => {
+        Some((found, line_secrets, bytes)) => {
             if args.rewrite && (found.line, found.column) != (line, column) {
                 bail!(
                     "{display} changed since the scan (the secret moved from line {line} to {}); scan again before --rewrite",
@@ -322,6 +334,7 @@ fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
             Ok(Located {
                 at: Some((found.line, found.column, bytes)),
                 commit: None,
+                line_secrets,
                 file,
                 display,
                 rule_id,
@@ -333,6 +346,7 @@ fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
             file: None,
             display,
             commit: None,
+            line_secrets: Vec::new(),
             at: None,
             rule_id,
             kind,
@@ -344,18 +358,29 @@ fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
     }
 }
 
-/// Rescan `path` and return the finding with fingerprint `id` and the bytes scanned.
+/// Rescan `path` and return the finding with fingerprint `id`, the secrets on its line and
+/// the bytes scanned.
 fn rescan_for(
     args: &StoreArgs,
     path: &Path,
     display: &str,
     id: &str,
-) -> Result<(Finding, Vec<u8>)> {
+) -> Result<(Finding, Vec<String>, Vec<u8>)> {
     let (findings, bytes) = scan_file(args, path, display)?;
-    let f = findings.into_iter().find(|f| f.fingerprint() == id).with_context(|| {
+    let f = findings.iter().find(|f| f.fingerprint() == id).cloned().with_context(|| {
         format!("finding `{id}` is no longer in {display}: the file changed since the scan; scan again")
     })?;
-    Ok((f, bytes))
+    let on_line = secrets_on_line(&findings, f.line);
+    Ok((f, on_line, bytes))
+}
+
+/// The secrets of every finding that covers `line`.
+fn secrets_on_line(findings: &[Finding], line: u32) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.line <= line && line <= f.end_line)
+        .map(|f| f.secret.clone())
+        .collect()
 }
 
 fn scan_file(args: &StoreArgs, path: &Path, display: &str) -> Result<(Vec<Finding>, Vec<u8>)> {
@@ -379,8 +404,9 @@ fn from_location(args: &StoreArgs, path: &Path) -> Result<Located> {
     let display = display.strip_prefix("./").unwrap_or(&display).to_string();
     let (findings, bytes) = scan_file(args, path, &display)?;
     let mut here: Vec<Finding> = findings
-        .into_iter()
+        .iter()
         .filter(|f| f.line <= line && line <= f.end_line)
+        .cloned()
         .filter(|f| args.rule.as_ref().is_none_or(|r| *r == f.rule_id))
         .collect();
     if here.iter().any(|f| !f.is_identifier()) {
@@ -399,6 +425,7 @@ fn from_location(args: &StoreArgs, path: &Path) -> Result<Located> {
     };
     Ok(Located {
         commit: None,
+        line_secrets: secrets_on_line(&findings, f.line),
         file: Some(path.to_path_buf()),
         display,
         at: Some((f.line, f.column, bytes)),

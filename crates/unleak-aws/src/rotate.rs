@@ -7,8 +7,10 @@
 //! 2. `CreateSecret` without a value, tagged with the old key id (an existing secret is reused
 //!    only if its tag says it is this rotation's, or it holds the old key: a chained rotation);
 //! 3. if `AWSCURRENT` already holds a key of the user that still exists, go to 6;
-//! 4. delete keys created after the journal started that are not stored anywhere (their secret
-//!    was lost in a crash), then `CreateAccessKey`;
+//! 4. delete the keys this rotation journaled as created whose secret was never stored (a
+//!    crash lost it); any other key is not ours and is never touched: with one there is no
+//!    room for a new key, so the run stops with what to do. Then journal "creating a key",
+//!    `CreateAccessKey`, and journal the new key's id at once;
 //! 5. at once `PutSecretValue` with the token `unleak-rotate-<new key id>`, read it back;
 //! 6. `GetCallerIdentity` signed with the new key, with backoff while it propagates;
 //! 7. deactivate, then (unless kept) delete the old key; journal done.
@@ -24,8 +26,8 @@ use crate::journal::{now_secs, Journal, JournalError};
 
 /// The tag that ties a secret to the rotation of one old key.
 pub const TAG_ROTATED_KEY: &str = "unleak:rotated-key-id";
-/// Keys created this long before the journal's start still count as "after" it (clock skew
-/// between this machine and IAM).
+/// A key created this long before a journaled "creating a key" still counts as possibly made
+/// by that attempt (clock skew between this machine and IAM); only for wording the refusal.
 const CLOCK_SKEW_SECS: i64 = 300;
 /// Waits between attempts to use the new key (IAM is eventually consistent).
 const VERIFY_BACKOFF_SECS: [u64; 7] = [0, 1, 2, 4, 8, 15, 30];
@@ -63,6 +65,14 @@ pub enum RotateError {
         key: String,
         journal_user: String,
         journal_secret: String,
+    },
+    #[error("refusing: IAM user `{user}` has access key {key} (created {created}) that this rotation of {old} did not create{hint}. unleak deletes only keys it journaled as its own, and AWS allows two keys per user, so no new key can be made. If nothing uses {key}, delete it (aws iam delete-access-key --user-name {user} --access-key-id {key}) and re-run `unleak rotate {old}`. Nothing was changed")]
+    NotOurKey {
+        user: String,
+        key: String,
+        old: String,
+        created: String,
+        hint: String,
     },
     #[error("Secrets Manager returned a different value for version {version} of `{name}` than was stored; the old key is untouched. Re-run to resume")]
     ReadBackMismatch { name: String, version: String },
@@ -115,8 +125,17 @@ pub struct RotationRecord {
     pub secret_name: String,
     /// Unix seconds, written before any change.
     pub started_at: i64,
-    /// The user's key ids when the rotation started: a key not among them is ours.
+    /// The user's key ids when the rotation started.
     pub keys_before: Vec<String>,
+    /// Keys this rotation made, journaled the moment `CreateAccessKey` answered: the only keys
+    /// besides the old one that it may ever delete (a key made after the journal started may
+    /// be anyone's: an administrator's, another tool's).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub created_keys: Vec<String>,
+    /// Set durably just before `CreateAccessKey`, cleared once the new key's id is journaled:
+    /// if a crash falls in between, a key made then may be ours but cannot be proved to be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creating_key_since: Option<i64>,
     pub keep_old_inactive: bool,
     /// The last step completed, for `--status`.
     pub step: String,
@@ -153,6 +172,9 @@ pub struct Plan {
     pub resume: Option<RotationRecord>,
     /// A finished rotation of this key: nothing to do.
     pub already_done: Option<RotationRecord>,
+    /// Keys to delete before the new one is made: this rotation created them (journaled) and
+    /// their secret was never stored.
+    pub orphans: Vec<String>,
     keys_before: Vec<String>,
 }
 
@@ -185,6 +207,11 @@ impl Plan {
                 self.secret_name, self.old_key_id
             )
         });
+        for k in &self.orphans {
+            v.push(format!(
+                "delete access key {k}: the interrupted run created it (journaled) and its secret was never stored"
+            ));
+        }
         v.push(format!(
             "create a new access key for IAM user `{}` and store it in `{}` at once (unless a stored new key exists)",
             self.user, self.secret_name
@@ -289,6 +316,7 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Re
             last_used: None,
             resume: None,
             already_done: Some(r.clone()),
+            orphans: Vec::new(),
             keys_before: r.keys_before.clone(),
         });
     }
@@ -313,7 +341,21 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Re
             secret_owner(c, &r.secret_name, &old).await?,
             SecretState::Absent
         );
+        let stored = if secret_exists {
+            current_pair(c, &r.secret_name).await?
+        } else {
+            None
+        };
+        let sorted = sort_keys(&keys, &r, stored.as_ref());
+        if !sorted.stored {
+            sorted.refuse_foreign(&r)?;
+        }
         return Ok(Plan {
+            orphans: if sorted.stored {
+                Vec::new()
+            } else {
+                sorted.orphans
+            },
             account,
             user: r.user.clone(),
             old_key_id: old,
@@ -381,8 +423,69 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Re
         last_used: last_used.and_then(|(_, lu)| lu),
         resume: None,
         already_done: None,
+        orphans: Vec::new(),
         keys_before: keys.iter().map(|k| k.id.clone()).collect(),
     })
+}
+
+/// The user's keys other than the old one, as this rotation's journal sees them.
+struct SortedKeys {
+    /// A key of the user is stored in the secret: no new key is needed.
+    stored: bool,
+    /// Created by this rotation (journaled), not stored: deleted before a new key is made.
+    orphans: Vec<String>,
+    /// Anyone else's (or possibly ours, but never journaled): never touched.
+    foreign: Vec<KeyInfo>,
+}
+
+fn sort_keys(keys: &[KeyInfo], rec: &RotationRecord, stored: Option<&KeyPair>) -> SortedKeys {
+    let stored_id = stored
+        .map(|p| p.access_key_id.as_str())
+        .filter(|id| *id != rec.old_key_id && keys.iter().any(|k| k.id == *id));
+    let mut out = SortedKeys {
+        stored: stored_id.is_some(),
+        orphans: Vec::new(),
+        foreign: Vec::new(),
+    };
+    for k in keys {
+        if k.id == rec.old_key_id || Some(k.id.as_str()) == stored_id {
+            continue;
+        }
+        if rec.created_keys.contains(&k.id) {
+            out.orphans.push(k.id.clone());
+        } else {
+            out.foreign.push(k.clone());
+        }
+    }
+    out
+}
+
+impl SortedKeys {
+    /// A new key is needed: a key that is not provably ours leaves no room for it (AWS allows
+    /// two), and deleting it could break whoever made it, so stop and say what to do.
+    fn refuse_foreign(&self, rec: &RotationRecord) -> Result<()> {
+        let Some(k) = self.foreign.first() else {
+            return Ok(());
+        };
+        let hint = match (rec.creating_key_since, k.created) {
+            (Some(since), created) if created.is_none_or(|t| t >= since - CLOCK_SKEW_SECS) => {
+                format!(
+                    " (it may be the key an interrupted run was creating at {}, whose id never reached the journal)",
+                    fmt_time(since)
+                )
+            }
+            _ => String::new(),
+        };
+        Err(RotateError::NotOurKey {
+            user: rec.user.clone(),
+            key: k.id.clone(),
+            old: rec.old_key_id.clone(),
+            created: k
+                .created
+                .map_or_else(|| "at an unknown time".into(), fmt_time),
+            hint,
+        })
+    }
 }
 
 /// `unleak/iam-user/<user>`: one place per user that applications read.
@@ -419,13 +522,15 @@ pub async fn execute(
         Some(r) => r.clone(),
         None => {
             let r = RotationRecord {
-                version: 1,
+                version: 2,
                 account: plan.account.clone(),
                 user: user.to_string(),
                 old_key_id: old.to_string(),
                 secret_name: name.to_string(),
                 started_at: now_secs(),
                 keys_before: plan.keys_before.clone(),
+                created_keys: Vec::new(),
+                creating_key_since: None,
                 keep_old_inactive: plan.keep_old_inactive,
                 step: "journaled".into(),
                 secret_arn: None,
@@ -456,8 +561,8 @@ pub async fn execute(
     // 3. A stored new key that still exists wins: never make a second one.
     let keys = list_keys(c, user, &plan.account).await?;
     let stored = current_pair(c, name).await?;
-    let stored =
-        stored.filter(|p| p.access_key_id != old && keys.iter().any(|k| k.id == p.access_key_id));
+    let sorted = sort_keys(&keys, &rec, stored.as_ref());
+    let stored = stored.filter(|_| sorted.stored);
     let pair = match stored {
         Some(p) => {
             progress(&format!(
@@ -467,20 +572,19 @@ pub async fn execute(
             p
         }
         None => {
-            // 4. Orphans first (a crash lost their secret), then the new key.
-            for k in &keys {
-                let ours = k.id != old
-                    && !rec.keys_before.contains(&k.id)
-                    && k.created
-                        .is_none_or(|t| t >= rec.started_at - CLOCK_SKEW_SECS);
-                if ours && delete_key(c, user, &k.id).await? {
+            // 4. Orphans first (ours, journaled; a crash lost their secret), then the new key.
+            sorted.refuse_foreign(&rec)?;
+            for k in &sorted.orphans {
+                if delete_key(c, user, k).await? {
                     progress(&format!(
-                        "deleted orphan key {} (created by an interrupted run; its secret was never stored)",
-                        k.id
+                        "deleted orphan key {k} (created by an interrupted run, journaled; its secret was never stored)"
                     ));
                 }
             }
             failpoint::hit("after-delete-orphans");
+            rec.creating_key_since = Some(now_secs());
+            rec.step = "creating-key".into();
+            journal.save(old, &rec)?;
             let out = c
                 .iam
                 .create_access_key()
@@ -496,6 +600,12 @@ pub async fn execute(
                 access_key_id: key.access_key_id().to_string(),
                 secret_access_key: key.secret_access_key().to_string(),
             };
+            failpoint::hit("before-journal-key");
+            // Journaled before anything else, so that a later run can prove the key is ours.
+            rec.created_keys.push(pair.access_key_id.clone());
+            rec.creating_key_since = None;
+            rec.step = "key-created".into();
+            journal.save(old, &rec)?;
             progress(&format!("created access key {}", pair.access_key_id));
             failpoint::hit("after-create-key");
 

@@ -67,7 +67,7 @@ struct RawRules {
     #[serde(default)]
     disable: Vec<String>,
     #[serde(default)]
-    extra: Vec<RuleSpec>,
+    extra: Vec<toml::Spanned<RuleSpec>>,
 }
 
 /// AWS settings for the judge and the fixer.
@@ -148,7 +148,16 @@ impl Config {
                 .collect(),
             rules_in_paths,
             disable: raw.rules.disable,
-            extra_rules: raw.rules.extra,
+            extra_rules: raw
+                .rules
+                .extra
+                .into_iter()
+                .map(|r| {
+                    let at = r.span().start;
+                    r.into_inner()
+                        .located(&path.display().to_string(), text, at)
+                })
+                .collect(),
             aws: raw.aws,
         })
     }

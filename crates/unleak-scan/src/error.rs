@@ -9,8 +9,13 @@ pub enum Error {
     #[error("{path}: {message}")]
     Config { path: PathBuf, message: String },
 
-    #[error("rule `{id}`: {message}")]
-    Rule { id: String, message: String },
+    /// `origin` is where the rule was written (`FILE line N: `), empty when unknown.
+    #[error("{origin}rule `{id}`: {message}")]
+    Rule {
+        id: String,
+        origin: String,
+        message: String,
+    },
 
     #[error("{source_name}: invalid rules file: {message}")]
     RulesFile {

@@ -43,7 +43,7 @@ pub const CORE_KINDS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct RulesFile {
     #[serde(default)]
-    pub rules: Vec<RuleSpec>,
+    pub rules: Vec<toml::Spanned<RuleSpec>>,
 }
 
 /// One rule as written in TOML.
@@ -52,6 +52,10 @@ pub struct RulesFile {
 pub struct RuleSpec {
     /// Unique, stable, kebab-case.
     pub id: String,
+    /// Where the rule was written, `FILE line N` (set by the loader, not read from TOML): a
+    /// rule that does not compile is reported there.
+    #[serde(skip)]
+    pub origin: Option<String>,
     pub name: String,
     /// What it finds, e.g. `aws-access-key-id`, `private-key`, `db-password`, `github-token`.
     pub kind: String,
@@ -176,12 +180,39 @@ impl Compiled {
     }
 }
 
+impl RuleSpec {
+    /// An error about this rule, naming where it was written.
+    pub fn error(&self, message: impl Into<String>) -> Error {
+        Error::Rule {
+            id: self.id.clone(),
+            origin: self
+                .origin
+                .as_ref()
+                .map(|o| format!("{o}: "))
+                .unwrap_or_default(),
+            message: message.into(),
+        }
+    }
+
+    /// The spec, noting that it starts at byte `offset` of `text`, from `source`.
+    pub fn located(mut self, source: &str, text: &str, offset: usize) -> Self {
+        self.origin = Some(format!("{source} line {}", line_of(text, offset)));
+        self
+    }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
 impl Rule {
     fn new(spec: RuleSpec) -> Result<Self> {
-        let err = |message: String| Error::Rule {
-            id: spec.id.clone(),
-            message,
-        };
+        let err = |message: String| spec.error(message);
         if spec.id.is_empty()
             || !spec
                 .id
@@ -254,20 +285,14 @@ impl Rule {
                     .build()
                     .err()
                     .map_or_else(|| e.to_string(), |e| e.to_string());
-                Error::Rule {
-                    id: spec.id.clone(),
-                    message: format!("regex does not compile: {message}"),
-                }
+                spec.error(format!("regex does not compile: {message}"))
             })?;
         if re
             .group_info()
             .to_index(PatternID::ZERO, "secret")
             .is_none()
         {
-            return Err(Error::Rule {
-                id: spec.id.clone(),
-                message: "regex has no capture group named `secret`".into(),
-            });
+            return Err(spec.error("regex has no capture group named `secret`"));
         }
         Ok(re)
     }
@@ -342,10 +367,7 @@ impl RuleSet {
         let mut rules = Vec::with_capacity(specs.len());
         for spec in specs {
             if !seen.insert(spec.id.clone()) {
-                return Err(Error::Rule {
-                    id: spec.id,
-                    message: "duplicate rule id".into(),
-                });
+                return Err(spec.error("duplicate rule id"));
             }
             let rule = Rule::new(spec)?;
             if eager {
@@ -385,21 +407,28 @@ impl RuleSet {
     }
 }
 
-/// Parse a rules file (`[[rules]]` tables). Errors carry the line number.
+/// Parse a rules file (`[[rules]]` tables). Errors carry the line number; so does each rule,
+/// for the errors of compiling it.
 pub fn parse_rules(source_name: &str, text: &str) -> Result<Vec<RuleSpec>> {
     let file: RulesFile = toml::from_str(text).map_err(|e| Error::RulesFile {
         source_name: source_name.to_string(),
         message: toml_error(text, &e),
     })?;
-    Ok(file.rules)
+    Ok(file
+        .rules
+        .into_iter()
+        .map(|r| {
+            let at = r.span().start;
+            r.into_inner().located(source_name, text, at)
+        })
+        .collect())
 }
 
 /// A TOML error as `line N: reason`.
 pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {}", e.message())
+            format!("line {}: {}", line_of(text, span.start), e.message())
         }
         None => e.message().to_string(),
     }

@@ -730,7 +730,8 @@ fn github_checksum(token: &str) -> bool {
         return false;
     };
     let body = &token[us + 1..];
-    if body.len() < 7 {
+    // Base62 only: a user rule may hand over any text, and the split below is by bytes.
+    if body.len() < 7 || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return false;
     }
     let (random, check) = body.split_at(body.len() - 6);
@@ -804,5 +805,107 @@ mod tests {
             "Change this password in the database, then rotate it.",
             true
         ));
+    }
+    /// Values made to break byte-indexed code: empty, lone separators, multi-byte characters
+    /// (2, 3 and 4 bytes) inserted at and substituted for every position of token-shaped
+    /// strings, and very long ones.
+    fn tricky_values() -> Vec<String> {
+        let bases = [
+            "tok_abc1234567".to_string(),
+            format!("ghp_{}", "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dF3h"),
+            "AKIAQYLPMN5HHHFPZAM2".into(),
+            "Zq3vN8pR2xK7mW4tY6hJ9bC1dF5gL0sA/eU+iOoT".into(),
+            "eyJhbGciOiJIUzI1NiJ9.eyJhIjoxfQ.c2lnbmF0dXJl".into(),
+            "glsa_Xq3vN8pR2xK7mW4tY6hJ9bC1dF5gL0sA_0a1b2c3d".into(),
+            "pypi-AgEIcHlwaS5vcmcCJGFiY2Q".into(),
+            "dXNlcjpwYXNzd29yZA==".into(),
+            "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0".into(),
+            "123456789:AAabcdefghijklmnopqrstuvwxyz0123456".into(),
+            "p%40ss%C3%A9word%".into(),
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----".into(),
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n-----END OPENSSH PRIVATE KEY-----".into(),
+            "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\nAAAA".into(),
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQ==\n-----END PGP PRIVATE KEY BLOCK-----".into(),
+            "Summer2024!\"".into(),
+            "0123456789abcdef0123456789abcdef-us12".into(),
+            "$2b$12$abcdefghijklmnopqrstuv".into(),
+            "sntrys_eyJpYXQiOjF9_abc".into(),
+            "a.b.c()".into(),
+        ];
+        let mut out = vec![
+            String::new(),
+            "_".into(),
+            ".".into(),
+            "%".into(),
+            "é".into(),
+            "_é".into(),
+            "€_".into(),
+            "😀".into(),
+            "a".repeat(200_000),
+            format!("tok_{}", "é".repeat(50_000)),
+        ];
+        for base in &bases {
+            out.push(base.clone());
+            let cuts: Vec<usize> = (0..=base.len())
+                .filter(|&i| base.is_char_boundary(i))
+                .collect();
+            for &i in &cuts {
+                for ch in ["é", "€", "😀"] {
+                    out.push(format!("{}{ch}{}", &base[..i], &base[i..]));
+                    if i < base.len() {
+                        let next = base[i..].chars().next().map_or(0, char::len_utf8);
+                        out.push(format!("{}{ch}{}", &base[..i], &base[i + next..]));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn no_validator_panics_on_tricky_values() {
+        let values = tricky_values();
+        let quiet = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let mut panicked = Vec::new();
+        for name in Validator::all_names() {
+            let v = Validator::by_name(name).expect("listed names resolve");
+            for value in &values {
+                for (path, quoted, key) in [
+                    ("a.py", true, None),
+                    ("config.env", false, Some(value.as_bytes())),
+                    ("x", false, Some("é".as_bytes())),
+                ] {
+                    let line = format!("key = \"{value}\" é");
+                    let mut c = Candidate {
+                        secret: value.clone(),
+                        line: line.as_bytes(),
+                        path,
+                        key,
+                        quoted,
+                        encrypted: None,
+                    };
+                    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        v.check(&mut c);
+                    }));
+                    if run.is_err() {
+                        panicked.push(format!(
+                            "`{name}` on {:?}",
+                            value.chars().take(80).collect::<String>()
+                        ));
+                    }
+                }
+            }
+        }
+        std::panic::set_hook(quiet);
+        panicked.dedup_by(|a, b| a.split(' ').next() == b.split(' ').next());
+        assert!(panicked.is_empty(), "validators panicked: {panicked:#?}");
+    }
+
+    #[test]
+    fn github_checksum_takes_ascii_tokens_only() {
+        assert!(!github_checksum("tok_abé12345"));
+        assert!(!github_checksum("tok_abc12é45"));
+        assert!(!github_checksum("tok_"));
     }
 }
