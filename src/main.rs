@@ -1,5 +1,5 @@
 //! The `unleak` command line: parse arguments, run a subcommand, set the exit status.
-//! Exit status is decided here and only here: 0 clean, 1 findings, 2 error.
+//! Exit status is decided here and only here: 0 clean, 1 findings, 2 error, 3 incomplete.
 
 mod cmd;
 mod output;
@@ -18,6 +18,22 @@ pub enum Outcome {
     /// Findings (or a refused push): exit 1. `verify` returns this when its report has
     /// findings, judged or not, exactly as `scan` would.
     Findings,
+    /// No findings, but part of what was asked for could not be read (a damaged object, an
+    /// unreadable file, an explicit file over the size limit): exit 3. Distinct from 0 so
+    /// that hooks and CI fail closed, and from 1 so that scripts can tell "found a secret"
+    /// from "could not look"; findings take precedence (exit 1), warnings name what was missed.
+    Incomplete,
+}
+
+impl Outcome {
+    /// The outcome of a scan from what it found and how many things it could not read.
+    pub fn of_scan(findings: bool, unread: u64) -> Outcome {
+        match (findings, unread) {
+            (true, _) => Outcome::Findings,
+            (false, 0) => Outcome::Clean,
+            (false, _) => Outcome::Incomplete,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -25,6 +41,7 @@ fn main() -> ExitCode {
     match cmd::run(cli) {
         Ok(Outcome::Clean) => ExitCode::from(0),
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Incomplete) => ExitCode::from(3),
         Err(e) => {
             if output::is_broken_pipe(&e) {
                 return ExitCode::from(1);

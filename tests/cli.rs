@@ -643,3 +643,273 @@ fn the_project_itself_scans_clean() {
         r.stdout, r.stderr
     );
 }
+
+/// A git work tree in a temp dir with `git` configured for commits.
+fn git_tree() -> tempfile::TempDir {
+    let d = tree();
+    for args in [
+        &["init", "-q"][..],
+        &["config", "user.name", "T"],
+        &["config", "user.email", "t@example.test"],
+    ] {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(d.path())
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    }
+    d
+}
+
+fn git_in(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Streams given by name are read (FIFO, `/dev/stdin`), not skipped as "not a file".
+#[test]
+fn fifos_and_dev_stdin_given_as_path_are_read_as_streams() {
+    let d = tree();
+    let fifo = d.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, leaky_env()).unwrap())
+    };
+    let r = run(unleak().arg("scan").arg(&fifo).arg("--no-config"));
+    // Should unleak never have opened the FIFO, a reader opened here lets the writer finish
+    // (O_NONBLOCK: open does not wait for a writer either), so the test fails, not hangs.
+    let _unblock = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(0o4000)
+            .open(&fifo)
+    };
+    writer.join().unwrap();
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let r = run_with_stdin(
+        unleak().args(["scan", "/dev/stdin", "--no-config"]),
+        Some(leaky_env().as_bytes()),
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    // A stream over the limit is not scanned, and that makes the scan incomplete.
+    let r = run_with_stdin(
+        unleak().args(["scan", "/dev/stdin", "--max-file-size", "16", "--no-config"]),
+        Some(b"nothing, but more than sixteen bytes\n"),
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    let r = run_with_stdin(
+        unleak().args(["scan", "-", "--max-file-size", "16", "--no-config"]),
+        Some(b"nothing, but more than sixteen bytes\n"),
+    );
+    assert_eq!(r.code, 3, "{}", r.stderr);
+}
+
+/// What was asked for and could not be read is never a clean result: exit 3.
+#[test]
+fn explicit_inputs_not_read_in_full_make_the_scan_incomplete() {
+    let d = tree();
+    let f = write(d.path(), "notes.txt", &"nothing secret here\n".repeat(100));
+    let r = run(unleak().arg("scan").arg(&f).args(["--max-file-size", "1k"]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("notes.txt") && r.stderr.contains("incomplete"),
+        "{}",
+        r.stderr
+    );
+    // In a directory walk, the size limit is a documented skip, not an error.
+    let r = run(unleak()
+        .arg("scan")
+        .arg(d.path())
+        .args(["--max-file-size", "1k"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A file that exists but cannot be read (as root too: /proc/self/mem at offset 0).
+    let r = run(unleak().args(["scan", "/proc/self/mem", "--no-config"]));
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(r.stderr.contains("cannot read"), "{}", r.stderr);
+    // A limit of 0 would skip everything: refused.
+    let r = run(unleak()
+        .arg("scan")
+        .arg(d.path())
+        .args(["--max-file-size", "0"]));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("max-file-size"), "{}", r.stderr);
+}
+
+/// Repro 05: the LFS header line alone does not make a pointer; the staged scan, which
+/// skips real pointers, must scan this file.
+#[test]
+fn lfs_header_line_does_not_hide_a_file() {
+    let d = git_tree();
+    write(d.path(), "a", "x\n");
+    git_in(d.path(), &["add", "a"]);
+    git_in(d.path(), &["commit", "-qm", "a"]);
+    write(
+        d.path(),
+        "creds.env",
+        &format!(
+            "version https://git-lfs.github.com/spec/v1\n{}",
+            leaky_env()
+        ),
+    );
+    git_in(d.path(), &["add", "creds.env"]);
+    let r = run(unleak().args(["scan", "--staged"]).arg(d.path()));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    // A real pointer stays unscanned.
+    let oid = "ab".repeat(32);
+    write(
+        d.path(),
+        "big.bin",
+        &format!("version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 42\n"),
+    );
+    git_in(d.path(), &["rm", "-q", "--cached", "creds.env"]);
+    git_in(d.path(), &["add", "big.bin"]);
+    let r = run(unleak().args(["scan", "--staged"]).arg(d.path()));
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+/// Encodings and NUL bytes that hid text: a UTF-16 mark in front of ASCII, one NUL near the
+/// start, UTF-16 and UTF-32 without a mark.
+#[test]
+fn encodings_and_stray_nuls_do_not_hide_secrets() {
+    let d = tree();
+    let env = leaky_env();
+    let mut bom_ascii = vec![0xFF, 0xFE];
+    bom_ascii.extend_from_slice(env.as_bytes());
+    let mut one_nul = b"header\0\n".to_vec();
+    one_nul.extend_from_slice(env.as_bytes());
+    let le16: Vec<u8> = env.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    let be16: Vec<u8> = env.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let le32: Vec<u8> = env.chars().flat_map(|c| (c as u32).to_le_bytes()).collect();
+    let be32: Vec<u8> = env.chars().flat_map(|c| (c as u32).to_be_bytes()).collect();
+    let files = [
+        ("bom-ascii.env", bom_ascii),
+        ("one-nul.env", one_nul),
+        ("le16.env", le16),
+        ("be16.env", be16),
+        ("le32.env", le32),
+        ("be32.env", be32),
+    ];
+    for (name, bytes) in &files {
+        std::fs::write(d.path().join(name), bytes).unwrap();
+    }
+    let (code, v) = json_scan(d.path(), &["--show-secrets"]);
+    assert_eq!(code, 1);
+    for (name, _) in &files {
+        let found: Vec<&Value> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == *name)
+            .collect();
+        assert!(found.iter().any(|f| f["secret"] == SECRET), "{name}: {v:#}");
+    }
+}
+
+/// A file `.gitignore` ignores but git tracks (`git add -f`) is committed: it is scanned.
+#[test]
+fn tracked_files_are_scanned_even_if_gitignore_ignores_them() {
+    let d = git_tree();
+    write(d.path(), ".gitignore", "*.env\nbuild/\n");
+    write(d.path(), "prod.env", &leaky_env());
+    write(d.path(), "build/deploy.sh", &leaky_env());
+    write(d.path(), "local.env", &leaky_env()); // ignored and untracked: skipped
+    git_in(d.path(), &["add", ".gitignore"]);
+    git_in(d.path(), &["add", "-f", "prod.env", "build/deploy.sh"]);
+    let (code, v) = json_scan(d.path(), &[]);
+    assert_eq!(code, 1);
+    let mut paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    assert_eq!(paths, ["build/deploy.sh", "prod.env"], "{v:#}");
+    // The same from inside a subdirectory of the work tree.
+    let (code, v) = json_scan(&d.path().join("build"), &[]);
+    assert_eq!(code, 1, "{v:#}");
+}
+
+/// Repro 10: a committed `.gitignore` that links to /dev/zero (4 GB read before) and a FIFO
+/// named `.gitignore` (a hang before): neither is read, the rest is scanned.
+#[test]
+fn a_gitignore_that_is_not_a_regular_file_is_not_read() {
+    let d = git_tree();
+    std::os::unix::fs::symlink("/dev/zero", d.path().join(".gitignore")).unwrap();
+    write(d.path(), "a.env", &leaky_env());
+    let r = run(unleak().arg("scan").arg(d.path()));
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains(".gitignore"), "{}", r.stderr);
+
+    let d = git_tree();
+    write(d.path(), "sub/a.env", &leaky_env());
+    let fifo = d.path().join("sub/.gitignore");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let mut child = unleak()
+        .arg("scan")
+        .arg(d.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("a FIFO named .gitignore hangs the scan");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(1));
+}
+
+/// In-tree configuration can allowlist the tree's own secrets: `--no-config` ignores it, and
+/// `--history` of a repository outside the current directory does not apply it by default.
+#[test]
+fn in_tree_configuration_can_be_ignored_for_audits() {
+    let d = git_tree();
+    write(d.path(), "app.env", &leaky_env());
+    write(d.path(), ".unleak.toml", "[allow]\npaths = [\"app.env\"]\n");
+    git_in(d.path(), &["add", "-A"]);
+    git_in(d.path(), &["commit", "-qm", "x"]);
+    assert_eq!(run(unleak().arg("scan").arg(d.path())).code, 0);
+    assert_eq!(
+        run(unleak().arg("scan").arg(d.path()).arg("--no-config")).code,
+        1
+    );
+    // From elsewhere, a history audit does not trust the repository's own allowlist...
+    let elsewhere = tempfile::tempdir().unwrap();
+    let r = run(unleak()
+        .current_dir(elsewhere.path())
+        .args(["scan", "--history"])
+        .arg(d.path()));
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains(".unleak.toml"), "{}", r.stderr);
+    // ...from inside it (your own repository), it does.
+    let r = run(unleak().current_dir(d.path()).args(["scan", "--history"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}

@@ -590,3 +590,241 @@ fn packed_deltas_give_the_same_findings_as_loose_objects() {
     );
     assert!(doc["stats"]["files"].as_u64().unwrap() >= 30);
 }
+
+/// The loose file of object `id` in `r`.
+fn loose_object(r: &Repo, id: &str) -> std::path::PathBuf {
+    r.path.join(".git/objects").join(&id[..2]).join(&id[2..])
+}
+
+/// Repro 03: the only branch's tip commit is damaged or missing. Nothing of the history is
+/// reachable then: the scan must name the commit and exit 3 (incomplete), never "0 files, 0".
+#[test]
+fn damaged_or_missing_tip_commit_is_an_incomplete_scan_naming_it() {
+    for missing in [true, false] {
+        let r = Repo::new();
+        r.write("s.env", &db_url(&password()));
+        r.commit("s");
+        r.write("a", "x\n");
+        let tip = r.commit("a");
+        let obj = loose_object(&r, &tip);
+        if missing {
+            std::fs::remove_file(&obj).unwrap();
+        } else {
+            overwrite(&obj, b"this is not zlib data");
+        }
+        let (code, findings, stderr) = history_json(&r.path, &[]);
+        assert_eq!(code, 3, "missing {missing}: {stderr} {findings:?}");
+        assert!(stderr.contains(&tip), "missing {missing}: {stderr}");
+        assert!(stderr.contains("incomplete"), "{stderr}");
+    }
+}
+
+/// A damaged commit in the middle of history: named, and everything the tip's tree holds is
+/// still scanned (the walk goes on past it), so the secret at the tip is found.
+#[test]
+fn damaged_middle_commit_is_named_and_the_rest_is_scanned() {
+    let r = Repo::new();
+    r.write("a", "1\n");
+    r.commit("one");
+    r.write("a", "2\n");
+    let middle = r.commit("two");
+    let pw = password();
+    r.write("late.env", &db_url(&pw));
+    r.commit("three");
+    overwrite(&loose_object(&r, &middle), b"this is not zlib data");
+    let (code, findings, stderr) = history_json(&r.path, &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        finding(&findings, "late.env", &pw).is_some(),
+        "{findings:?}"
+    );
+    assert!(stderr.contains(&middle), "{stderr}");
+    // Without a secret at the tip, the same damage makes the scan incomplete, not clean.
+    let r = Repo::new();
+    r.write("a", "1\n");
+    r.commit("one");
+    r.write("a", "2\n");
+    let middle = r.commit("two");
+    r.write("a", "3\n");
+    r.commit("three");
+    overwrite(&loose_object(&r, &middle), b"this is not zlib data");
+    let out = unleak(&r.path, &["scan", "--history", "-f", "json"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["stats"]["files"].as_u64().unwrap() >= 1, "{doc}");
+    assert!(doc["stats"]["errors"].as_u64().unwrap() >= 1, "{doc}");
+}
+
+/// A ref whose object is not in the repository is named, not dropped silently.
+#[test]
+fn a_ref_to_a_missing_object_is_named() {
+    let r = Repo::new();
+    r.write("a", "1\n");
+    r.commit("one");
+    let ghost = "0123456789abcdef0123456789abcdef01234567";
+    std::fs::write(r.path.join(".git/refs/heads/ghost"), format!("{ghost}\n")).unwrap();
+    let (code, _, stderr) = history_json(&r.path, &[]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("refs/heads/ghost") && stderr.contains(ghost),
+        "{stderr}"
+    );
+}
+
+/// The pack and index of a small packed repository.
+fn packed_repo() -> (Repo, std::path::PathBuf) {
+    let r = Repo::new();
+    for i in 1..=2 {
+        let lines: String = (1..=60).map(|n| format!("{n}\n")).collect();
+        r.write("f.txt", &format!("{lines}v{i}\n"));
+        r.commit(&format!("v{i}"));
+    }
+    r.git(&["repack", "-adq"]);
+    let idx = std::fs::read_dir(r.path.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    (r, idx)
+}
+
+/// Repro 09: an index offset past the end of the pack made libgit2 read past its map
+/// (SIGSEGV). The pack is named and refused, with exit 2, before libgit2 touches it.
+#[test]
+fn index_offset_past_the_pack_is_refused_not_a_crash() {
+    let (r, idx) = packed_repo();
+    let mut b = std::fs::read(&idx).unwrap();
+    let n = u32::from_be_bytes(b[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
+    let off = 8 + 1024 + n * 24;
+    b[off..off + 4].copy_from_slice(&0x0086_0D58u32.to_be_bytes());
+    overwrite(&idx, &b);
+    for extra in [&[][..], &["--all-objects"][..]] {
+        let mut args = vec!["scan", "--history"];
+        args.extend_from_slice(extra);
+        let out = unleak(&r.path, &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(
+            stderr.contains("damaged pack") && stderr.contains(".idx"),
+            "{stderr}"
+        );
+    }
+}
+
+/// A tiny deterministic generator (xorshift), so the fuzz-like test is the same every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Every object of `r` as git reads it (`git cat-file --batch`), to tell whether damage made
+/// one unreadable or different.
+fn all_objects(r: &Repo, ids: &[String]) -> Option<Vec<u8>> {
+    use std::io::Write;
+    let mut child = gitrepo::git_cmd(&r.path)
+        .args(["cat-file", "--batch"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let list = ids.join("\n") + "\n";
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(list.as_bytes());
+    });
+    let out = child.wait_with_output().unwrap();
+    let _ = writer.join();
+    out.status.success().then_some(out.stdout)
+}
+
+/// `unleak scan --history -q -f json ARGS` in `r`: the exit status and the report's stats.
+fn scan_stats(r: &Repo, extra: &[&str]) -> (std::process::ExitStatus, serde_json::Value, String) {
+    let mut args = vec!["scan", "--history", "-f", "json"];
+    args.extend_from_slice(extra);
+    let out = unleak(&r.path, &args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    (out.status, doc["stats"].clone(), stderr)
+}
+
+/// Mutated bytes of packs, indexes and loose objects, in a bounded loop with a fixed seed, on
+/// a history holding a secret. The binary must never die by a signal or panic (exit 101), and
+/// never exit 0 (the secret is there: 0 would mean it was missed silently). When git itself
+/// can no longer read every object as before, an exit 1 must come with a counted warning,
+/// unless unleak read exactly what it read undamaged (damage only git's lookups trip on,
+/// such as the index's fan-out table, which unleak rebuilds from the ids).
+#[test]
+fn mutated_repositories_never_crash_and_never_pass_silently() {
+    let mut rng = Rng(0x5eed_1234_abcd_0042);
+    let runs = 60;
+    let mut noticed = 0;
+    for run in 0..runs {
+        let (r, idx) = packed_repo();
+        // One more commit left loose, so loose objects get mutated too.
+        r.write("g.env", &db_url(&password()));
+        r.commit("loose");
+        let ids: Vec<String> = r
+            .git(&[
+                "cat-file",
+                "--batch-all-objects",
+                "--batch-check=%(objectname)",
+            ])
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let before = all_objects(&r, &ids).expect("git reads the undamaged repository");
+        let undamaged: Vec<_> = [&[][..], &["--all-objects"][..]]
+            .iter()
+            .map(|extra| scan_stats(&r, extra))
+            .collect();
+        let loose: Vec<std::path::PathBuf> = ids
+            .iter()
+            .map(|id| loose_object(&r, id))
+            .filter(|p| p.exists())
+            .collect();
+        let target = match run % 3 {
+            0 => idx.with_extension("pack"),
+            1 => idx.clone(),
+            _ => loose[rng.below(loose.len())].clone(),
+        };
+        let mut bytes = std::fs::read(&target).unwrap();
+        for _ in 0..1 + rng.below(4) {
+            let at = rng.below(bytes.len());
+            bytes[at] = rng.next() as u8;
+        }
+        overwrite(&target, &bytes);
+        let intact = all_objects(&r, &ids).is_some_and(|after| after == before);
+        for (extra, (_, clean_stats, _)) in [&[][..], &["--all-objects"][..]].iter().zip(&undamaged)
+        {
+            let (status, stats, stderr) = scan_stats(&r, extra);
+            let code = status.code();
+            let what = format!(
+                "run {run} {extra:?} ({}): {status:?} {stderr}",
+                target.display()
+            );
+            assert!(code.is_some() && code != Some(101), "{what}");
+            assert_ne!(code, Some(0), "{what}");
+            if !intact && code == Some(1) {
+                let counted = stats["errors"].as_u64().unwrap_or(0) > 0;
+                let same = ["files", "bytes", "commits"]
+                    .iter()
+                    .all(|k| stats[k] == clean_stats[k]);
+                assert!(counted || same, "{what}: {stats} vs {clean_stats}");
+            }
+            noticed +=
+                (!intact && code != Some(1) || stats["errors"].as_u64().unwrap_or(0) > 0) as u32;
+        }
+    }
+    assert!(noticed > 0, "some mutation must have been noticed");
+}

@@ -85,8 +85,14 @@ fn pre_push(args: PrePushArgs) -> Result<Outcome> {
     ctx.max_file_size = DEFAULT_MAX_FILE_SIZE;
     ctx.on_warning = &warn;
     let out = push::scan_push(&ctx, Path::new("."), &remote, &updates)?;
+    let unread = ctx.stats.errors.load(std::sync::atomic::Ordering::Relaxed);
     if out.findings.is_empty() {
-        return Ok(Outcome::Clean);
+        if unread > 0 {
+            eprintln!(
+                "unleak: push refused: {unread} object(s) of this push could not be read (see the warnings above), so it was not fully checked; repair the repository (git fsck), or push with `git push --no-verify` deliberately"
+            );
+        }
+        return Ok(Outcome::of_scan(false, unread));
     }
     eprint!("{}", refusal(&out.findings, &remote, args.show_secrets));
     Ok(Outcome::Findings)

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use unleak_scan::baseline::Baseline;
+use unleak_scan::config::Config;
 use unleak_scan::report::{self, Format, Style};
 use unleak_scan::sources::{self, stdin, tree, ScanContext, DEFAULT_MAX_FILE_SIZE};
 use unleak_scan::Finding;
@@ -39,12 +40,17 @@ pub struct ScanArgs {
     pub no_ignore: bool,
 
     /// Skip files larger than this (e.g. 10M, 512k).
-    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    #[arg(long, value_name = "SIZE", value_parser = parse_limit, default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
 
     /// Configuration file (default: .unleak.toml at the scanned root or the git repo's top).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Use no configuration file at all, not even the scanned tree's own `.unleak.toml`
+    /// (for audits of code you do not trust: its allowlists could hide its own secrets).
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 
     /// Report only findings whose fingerprints are not in FILE.
     #[arg(long, value_name = "FILE")]
@@ -69,6 +75,47 @@ pub struct ScanArgs {
     pub verify: super::verify::VerifyArgs,
 }
 
+/// The configuration of a scan. In-tree configuration is what the scanned code says about
+/// itself, so it is not applied when that code is not yours to trust: with `--no-config`, and
+/// by default for `--history` of a repository outside the current directory (one that neither
+/// contains it nor lies inside it), where a note names the file left out; `--config FILE`
+/// applies a file deliberately.
+fn scan_config(args: &ScanArgs, root: &Path) -> Result<Config> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    if args.config.is_none() && args.history.active() && is_foreign(root) {
+        if let Some(found) = Config::locate(root) {
+            if !args.quiet {
+                eprintln!(
+                    "unleak: note: {} is not applied: it belongs to the repository being audited, outside the current directory (use --config FILE to apply it)",
+                    report::escape_control(&found.display().to_string())
+                );
+            }
+        }
+        return Ok(Config::default());
+    }
+    load_config(args.config.as_ref(), root)
+}
+
+/// Whether `path` is outside the current directory: neither contains it nor lies inside it.
+fn is_foreign(path: &Path) -> bool {
+    let (Ok(here), Ok(there)) = (std::env::current_dir(), path.canonicalize()) else {
+        return true;
+    };
+    let here = here.canonicalize().unwrap_or(here);
+    !(here.starts_with(&there) || there.starts_with(&here))
+}
+
+/// `--max-file-size`: 0 would skip every file and report a clean scan of nothing, so it is
+/// refused (exit 2) rather than accepted.
+fn parse_limit(s: &str) -> Result<u64, String> {
+    match parse_size(s)? {
+        0 => Err("must be at least 1 byte (0 would skip every file)".to_string()),
+        n => Ok(n),
+    }
+}
+
 pub fn run(args: ScanArgs) -> Result<Outcome> {
     let started = Instant::now();
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
@@ -83,7 +130,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         .find(|p| p.as_os_str() != "-")
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
-    let config = load_config(args.config.as_ref(), &first_root)?;
+    let config = scan_config(&args, &first_root)?;
     let matcher = build_matcher(&config)?;
     let baseline = match &args.baseline {
         Some(p) => Some(
@@ -169,7 +216,8 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
                 path.display()
             );
         }
-        return Ok(Outcome::Clean);
+        // A baseline of a scan that could not read everything may miss findings: say so.
+        return Ok(Outcome::of_scan(false, stats.errors));
     }
 
     #[cfg(feature = "aws")]
@@ -193,9 +241,11 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     )
     .context("cannot write the report")?;
     out.writer().flush().context("cannot write the report")?;
-    Ok(if findings.is_empty() {
-        Outcome::Clean
-    } else {
-        Outcome::Findings
-    })
+    if stats.errors > 0 && !args.quiet {
+        eprintln!(
+            "unleak: warning: the scan is incomplete: {} item(s) could not be read (see the warnings above)",
+            stats.errors
+        );
+    }
+    Ok(Outcome::of_scan(!findings.is_empty(), stats.errors))
 }

@@ -165,6 +165,14 @@ impl Config {
     /// The config for a scan of `root`: `.unleak.toml` at the root, else at the enclosing git
     /// repository's top, else defaults.
     pub fn discover(root: &Path) -> Result<Self> {
+        match Self::locate(root) {
+            Some(c) => Self::load(&c),
+            None => Ok(Config::default()),
+        }
+    }
+
+    /// The file [`Config::discover`] would load for `root`, without reading it.
+    pub fn locate(root: &Path) -> Option<PathBuf> {
         let dir = if root.is_file() {
             root.parent().unwrap_or(Path::new("."))
         } else {
@@ -174,12 +182,7 @@ impl Config {
         if let Some(top) = git_top(dir) {
             candidates.push(top.join(FILE_NAME));
         }
-        for c in candidates {
-            if c.is_file() {
-                return Self::load(&c);
-            }
-        }
-        Ok(Config::default())
+        candidates.into_iter().find(|c| c.is_file())
     }
 
     /// Whether a whole path is allowlisted (never read).

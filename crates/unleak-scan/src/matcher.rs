@@ -105,6 +105,11 @@ impl Matcher {
         match blob::decode(bytes) {
             Decoded::Binary => BlobOutcome::Binary,
             Decoded::Text(text) => BlobOutcome::Scanned(self.scan_text(path, &text)),
+            Decoded::Both(text, raw) => {
+                let mut found = self.scan_text(path, &text);
+                found.extend(self.scan_text(path, raw));
+                BlobOutcome::Scanned(found)
+            }
         }
     }
 

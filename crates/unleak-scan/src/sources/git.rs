@@ -40,6 +40,16 @@ pub fn open(path: &Path) -> Result<Repository> {
     })
 }
 
+/// Stop, naming it, at a pack whose index points outside the pack: libgit2 would crash on it.
+pub fn refuse_unsafe_packs(repo: &Repository) -> Result<()> {
+    match crate::sources::pack::unsafe_indexes(&repo.commondir().join("objects")).first() {
+        Some(e) => Err(Error::Git(format!(
+            "damaged pack: {e}; not read (repair it, e.g. from a clone, and scan again)"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Process-wide libgit2 settings, once: keep parsed trees of any size in the object cache
 /// (history walks revisit the same big trees), and skip re-hashing every object read (zlib
 /// still catches corruption, and we never write).
@@ -316,9 +326,60 @@ pub fn hooks_dir(repo: &Repository) -> PathBuf {
     }
 }
 
-/// Whether bytes are a Git LFS pointer (an object name and a size, never a secret).
+/// Whether bytes are a Git LFS pointer (an object name and a size, never a secret): the
+/// whole pointer format of git-lfs's `docs/spec.md`, the version line, optional
+/// `ext-N-name sha256:HEX` lines, `oid sha256:<64 hex>` and `size <digits>`, each ending in a
+/// newline, and nothing else. Only the first line was checked before, so any small file
+/// starting with it was never scanned (repro 05).
 pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
-    bytes.len() < 1024 && bytes.starts_with(LFS_POINTER)
+    let Some(rest) = bytes.strip_prefix(LFS_POINTER) else {
+        return false;
+    };
+    if bytes.len() >= 1024 {
+        return false;
+    }
+    let Some(rest) = rest.strip_suffix(b"\n") else {
+        return false;
+    };
+    let sha = |v: &[u8]| {
+        v.strip_prefix(b"sha256:").is_some_and(|h| {
+            h.len() == 64
+                && h.iter()
+                    .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+        })
+    };
+    let mut lines = rest.split(|&b| b == b'\n').peekable();
+    while let Some(ext) = lines.next_if(|l| l.starts_with(b"ext-")) {
+        let Some((key, value)) = ext.split_once_byte(b' ') else {
+            return false;
+        };
+        let name_ok = key[4..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'-');
+        if !name_ok || !sha(value) {
+            return false;
+        }
+    }
+    let oid = lines.next().and_then(|l| l.strip_prefix(b"oid "));
+    let size = lines.next().and_then(|l| l.strip_prefix(b"size "));
+    match (oid, size, lines.next()) {
+        (Some(o), Some(n), None) => {
+            sha(o) && (1..=20).contains(&n.len()) && n.iter().all(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
+/// `split_once` on a byte, for byte strings.
+trait SplitOnceByte {
+    fn split_once_byte(&self, b: u8) -> Option<(&[u8], &[u8])>;
+}
+
+impl SplitOnceByte for [u8] {
+    fn split_once_byte(&self, b: u8) -> Option<(&[u8], &[u8])> {
+        let i = memchr::memchr(b, self)?;
+        Some((&self[..i], &self[i + 1..]))
+    }
 }
 
 /// The blob id at `path` in `tree`, if that path is a (non-link) blob there.
@@ -377,7 +438,7 @@ pub fn read_blob<'o>(
             e.message()
         ));
     };
-    match odb.read_header(id) {
+    match read_header(odb, id) {
         Ok((size, _)) if size as u64 > ctx.max_file_size => {
             skip_large(ctx, path, id, size as u64);
             return None;
@@ -390,6 +451,24 @@ pub fn read_blob<'o>(
     }
     let obj = odb.read(id).map_err(unreadable).ok()?;
     accept_blob(ctx, obj.data()).then_some(obj)
+}
+
+/// An object's size and type from its header, without inflating it; the type is None when
+/// libgit2 reports none of the four object types (a damaged pack entry). git2's own
+/// `Odb::read_header` unwraps that type and panicked on mutated packs (248 of 1,200 runs).
+pub fn read_header(
+    odb: &git2::Odb<'_>,
+    id: git2::Oid,
+) -> std::result::Result<(usize, Option<ObjectType>), git2::Error> {
+    use git2::Binding;
+    let mut size: usize = 0;
+    let mut kind = libgit2_sys::GIT_OBJECT_ANY;
+    // SAFETY: both handles are live for the call; libgit2 writes only the two out-params.
+    let rc = unsafe { libgit2_sys::git_odb_read_header(&mut size, &mut kind, odb.raw(), id.raw()) };
+    if rc < 0 {
+        return Err(git2::Error::last_error(rc));
+    }
+    Ok((size, ObjectType::from_raw(kind)))
 }
 
 /// A blob over `--max-file-size`: counted and announced, not scanned.
@@ -436,8 +515,29 @@ mod tests {
 
     #[test]
     fn lfs_pointers_are_recognised() {
-        let p = b"version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 12\n";
-        assert!(is_lfs_pointer(p));
+        let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+        let p =
+            format!("version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 12345\n");
+        assert!(is_lfs_pointer(p.as_bytes()));
+        let ext = format!(
+            "version https://git-lfs.github.com/spec/v1\next-0-foo sha256:{oid}\noid sha256:{oid}\nsize 1\n"
+        );
+        assert!(is_lfs_pointer(ext.as_bytes()));
         assert!(!is_lfs_pointer(b"version 1\n"));
+        // The header line alone, or followed by anything else, is not a pointer.
+        let header = "version https://git-lfs.github.com/spec/v1\n";
+        assert!(!is_lfs_pointer(header.as_bytes()));
+        for extra in [
+            format!("oid sha256:{oid}\nsize 12\nDB_PASSWORD=x\n"),
+            format!("DB_PASSWORD=x\noid sha256:{oid}\nsize 12\n"),
+            format!("oid sha256:{}\nsize 12\n", &oid[..60]),
+            format!("oid sha256:{oid}\nsize 12"),
+            format!("oid sha256:{oid}\nsize 12 x\n"),
+        ] {
+            assert!(
+                !is_lfs_pointer(format!("{header}{extra}").as_bytes()),
+                "{extra}"
+            );
+        }
     }
 }

@@ -85,18 +85,17 @@ pub fn scan(
     let pool = Pool::new(&repo);
     let (push, hide) = tips(ctx, &repo, opts)?;
     let objects_dir = repo.commondir().join("objects");
-    let (packs, _unreadable) = pack::packs_in(&objects_dir);
+    let (packs, unreadable) = pack::packs_in(&objects_dir);
+    check_packs(ctx, &unreadable)?;
     let store = Objects::new(&packs, &objects_dir);
     let shallow = shallow_commits(&repo);
     // A full audit walks with our reader; ranges and `--since-commit` with libgit2, whose
     // revwalk stops at the hidden commits instead of reading all their ancestors.
-    let own = hide
-        .is_empty()
-        .then(|| commits_from(&mut store.reader(), &push, &shallow))
-        .flatten();
-    let (ids, heads) = match own {
-        Some(walked) => walked,
-        None => (revwalk(ctx, &repo, &push, &hide)?, HashMap::new()),
+    let (ids, heads) = if hide.is_empty() {
+        let by_git = |id: &Oid| commit_head_git(&repo, id);
+        commits_from(ctx, &mut store.reader(), &by_git, &push, &shallow)
+    } else {
+        (revwalk(ctx, &repo, &push, &hide)?, HashMap::new())
     };
     let mut seen: HashSet<Oid> = ids.iter().copied().collect();
     let mut extra = Vec::new();
@@ -231,6 +230,36 @@ fn git_err(e: git2::Error) -> Error {
     Error::Git(e.message().to_string())
 }
 
+/// Name every pack our reader refused. A pack whose index points outside the pack is not
+/// handed to libgit2 either: libgit2 1.9.7 trusts those offsets and reads past its map
+/// (a segfault, repro 09), so the scan stops with an error naming it instead of crashing.
+/// Other refusals (a format our reader does not know, such as SHA-256) are read by libgit2,
+/// and whatever it cannot read is a warning of its own.
+fn check_packs(ctx: &ScanContext<'_>, unreadable: &[pack::PackError]) -> Result<()> {
+    for e in unreadable {
+        if e.is_unsafe() {
+            return Err(Error::Git(format!(
+                "damaged pack: {e}; not read (repair it, e.g. from a clone, and scan again)"
+            )));
+        }
+        (ctx.on_warning)(&format!(
+            "pack not readable by unleak's reader, read through libgit2: {e}"
+        ));
+    }
+    Ok(())
+}
+
+/// A commit's header through libgit2 (alternates, grafts at shallow boundaries, packs our
+/// reader refused), for the walk when our own reader cannot give it.
+fn commit_head_git(repo: &Repository, id: &Oid) -> Option<CommitHead> {
+    let c = repo.find_commit(*id).ok()?;
+    Some(CommitHead {
+        tree: c.tree_id(),
+        parents: c.parent_ids().collect(),
+        time: c.time().seconds(),
+    })
+}
+
 /// The commits to start from and the ones to leave out, per the options.
 fn tips(
     ctx: &ScanContext<'_>,
@@ -253,26 +282,72 @@ fn tips(
         for r in refs {
             match r {
                 Ok(r) => {
-                    if let Ok(c) = r.peel_to_commit() {
-                        push.push(c.id());
+                    let name = String::from_utf8_lossy(r.name_bytes()).into_owned();
+                    if let Some(id) = ref_tip(ctx, repo, &name, r.resolve()) {
+                        push.push(id);
                     }
                 }
-                Err(e) => ctx.warn(&format!("reference: {}", e.message())),
+                Err(e) => ctx.warn(&format!("reference: cannot read: {}", e.message())),
             }
         }
-        if let Ok(c) = repo.head().and_then(|h| h.peel_to_commit()) {
-            push.push(c.id());
+        if let Some(id) = ref_tip(ctx, repo, "HEAD", repo.head()) {
+            push.push(id);
         }
         // Older stashes live only in the stash's reflog.
         if let Ok(log) = repo.reflog("refs/stash") {
             push.extend(log.iter().map(|e| e.id_new()).filter(|id| !id.is_zero()));
         }
-        push.retain(|id| repo.find_commit(*id).is_ok());
+        push.sort_unstable();
+        push.dedup();
     }
     if let Some(s) = &opts.since_commit {
         hide.push(resolve(repo, s)?);
     }
     Ok((push, hide))
+}
+
+/// The commit a ref (already resolved to a direct one) leads to. A ref to a tree or a blob
+/// leads to none; a symbolic ref to a missing branch (an unborn HEAD) is noted; a tip object
+/// that cannot be read is named with the ref, and its id is kept, so that the walk counts it
+/// where it fails to read it (it is never dropped silently).
+fn ref_tip(
+    ctx: &ScanContext<'_>,
+    repo: &Repository,
+    name: &str,
+    resolved: std::result::Result<git2::Reference<'_>, git2::Error>,
+) -> Option<Oid> {
+    let r = match resolved {
+        Ok(r) => r,
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return None,
+        Err(e) => {
+            (ctx.on_warning)(&format!("reference {name}: {}", e.message()));
+            return None;
+        }
+    };
+    let id = r.target()?;
+    let obj = match repo.find_object(id, None) {
+        Ok(o) => o,
+        Err(e) => {
+            // Kept: the walk tries it and counts it once, however many refs lead to it.
+            (ctx.on_warning)(&format!(
+                "reference {name}: its object {id} cannot be read: {}",
+                e.message()
+            ));
+            return Some(id);
+        }
+    };
+    match obj.peel(ObjectType::Commit) {
+        Ok(c) => Some(c.id()),
+        // An annotated tag's chain may break on the way; a tag of a tree or blob is no commit.
+        Err(e) if matches!(e.class(), git2::ErrorClass::Odb | git2::ErrorClass::Zlib) => {
+            ctx.warn(&format!(
+                "reference {name}: cannot read what it points to: {}",
+                e.message()
+            ));
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 fn resolve(repo: &Repository, rev: &str) -> Result<Oid> {
@@ -296,10 +371,11 @@ fn all_objects(ctx: &ScanContext<'_>, repo: &Repository) -> Result<(Vec<Oid>, Ve
     let mut commits = Vec::new();
     let mut blobs = Vec::new();
     for id in all {
-        match odb.read_header(id) {
-            Ok((_, ObjectType::Commit)) => commits.push(id),
-            Ok((_, ObjectType::Blob)) => blobs.push(id),
-            Ok(_) => {}
+        match git::read_header(&odb, id) {
+            Ok((_, Some(ObjectType::Commit))) => commits.push(id),
+            Ok((_, Some(ObjectType::Blob))) => blobs.push(id),
+            Ok((_, Some(_))) => {}
+            Ok((_, None)) => ctx.warn(&format!("object {id}: cannot read: damaged header")),
             Err(e) => ctx.warn(&format!("object {id}: cannot read: {}", e.message())),
         }
     }
@@ -404,21 +480,43 @@ fn diff_commit_git(
 
 /// Every commit reachable from `tips` with its header, parents before children (a first-parent
 /// line stays contiguous, so the diffs that follow read each tree right after its child did).
-/// None if our reader cannot read one of them: then libgit2 walks.
+/// A commit our reader cannot read is asked of `fallback` (libgit2); one neither can read is
+/// a counted warning naming it (what lies behind it was not reached): the walk goes on with
+/// everything else, and the scan cannot end "clean".
 fn commits_from(
+    ctx: &ScanContext<'_>,
     reader: &mut Reader<'_, '_>,
+    fallback: &dyn Fn(&Oid) -> Option<CommitHead>,
     tips: &[Oid],
     shallow: &HashSet<Oid>,
-) -> Option<(Vec<Oid>, HashMap<Oid, CommitHead>)> {
+) -> (Vec<Oid>, HashMap<Oid, CommitHead>) {
     let mut heads: HashMap<Oid, CommitHead> = HashMap::new();
+    let mut broken: HashSet<Oid> = HashSet::new();
     let mut order = Vec::new();
+    let mut read = |id: &Oid, heads: &mut HashMap<Oid, CommitHead>| -> bool {
+        match reader.commit(id).or_else(|| fallback(id)) {
+            Some(h) => {
+                heads.insert(*id, h);
+                true
+            }
+            None => {
+                ctx.warn(&format!(
+                    "object {id} (commit): cannot read; it and the history only it reaches were not scanned"
+                ));
+                false
+            }
+        }
+    };
     // (commit, parents visited so far); post-order depth first, iterative.
     let mut stack: Vec<(Oid, usize)> = Vec::new();
     for tip in tips {
-        if heads.contains_key(tip) {
+        if heads.contains_key(tip) || broken.contains(tip) {
             continue;
         }
-        heads.insert(*tip, reader.commit(tip)?);
+        if !read(tip, &mut heads) {
+            broken.insert(*tip);
+            continue;
+        }
         stack.push((*tip, 0));
         while let Some(&(c, next)) = stack.last() {
             let head = &heads[&c];
@@ -429,9 +527,13 @@ fn commits_from(
             match parent {
                 Some(p) => {
                     stack.last_mut().expect("not empty").1 += 1;
-                    if let std::collections::hash_map::Entry::Vacant(v) = heads.entry(p) {
-                        v.insert(reader.commit(&p)?);
+                    if heads.contains_key(&p) || broken.contains(&p) {
+                        continue;
+                    }
+                    if read(&p, &mut heads) {
                         stack.push((p, 0));
+                    } else {
+                        broken.insert(p);
                     }
                 }
                 None => {
@@ -441,7 +543,7 @@ fn commits_from(
             }
         }
     }
-    Some((order, heads))
+    (order, heads)
 }
 
 /// The commits of `push` minus those of `hide`, through libgit2.
@@ -1132,10 +1234,11 @@ mod tests {
             .iter()
             .map(|b| repo.revparse_single(b).unwrap().id())
             .collect();
-        let (order, heads) = commits_from(&mut reader, &tips, &HashSet::new()).unwrap();
         let matcher = Matcher::new(crate::rules::RuleSet { rules: Vec::new() });
         let config = crate::config::Config::default();
         let ctx = ScanContext::new(&matcher, &config);
+        let (order, heads) = commits_from(&ctx, &mut reader, &|_| None, &tips, &HashSet::new());
+        assert_eq!(ctx.stats.errors.load(Ordering::Relaxed), 0);
         let mut expected = revwalk(&ctx, &repo, &tips, &[]).unwrap();
         assert_eq!(
             expected.len(),

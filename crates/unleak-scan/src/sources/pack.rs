@@ -40,6 +40,17 @@ pub enum PackError {
     },
     #[error("{}: {why}", path.display())]
     Format { path: PathBuf, why: String },
+    /// An index whose offsets point outside its pack: nothing may read it (libgit2 would
+    /// read past the end of its map).
+    #[error("{}: {why}", path.display())]
+    Unsafe { path: PathBuf, why: String },
+}
+
+impl PackError {
+    /// Whether the pack must not be handed to libgit2 either.
+    pub fn is_unsafe(&self) -> bool {
+        matches!(self, PackError::Unsafe { .. })
+    }
 }
 
 const COMMIT: u8 = 1;
@@ -109,6 +120,61 @@ pub fn packs_in(objects: &Path) -> (Vec<Pack>, Vec<PackError>) {
     (packs, errors)
 }
 
+/// Indexes in `objects/pack` with an object offset outside their pack, for scans that read
+/// only through libgit2 (pre-push, `--staged`): libgit2 trusts those offsets and reads past
+/// the end of the pack (repro 09). One pass over each offset table, no allocation: a
+/// malformed index that is not this is left to libgit2, which refuses it with an error.
+pub fn unsafe_indexes(objects: &Path) -> Vec<PackError> {
+    let Ok(list) = std::fs::read_dir(objects.join("pack")) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for idx_path in list.filter_map(|e| e.ok().map(|e| e.path())) {
+        if idx_path.extension().is_none_or(|e| e != "idx") {
+            continue;
+        }
+        let Ok(pack_len) = std::fs::metadata(idx_path.with_extension("pack")).map(|m| m.len())
+        else {
+            continue;
+        };
+        let Ok(idx) = map(&idx_path) else { continue };
+        if idx.len() < 8 + 1024 + 40 || idx[..4] != [0xff, b't', b'O', b'c'] || be32(&idx, 4) != 2 {
+            continue;
+        }
+        let n = be32(&idx, 8 + 255 * 4) as usize;
+        let offs_at = 8 + 1024 + n * 24;
+        let large_at = offs_at + n * 4;
+        let Some(large_len) = idx.len().checked_sub(large_at + 40) else {
+            continue;
+        };
+        let body_end = pack_len.saturating_sub(20);
+        let bad = (0..n).any(|i| {
+            let o = be32(&idx, offs_at + i * 4);
+            let offset = if o & 0x8000_0000 == 0 {
+                o as u64
+            } else {
+                let at = (o & 0x7fff_ffff) as usize * 8;
+                if at + 8 > large_len {
+                    return true;
+                }
+                u64::from_be_bytes(
+                    idx[large_at + at..large_at + at + 8]
+                        .try_into()
+                        .expect("8 bytes"),
+                )
+            };
+            !(12..body_end).contains(&offset)
+        });
+        if bad {
+            out.push(PackError::Unsafe {
+                path: idx_path,
+                why: "object offset outside the pack".to_string(),
+            });
+        }
+    }
+    out
+}
+
 fn be32(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
@@ -169,6 +235,10 @@ impl Pack {
             path: path.to_path_buf(),
             why: why.to_string(),
         };
+        let unsafe_idx = |why: &str| PackError::Unsafe {
+            path: idx_path.to_path_buf(),
+            why: why.to_string(),
+        };
         let idx = map(idx_path)?;
         if idx.len() < 8 + 1024 + 40 || idx[..4] != [0xff, b't', b'O', b'c'] || be32(&idx, 4) != 2 {
             return Err(bad(idx_path, "not a version 2 pack index"));
@@ -208,12 +278,12 @@ impl Pack {
             } else {
                 let at = large_at + (o & 0x7fff_ffff) as usize * 8;
                 if at + 8 > large_at + large_len {
-                    return Err(bad(idx_path, "64-bit offset out of range"));
+                    return Err(unsafe_idx("64-bit offset out of range"));
                 }
                 u64::from_be_bytes(idx[at..at + 8].try_into().expect("8 bytes"))
             };
             if !(12..body_end).contains(&offset) {
-                return Err(bad(idx_path, "object offset outside the pack"));
+                return Err(unsafe_idx("object offset outside the pack"));
             }
             by_offset.push((offset, i as u32));
         }

@@ -70,6 +70,7 @@ pub fn scan_push(
     updates: &[PushUpdate],
 ) -> Result<PushOutput> {
     let repo = git::open(path)?;
+    git::refuse_unsafe_packs(&repo)?;
     let commits = commits_to_publish(&repo, remote, updates)?;
     let mut cache = BlobCache::default();
     let mut findings = Vec::new();
@@ -141,6 +142,7 @@ pub fn scan_push(
 /// Scan the changes staged in the index against HEAD (what `git commit` would record).
 pub fn scan_staged(ctx: &ScanContext<'_>, path: &Path) -> Result<PushOutput> {
     let repo = git::open(path)?;
+    git::refuse_unsafe_packs(&repo)?;
     let index = repo
         .index()
         .map_err(|e| Error::Git(format!("cannot read the index: {}", e.message())))?;

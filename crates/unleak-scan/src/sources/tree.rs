@@ -29,18 +29,22 @@ struct Entry {
     display: String,
 }
 
-/// Scan `root` (a directory or a single file).
+/// Scan `root`: a directory, or anything else given by name, which is read whole whatever it
+/// is: a regular file, or a stream (a FIFO, `/dev/stdin`, a shell's `<(cmd)`), up to
+/// `--max-file-size`. Something named explicitly that is not read in full (unreadable, over
+/// the limit) is a counted warning, so the scan cannot end clean; in a directory walk, files
+/// over the limit are a documented, uncounted skip.
 pub fn scan(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Result<Vec<Finding>> {
     let meta = std::fs::metadata(root).map_err(|e| Error::io(root, e))?;
-    if meta.is_file() {
+    if !meta.is_dir() {
         let e = Entry {
             path: root.to_path_buf(),
             display: display_path(root, Path::new("")),
         };
-        return Ok(READ_BUFFER.with_borrow_mut(|buf| scan_entry(ctx, &e, buf)));
+        return Ok(READ_BUFFER.with_borrow_mut(|buf| scan_explicit(ctx, &e, buf)));
     }
     let found = Mutex::new(Vec::new());
-    walk(ctx, root, opts, |e| {
+    let scan = |e: Entry| {
         let mut f = READ_BUFFER.with_borrow_mut(|buf| scan_entry(ctx, &e, buf));
         if !f.is_empty() {
             found
@@ -48,31 +52,131 @@ pub fn scan(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions) -> Result<Ve
                 .unwrap_or_else(|p| p.into_inner())
                 .append(&mut f);
         }
+    };
+    let top = (!opts.no_ignore).then(|| work_tree_top(root)).flatten();
+    // `.gitignore` files the walker would read: refused unless regular and small, and then
+    // not applied at all where they are (everything there is scanned, a note says so).
+    let unsafe_above = top.as_ref().and_then(|t| {
+        ignore_files_above(root, t)
+            .into_iter()
+            .find(|p| unsafe_ignore_file(p))
     });
+    if let Some(p) = &unsafe_above {
+        note_unsafe_ignore(ctx, p);
+    }
+    let ignoring = top.is_some() && unsafe_above.is_none();
+    let seen = ignoring.then(|| Mutex::new(Vec::new()));
+    let mut pruned = walk(ctx, root, root, ignoring, seen.as_ref(), &scan);
+    while let Some(dir) = pruned.pop() {
+        pruned.extend(walk(ctx, root, &dir, false, seen.as_ref(), &scan));
+    }
+    // Tracked files are scanned even where `.gitignore` ignores them (`git add -f`): they
+    // are committed. The walk recorded what it saw; the index names what it did not.
+    if let (Some(top), Some(seen)) = (&top, seen) {
+        let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
+        for e in tracked_unseen(ctx, root, top, seen) {
+            scan(e);
+        }
+    }
     Ok(found.into_inner().unwrap_or_else(|p| p.into_inner()))
 }
 
-/// Walk `root` on one thread per core and call `visit` for every file to scan, on the thread
-/// that found it.
-fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions, visit: impl Fn(Entry) + Sync) {
+/// The largest `.gitignore` read (git's own are kilobytes; the `ignore` crate reads a file
+/// line by line into memory without a bound, so `/dev/zero` behind a link took 4 GB).
+const MAX_IGNORE_FILE: u64 = 1 << 20;
+
+/// Whether the `.gitignore` at `path` must not be read: not a regular file (a link, which
+/// git itself refuses to follow; a FIFO, which would block the walk forever; a device) or too
+/// large. Costs one `lstat` per directory.
+fn unsafe_ignore_file(path: &Path) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) => !m.file_type().is_file() || m.len() > MAX_IGNORE_FILE,
+        Err(_) => false,
+    }
+}
+
+fn note_unsafe_ignore(ctx: &ScanContext<'_>, path: &Path) {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    (ctx.on_warning)(&format!(
+        "{}: not a regular file or over {} bytes, not read; no ignore rules apply under {}, every file there is scanned",
+        path.display(),
+        MAX_IGNORE_FILE,
+        dir.display()
+    ));
+}
+
+/// The `.gitignore` files of `root` and of its parents up to the work tree's `top`.
+fn ignore_files_above(root: &Path, top: &Path) -> Vec<PathBuf> {
+    let (Ok(abs), Ok(top)) = (root.canonicalize(), top.canonicalize()) else {
+        return Vec::new();
+    };
+    abs.ancestors()
+        .take_while(|d| d.starts_with(&top))
+        .map(|d| d.join(".gitignore"))
+        .collect()
+}
+
+/// The top of the git work tree holding `root`, if any.
+fn work_tree_top(root: &Path) -> Option<PathBuf> {
+    let repo = git2::Repository::discover(root).ok()?;
+    repo.workdir().map(Path::to_path_buf)
+}
+
+/// Walk `dir` (inside the scan's `root`) on one thread per core and call `visit` for every
+/// file to scan, on the thread that found it; with `ignoring`, apply `.gitignore` rules. Every
+/// file seen is recorded in `seen`. Returns the directories left out because their
+/// `.gitignore` is unsafe to read: the caller walks them without ignore rules.
+fn walk(
+    ctx: &ScanContext<'_>,
+    root: &Path,
+    dir: &Path,
+    ignoring: bool,
+    seen: Option<&Mutex<Vec<PathBuf>>>,
+    visit: &(dyn Fn(Entry) + Sync),
+) -> Vec<PathBuf> {
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let walker = ignore::WalkBuilder::new(root)
+    // The entry filter must be 'static: the pruned directories are shared through an Arc
+    // and announced after the walk.
+    let pruned = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let pruned_ref = pruned.clone();
+    let walker = ignore::WalkBuilder::new(dir)
         .hidden(false)
         .ignore(false)
-        .parents(true)
-        .git_ignore(!opts.no_ignore)
-        .git_exclude(!opts.no_ignore)
-        .git_global(!opts.no_ignore)
+        .parents(ignoring)
+        .git_ignore(ignoring)
+        .git_exclude(ignoring)
+        .git_global(ignoring)
         .require_git(true)
         .follow_links(false)
-        .filter_entry(|e| e.file_name() != ".git")
+        .filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                return false;
+            }
+            if ignoring && e.depth() > 0 && e.file_type().is_some_and(|t| t.is_dir()) {
+                let gi = e.path().join(".gitignore");
+                if unsafe_ignore_file(&gi) {
+                    pruned_ref
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push(e.path().to_path_buf());
+                    return false;
+                }
+            }
+            true
+        })
         .threads(threads)
         .build_parallel();
     walker.run(|| {
-        let visit = &visit;
+        let mut local = Seen {
+            paths: Vec::new(),
+            shared: seen,
+        };
         Box::new(move |result| {
             match result {
                 Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                    if local.shared.is_some() {
+                        local.paths.push(e.path().to_path_buf());
+                    }
                     let display = display_path(e.path(), root);
                     if ctx.config.path_allowed(&display) || is_active_config(ctx, e.path()) {
                         ctx.stats
@@ -91,6 +195,85 @@ fn walk(ctx: &ScanContext<'_>, root: &Path, opts: &TreeOptions, visit: impl Fn(E
             ignore::WalkState::Continue
         })
     });
+    let pruned = std::mem::take(&mut *pruned.lock().unwrap_or_else(|p| p.into_inner()));
+    for d in &pruned {
+        note_unsafe_ignore(ctx, &d.join(".gitignore"));
+    }
+    pruned
+}
+
+/// Paths one walking thread saw, handed over when the thread's visitor is dropped (no lock
+/// per file).
+struct Seen<'a> {
+    paths: Vec<PathBuf>,
+    shared: Option<&'a Mutex<Vec<PathBuf>>>,
+}
+
+impl Drop for Seen<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.shared {
+            s.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .append(&mut self.paths);
+        }
+    }
+}
+
+/// Tracked files under `root` (from the git index at `top`) that the walk did not see: the
+/// ones `.gitignore` hides although they are committed. Links, submodules and files not
+/// checked out are left out, as the walk leaves them out.
+fn tracked_unseen(
+    ctx: &ScanContext<'_>,
+    root: &Path,
+    top: &Path,
+    seen: Vec<PathBuf>,
+) -> Vec<Entry> {
+    let Ok(repo) = git2::Repository::open(top) else {
+        return Vec::new();
+    };
+    let index = match repo.index() {
+        Ok(i) => i,
+        Err(e) => {
+            ctx.warn(&format!(
+                "{}: cannot read the git index ({}): files that .gitignore ignores but git tracks may be missed",
+                top.display(),
+                e.message()
+            ));
+            return Vec::new();
+        }
+    };
+    let (Ok(abs_root), Ok(abs_top)) = (root.canonicalize(), top.canonicalize()) else {
+        return Vec::new();
+    };
+    let Ok(prefix) = abs_root.strip_prefix(&abs_top) else {
+        return Vec::new();
+    };
+    let seen: std::collections::HashSet<PathBuf> = seen.into_iter().collect();
+    let mut out = Vec::new();
+    for entry in index.iter() {
+        if entry.mode & 0o170000 != 0o100000 {
+            continue; // links, submodules
+        }
+        let rel = Path::new(std::str::from_utf8(&entry.path).unwrap_or_default());
+        let Ok(under) = rel.strip_prefix(prefix) else {
+            continue;
+        };
+        if under.as_os_str().is_empty() {
+            continue;
+        }
+        let path = root.join(under);
+        if seen.contains(&path)
+            || !std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_file())
+        {
+            continue;
+        }
+        let display = display_path(&path, root);
+        if ctx.config.path_allowed(&display) || is_active_config(ctx, &path) {
+            continue;
+        }
+        out.push(Entry { path, display });
+    }
+    out
 }
 
 thread_local! {
@@ -105,6 +288,25 @@ fn scan_entry(ctx: &ScanContext<'_>, e: &Entry, buf: &mut ReadBuffer) -> Vec<Fin
             ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
             (ctx.on_warning)(&format!(
                 "{}: skipped, larger than --max-file-size ({} bytes)",
+                e.display, ctx.max_file_size
+            ));
+            Vec::new()
+        }
+        Err(err) => {
+            ctx.warn(&format!("{}: cannot read: {err}", e.display));
+            Vec::new()
+        }
+    }
+}
+
+/// A file or stream the user named: like [`scan_entry`], but not reading all of it counts.
+fn scan_explicit(ctx: &ScanContext<'_>, e: &Entry, buf: &mut ReadBuffer) -> Vec<Finding> {
+    match read_limited(&e.path, ctx.max_file_size, buf) {
+        Ok(Some(())) => scan_blob(ctx, &e.display, buf.bytes()),
+        Ok(None) => {
+            ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+            ctx.warn(&format!(
+                "{}: not scanned, larger than --max-file-size ({} bytes)",
                 e.display, ctx.max_file_size
             ));
             Vec::new()
