@@ -1,15 +1,31 @@
-//! `-`: scan standard input as one blob named `-`.
+//! `-`: scan standard input as one blob named `-`, within `--max-file-size`, in bounded
+//! chunks when it is long (chunked.rs).
 
 use std::io::Read;
+use std::sync::atomic::Ordering;
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::sources::{scan_blob, ScanContext};
+use crate::sources::read_buffer::ReadBuffer;
+use crate::sources::{chunked, ScanContext};
 
 pub fn scan(ctx: &ScanContext<'_>, mut input: impl Read) -> Result<Vec<Finding>> {
-    let mut buf = Vec::new();
-    input
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::io("<stdin>", e))?;
-    Ok(scan_blob(ctx, "-", &buf))
+    let mut buf = ReadBuffer::default();
+    let found = chunked::scan_reader(
+        ctx,
+        "-",
+        &mut input,
+        &mut buf,
+        ctx.max_file_size,
+        ctx.chunking,
+    )
+    .map_err(|e| Error::io("<stdin>", e))?;
+    Ok(found.unwrap_or_else(|| {
+        ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+        (ctx.on_warning)(&format!(
+            "-: skipped, standard input is larger than --max-file-size ({} bytes)",
+            ctx.max_file_size
+        ));
+        Vec::new()
+    }))
 }
