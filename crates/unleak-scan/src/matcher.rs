@@ -755,3 +755,127 @@ pub fn default_advice(kind: &str) -> String {
         _ => "Revoke or rotate this credential at its issuer, then load it from a secret store (`unleak store`).".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Confidence;
+
+    /// xorshift64*: random cases, the same on every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: u64) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+        }
+    }
+
+    fn finding(rule: &str, kind: &str, line: u32) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            kind: kind.into(),
+            description: String::new(),
+            advice: String::new(),
+            path: "x".into(),
+            line,
+            end_line: line,
+            column: 1,
+            secret: String::new(),
+            line_text: String::new(),
+            confidence: Confidence::High,
+            entropy: 0.0,
+            encrypted: None,
+            pair: None,
+            commit: None,
+            verification: None,
+        }
+    }
+
+    #[test]
+    fn the_nearest_partner_is_the_one_a_look_at_every_finding_picks() {
+        let mut rng = Rng(11);
+        for _ in 0..300 {
+            let n = 1 + rng.below(40) as usize;
+            let mut lines: Vec<u32> = (0..n).map(|_| 1 + rng.below(12) as u32).collect();
+            lines.sort_unstable(); // findings come in file order
+            let findings: Vec<Finding> = lines
+                .iter()
+                .map(|&l| finding("r", ["id", "secret"][rng.below(2) as usize], l))
+                .collect();
+            let mut by_kind = PartnersByKind::default();
+            for i in 0..n {
+                let all = findings
+                    .iter()
+                    .enumerate()
+                    .filter(|(j, g)| *j != i && g.kind == "id")
+                    .map(|(j, g)| (j, g.line.abs_diff(findings[i].line)))
+                    .min_by_key(|(_, d)| *d);
+                assert_eq!(
+                    by_kind.of(&findings, "id").nearest(&findings, i),
+                    all,
+                    "{lines:?} {i}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn yielding_overlaps_are_the_ones_a_look_at_every_finding_finds() {
+        let yielding: std::collections::HashSet<String> = ["broad".to_string()].into();
+        let mut rng = Rng(5);
+        for _ in 0..300 {
+            let n = 1 + rng.below(30) as usize;
+            let mut out: Vec<(usize, usize, Finding)> = (0..n)
+                .map(|_| {
+                    let s = rng.below(100) as usize;
+                    let e = s + 1 + rng.below(15) as usize;
+                    let rule = ["broad", "a", "b"][rng.below(3) as usize];
+                    let kind = ["k1", "k2", "k3"][rng.below(3) as usize];
+                    (s, e, finding(rule, kind, 1))
+                })
+                .collect();
+            out.sort_by_key(|x| x.0);
+            let all: Vec<bool> = out
+                .iter()
+                .map(|(s, e, f)| {
+                    yielding.contains(&f.rule_id)
+                        && out.iter().any(|(s2, e2, g)| {
+                            !yielding.contains(&g.rule_id) && s < e2 && s2 < e && g.kind != f.kind
+                        })
+                })
+                .collect();
+            assert_eq!(yielding_overlaps(&out, &yielding), all);
+        }
+    }
+
+    #[test]
+    fn line_cursor_agrees_with_counting_from_the_start() {
+        let mut rng = Rng(3);
+        let text: Vec<u8> = (0..300_000)
+            .map(|_| match rng.below(40) {
+                0 => b'\n',
+                1 => b'\r',
+                _ => b'a',
+            })
+            .collect();
+        let mut cursor = LineCursor::default();
+        for round in 0..2000 {
+            // Runs in order, then jumps back, as rules take their turns.
+            let at = if round % 50 == 0 {
+                rng.below(text.len() as u64) as usize
+            } else {
+                (cursor.pos + rng.below(20_000) as usize).min(text.len() - 1)
+            };
+            assert_eq!(
+                cursor.number(&text, at),
+                blob::line_of(&text, at),
+                "at {at}"
+            );
+            let want = (blob::line_start(&text, at), blob::line_end(&text, at));
+            assert_eq!(cursor.line(&text, at), Some(want), "at {at}");
+        }
+    }
+}
