@@ -260,8 +260,9 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
 /// (`--show-secrets`) or, when redacted, from rescanning the file.
 fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
     let id = args.finding.as_deref().unwrap_or_default();
-    let text = std::fs::read_to_string(report)
-        .with_context(|| format!("cannot read report {}", report.display()))?;
+    let text =
+        unleak_scan::input_file::read_to_string(report, unleak_scan::input_file::REPORT_LIMIT)
+            .with_context(|| format!("cannot read report {}", report.display()))?;
     let doc: serde_json::Value = serde_json::from_str(&text).with_context(|| {
         format!(
             "{} is not a JSON report (unleak scan -f json)",

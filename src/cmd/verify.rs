@@ -269,12 +269,18 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
 fn read_report(path: &Path) -> Result<(String, String)> {
     let mut text = String::new();
     if path.as_os_str() == "-" {
+        let limit = unleak_scan::input_file::REPORT_LIMIT;
         std::io::stdin()
+            .lock()
+            .take(limit + 1)
             .read_to_string(&mut text)
             .context("cannot read the report from standard input")?;
+        if text.len() as u64 > limit {
+            anyhow::bail!("the report on standard input is larger than {limit} bytes");
+        }
         Ok((text, "standard input".into()))
     } else {
-        text = std::fs::read_to_string(path)
+        text = unleak_scan::input_file::read_to_string(path, unleak_scan::input_file::REPORT_LIMIT)
             .with_context(|| format!("cannot read {}", path.display()))?;
         Ok((text, path.display().to_string()))
     }

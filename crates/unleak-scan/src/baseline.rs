@@ -17,7 +17,8 @@ pub struct Baseline {
 
 impl Baseline {
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::input_file::read_to_string(path, crate::input_file::BASELINE_LIMIT)
+            .map_err(|e| Error::io(path, e))?;
         let mut fingerprints = std::collections::HashSet::new();
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();

@@ -95,10 +95,11 @@ pub struct Config {
 impl Config {
     /// Load `path`. Every problem is an error naming the file and, where known, the line.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
-            path: path.to_path_buf(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let text = crate::input_file::read_to_string(path, crate::input_file::CONFIG_LIMIT)
+            .map_err(|e| Error::Config {
+                path: path.to_path_buf(),
+                message: format!("cannot read: {e}"),
+            })?;
         Self::parse(path, &text)
     }
 

@@ -197,6 +197,11 @@ impl KeywordSearcher {
         }
     }
 
+    /// The length of the longest keyword (at least 1).
+    pub fn max_len(&self) -> usize {
+        self.max_len.max(1)
+    }
+
     #[inline(always)]
     fn step(&self, state: usize, byte: u8) -> usize {
         let class = self.classes[byte as usize] as usize;

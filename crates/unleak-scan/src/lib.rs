@@ -11,6 +11,7 @@ pub mod decode;
 pub mod error;
 pub mod filters;
 pub mod finding;
+pub mod input_file;
 pub mod keywords;
 pub mod matcher;
 pub mod report;

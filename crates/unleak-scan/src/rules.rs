@@ -287,6 +287,18 @@ impl Rule {
                     .map_or_else(|| e.to_string(), |e| e.to_string());
                 spec.error(format!("regex does not compile: {message}"))
             })?;
+        // A regex that matches the empty string matches at every byte of every window: one
+        // search per byte, and no secret to report.
+        let can_be_empty = regex_automata::util::syntax::parse_with(&spec.regex, &syntax)
+            .is_ok_and(|hir| hir.properties().minimum_len() == Some(0));
+        if can_be_empty {
+            return Err(Error::Rule {
+                id: spec.id.clone(),
+                message: "regex can match the empty string (every position would match); \
+                          make the secret required, e.g. `+` instead of `*`"
+                    .into(),
+            });
+        }
         if re
             .group_info()
             .to_index(PatternID::ZERO, "secret")

@@ -109,6 +109,7 @@ pub fn scan(
 
     let mut notes = DiffNotes::default();
     let mut blob_paths: HashMap<Oid, Vec<String>> = HashMap::new();
+    let mut blob_path_seen: HashSet<(Oid, u32)> = HashSet::new();
     let mut interner = Interner::default();
     let mut commits = Vec::with_capacity(ids.len() + extra.len());
     let mut changes = Vec::with_capacity(ids.len() + extra.len());
@@ -143,10 +144,11 @@ pub fn scan(
                     for (p, b) in added {
                         let pid = interner.id(&p);
                         ch.added.push((pid, b));
-                        let v = blob_paths.entry(b).or_default();
-                        let p = interner.name(pid);
-                        if !v.iter().any(|q| q == p) {
-                            v.push(p.to_string());
+                        // A set of (blob, path) pairs seen, not a search of the blob's
+                        // paths: one blob at 80,000 paths took 72 s that way.
+                        if blob_path_seen.insert((b, pid)) {
+                            let p = interner.name(pid);
+                            blob_paths.entry(b).or_default().push(p.to_string());
                         }
                     }
                     ch.gone = n.gone.iter().map(|g| interner.id(g)).collect();
@@ -640,6 +642,14 @@ fn scan_blobs(
             let b = &blobs[i];
             let bytes = match blob {
                 pack::Blob::TooLarge(size) => return git::skip_large(ctx, &b.paths[0], b.id, size),
+                pack::Blob::BaseTooLarge(size) => {
+                    ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
+                    return (ctx.on_warning)(&format!(
+                        "{} (blob {}): skipped, a delta on a base of {size} bytes, over \
+                         --max-file-size ({} bytes)",
+                        b.paths[0], b.id, ctx.max_file_size
+                    ));
+                }
                 pack::Blob::Data(bytes) => bytes,
             };
             if !git::accept_blob(ctx, bytes) {
@@ -1082,15 +1092,14 @@ fn attribute(
                 g.finding = f.clone();
                 g.intro = intro;
             }
-            if !g.targets.contains(&t) {
+            // A target's findings come together: a target is new to the group when it is
+            // not the last one added. Its paths are added once, and made distinct at the end
+            // (searching the group's paths for each one was quadratic in a blob's paths).
+            if g.targets.last() != Some(&t) {
                 g.targets.push(t);
                 g.commits += presence[t].commits;
                 g.all_unreachable &= presence[t].all_unreachable;
-            }
-            for p in &blobs[m.blob].paths {
-                if !g.paths.contains(p) {
-                    g.paths.push(p.clone());
-                }
+                g.paths.extend(blobs[m.blob].paths.iter().cloned());
             }
         }
     }
@@ -1108,9 +1117,14 @@ fn attribute(
             }
             None => CommitInfo::default(),
         };
-        info.paths = g.paths;
         // The finding's own path first, the others sorted (the walk's order is no order).
-        info.paths[1..].sort_unstable();
+        let mut paths = g.paths;
+        let own = paths.swap_remove(0);
+        paths.retain(|p| *p != own);
+        paths.sort_unstable();
+        paths.dedup();
+        paths.insert(0, own);
+        info.paths = paths;
         info.commits = g.commits;
         info.in_head = Some(head_secrets.contains(&(f.rule_id.as_str(), f.secret.as_str())));
         info.unreachable = g.all_unreachable;

@@ -1,6 +1,7 @@
 //! Sources turn what the user points at (a working tree, stdin, git history, a push) into
 //! blobs for the matcher, and the matcher's findings into a [`ScanOutput`].
 
+pub mod chunked;
 pub mod git;
 pub mod history;
 pub mod objects;
@@ -36,6 +37,8 @@ pub struct ScanContext<'a> {
     /// Called for each warning (unreadable file, corrupt object).
     pub on_warning: &'a (dyn Fn(&str) + Sync),
     pub stats: Stats,
+    /// How inputs longer than a chunk are cut (tests use small chunks).
+    pub chunking: chunked::Chunking,
 }
 
 impl<'a> ScanContext<'a> {
@@ -48,6 +51,7 @@ impl<'a> ScanContext<'a> {
             on_finding: &|_| {},
             on_warning: &|_| {},
             stats: Stats::default(),
+            chunking: chunked::Chunking::DEFAULT,
         }
     }
 

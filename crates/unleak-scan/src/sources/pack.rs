@@ -94,8 +94,12 @@ struct Entry {
 /// What a scan is given for a wanted blob.
 pub enum Blob<'a> {
     Data(&'a [u8]),
-    /// Over the size limit: not inflated (unless a delta needed it), not to be scanned.
+    /// Over the size limit (the object, or the delta rebuilding it): not inflated, not to
+    /// be scanned.
     TooLarge(u64),
+    /// A delta on a base of this many bytes, over the size limit: the base is not inflated,
+    /// so the blob cannot be rebuilt (skipped and counted, never read another way).
+    BaseTooLarge(u64),
 }
 
 /// Every pack in a repository's object directory (`objects/pack/*.pack` with an `.idx`).
@@ -644,20 +648,23 @@ impl Walk<'_> {
                 .filter(|&c| self.weight[c as usize] > 0)
                 .collect();
             let wanted = self.wanted[e] != NONE && self.kind[e] == BLOB;
-            if entry.base == NONE && entry.size > self.max_size && needed_below.is_empty() {
-                if wanted {
-                    (self.visit)(self.wanted[e] as usize, Blob::TooLarge(entry.size));
-                }
-                return;
+            // Sizes are checked before anything is inflated: an object, or a delta's
+            // instructions, and then what the delta rebuilds. A 1 GB base was inflated for
+            // its deltas despite the 50 MB limit (2.1 GB of memory).
+            if entry.size > self.max_size {
+                return self.too_large(e, wanted, entry.size);
             }
             let Some(raw) = self.pack.inflate(e, &entry) else {
                 return self.fail(e);
             };
             let data = match base {
                 None => raw,
-                Some(b) => match apply_delta(b, &raw) {
-                    Some(d) => d,
-                    None => return self.fail(e),
+                Some(b) => match delta_result_size(&raw) {
+                    Some(size) if size > self.max_size => return self.too_large(e, wanted, size),
+                    _ => match apply_delta(b, &raw) {
+                        Some(d) => d,
+                        None => return self.fail(e),
+                    },
                 },
             };
             if wanted {
@@ -698,6 +705,21 @@ impl Walk<'_> {
         }
     }
 
+    /// Entry `e` is `size` bytes, over the limit: it is skipped as too large, and the wanted
+    /// blobs below it as deltas on a base too large.
+    fn too_large(&self, e: usize, wanted: bool, size: u64) {
+        if wanted {
+            (self.visit)(self.wanted[e] as usize, Blob::TooLarge(size));
+        }
+        let mut stack: Vec<usize> = self.tree.of(e).iter().map(|&c| c as usize).collect();
+        while let Some(x) = stack.pop() {
+            if self.wanted[x] != NONE && self.kind[x] == BLOB {
+                (self.visit)(self.wanted[x] as usize, Blob::BaseTooLarge(size));
+            }
+            stack.extend(self.tree.of(x).iter().map(|&c| c as usize));
+        }
+    }
+
     /// Entry `e` cannot be decoded: neither can anything below it.
     fn fail(&self, e: usize) {
         let mut stack = vec![e];
@@ -731,6 +753,13 @@ fn delta_size(d: &[u8], at: &mut usize) -> Option<u64> {
             return Some(size);
         }
     }
+}
+
+/// The size of the object a delta rebuilds, from its header.
+fn delta_result_size(delta: &[u8]) -> Option<u64> {
+    let mut at = 0;
+    delta_size(delta, &mut at)?;
+    delta_size(delta, &mut at)
 }
 
 /// Rebuild an object from its base and a git delta (copy and insert instructions).

@@ -54,6 +54,34 @@ impl ReadBuffer {
         }
     }
 
+    /// Keep only the bytes from `from` on, moved to the start (the overlap of a stream's next
+    /// chunk with the last).
+    pub fn keep_from(&mut self, from: usize) {
+        let start = self.start();
+        let from = from.min(self.len);
+        self.raw.copy_within(start + from..start + self.len, start);
+        self.len -= from;
+    }
+
+    /// Append what `input` yields until `target` bytes are held. `Ok(true)` when the input
+    /// ended first.
+    pub fn fill_to(&mut self, input: &mut impl Read, target: usize) -> std::io::Result<bool> {
+        while self.len < target {
+            if self.len == self.capacity() {
+                self.grow(target);
+            }
+            let start = self.start();
+            let end = start + self.capacity().min(target);
+            match input.read(&mut self.raw[start + self.len..end]) {
+                Ok(0) => return Ok(true),
+                Ok(n) => self.len += n,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    }
+
     fn start(&self) -> usize {
         self.raw.as_ptr().align_offset(ALIGN).min(self.raw.len())
     }
@@ -131,6 +159,26 @@ mod tests {
             assert!(buf.fill(&mut &d[..], max as u64).unwrap(), "max {max}");
             assert_eq!(buf.bytes(), &d[..]);
         }
+    }
+
+    #[test]
+    fn keeps_a_tail_and_appends_to_it() {
+        let d = data(3 * INITIAL + 7);
+        let mut buf = ReadBuffer::default();
+        let mut input = Trickle {
+            data: &d,
+            chunk: 1000,
+        };
+        assert!(!buf.fill_to(&mut input, INITIAL + 3).unwrap());
+        assert_eq!(buf.bytes(), &d[..INITIAL + 3]);
+        buf.keep_from(INITIAL);
+        assert_eq!(buf.bytes(), &d[INITIAL..INITIAL + 3]);
+        assert!(!buf.fill_to(&mut input, INITIAL + 3).unwrap());
+        assert_eq!(buf.bytes(), &d[INITIAL..2 * INITIAL + 3]);
+        assert_eq!(buf.bytes().as_ptr() as usize % ALIGN, 0);
+        buf.keep_from(5);
+        assert!(buf.fill_to(&mut input, 4 * INITIAL).unwrap());
+        assert_eq!(buf.bytes(), &d[INITIAL + 5..]);
     }
 
     #[test]

@@ -1,27 +1,34 @@
-//! `-`: scan standard input as one blob named `-`.
+//! `-`: scan standard input as one blob named `-`, within `--max-file-size`, in bounded
+//! chunks when it is long (chunked.rs).
 
 use std::io::Read;
 use std::sync::atomic::Ordering;
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
-use crate::sources::{scan_blob, ScanContext};
+use crate::sources::read_buffer::ReadBuffer;
+use crate::sources::{chunked, ScanContext};
 
-/// Read at most `--max-file-size` bytes; more is a counted warning (the scan is incomplete)
-/// and nothing is scanned, as for an explicit file over the limit.
-pub fn scan(ctx: &ScanContext<'_>, input: impl Read) -> Result<Vec<Finding>> {
-    let mut buf = Vec::new();
-    input
-        .take(ctx.max_file_size.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| Error::io("<stdin>", e))?;
-    if buf.len() as u64 > ctx.max_file_size {
+/// Read at most `--max-file-size` bytes, in bounded chunks; more is a counted warning (the
+/// scan is incomplete) and nothing is scanned, as for an explicit file over the limit.
+pub fn scan(ctx: &ScanContext<'_>, mut input: impl Read) -> Result<Vec<Finding>> {
+    let mut buf = ReadBuffer::default();
+    let found = chunked::scan_reader(
+        ctx,
+        "-",
+        &mut input,
+        &mut buf,
+        ctx.max_file_size,
+        ctx.chunking,
+    )
+    .map_err(|e| Error::io("<stdin>", e))?;
+    Ok(found.unwrap_or_else(|| {
         ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
         ctx.warn(&format!(
             "-: standard input not scanned, larger than --max-file-size ({} bytes)",
             ctx.max_file_size
         ));
-        return Ok(Vec::new());
-    }
-    Ok(scan_blob(ctx, "-", &buf))
+        Vec::new()
+    }))
+}
 }

@@ -1,0 +1,237 @@
+//! Bounded inputs, end to end with the real binary: files that steer unleak (configuration,
+//! baseline, a report to judge) refused at once when they are FIFOs or devices, stdin within
+//! `--max-file-size`, rules that match empty refused, pairs on one long line, and a history
+//! blob over the limit packed as a delta base.
+
+#[path = "support/gitrepo.rs"]
+#[allow(dead_code)]
+mod gitrepo;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use gitrepo::Repo;
+
+fn unleak() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_unleak"));
+    c.env_remove("NO_COLOR").env("UNLEAK_TEST", "1");
+    c
+}
+
+/// Run with `stdin`, killed if it takes over 20 s (a hang must fail the test, not hold it).
+fn run(cmd: &mut Command, stdin: &[u8]) -> (i32, String, String, Duration) {
+    use std::io::{Read, Write};
+    let started = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run unleak");
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = r.read_to_end(&mut s);
+            String::from_utf8_lossy(&s).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("unleak hung: {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let _ = writer.join();
+    (
+        status.code().expect("exited normally"),
+        out.join().unwrap(),
+        err.join().unwrap(),
+        started.elapsed(),
+    )
+}
+
+fn fifo(dir: &Path) -> std::path::PathBuf {
+    let p = dir.join("pipe");
+    let ok = Command::new("mkfifo").arg(&p).status().unwrap().success();
+    assert!(ok, "mkfifo");
+    p
+}
+
+/// A key id made at run time (the project's own scan stays clean), valid in form.
+fn key_id(n: usize) -> String {
+    const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let tail: String = (0..15)
+        .map(|i| B32[(n * 7 + i * 13 + n / 32) % 32] as char)
+        .collect();
+    format!("{}Q{tail}", "AKIA")
+}
+
+fn token40(n: usize) -> String {
+    const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    (0..40)
+        .map(|i| B64[(n * 31 + i * 17 + i * i + n / 64) % 64] as char)
+        .collect()
+}
+
+#[test]
+fn config_baseline_and_reports_that_are_fifos_or_devices_are_refused_at_once() {
+    let d = tempfile::tempdir().unwrap();
+    let pipe = fifo(d.path());
+    std::fs::write(d.path().join("a.txt"), "nothing here\n").unwrap();
+    let scan = |flag: &str, file: &Path| {
+        let mut c = unleak();
+        c.arg("scan")
+            .arg(d.path().join("a.txt"))
+            .arg(flag)
+            .arg(file);
+        c
+    };
+    for file in [pipe.as_path(), Path::new("/dev/zero")] {
+        let what = if file == pipe {
+            "a FIFO"
+        } else {
+            "a character device"
+        };
+        for mut cmd in [scan("--config", file), scan("--baseline", file)] {
+            let (code, _, err, took) = run(&mut cmd, b"");
+            assert_eq!(code, 2, "{cmd:?}: {err}");
+            assert!(
+                err.contains(&format!("not a regular file (it is {what})")),
+                "{err}"
+            );
+            assert!(took < Duration::from_secs(5), "{cmd:?} took {took:?}");
+        }
+        let (code, _, err, _) = run(unleak().arg("verify").arg(file), b"");
+        assert_eq!(code, 2, "verify {file:?}: {err}");
+        assert!(
+            err.contains(&format!("not a regular file (it is {what})")),
+            "{err}"
+        );
+    }
+    // The null device is an empty configuration, as before.
+    let (code, _, err, _) = run(scan("--config", Path::new("/dev/null")).arg("-q"), b"");
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn stdin_over_max_file_size_is_skipped_not_read_whole() {
+    let id = key_id(1);
+    let mut input = format!("aws_access_key_id = {id}\n").into_bytes();
+    input.resize(300_000, b'\n');
+    let args = ["scan", "-", "-f", "json", "--config", "/dev/null"];
+    let (code, out, err, _) = run(
+        unleak().args(args).args(["--max-file-size", "100K"]),
+        &input,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("larger than --max-file-size"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["stats"]["skipped_large"], 1, "{out}");
+    let (code, out, err, _) = run(unleak().args(args).args(["--max-file-size", "1M"]), &input);
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains(&id), "{out}");
+}
+
+#[test]
+fn a_rule_that_can_match_empty_is_refused_naming_it() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = d.path().join("empty.toml");
+    std::fs::write(
+        &cfg,
+        "[[rules.extra]]\nid = \"maybe-empty\"\nname = \"x\"\nkind = \"x\"\nkeywords = [\"tok\"]\n\
+         regex = '''tok(?P<secret>[0-9]*)|(?P<secret_1>[a-z]*)'''\nexamples = [\"tok123\"]\n",
+    )
+    .unwrap();
+    std::fs::write(d.path().join("a.txt"), "tok ".repeat(1000)).unwrap();
+    let (code, _, err, _) = run(
+        unleak()
+            .arg("scan")
+            .arg(d.path().join("a.txt"))
+            .arg("--config")
+            .arg(&cfg),
+        b"",
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("maybe-empty") && err.contains("empty string"),
+        "{err}"
+    );
+}
+
+/// Key pairs line after line: every key id paired with the secret key of its own line.
+#[test]
+fn key_pairs_pair_up_with_their_own_line() {
+    let d = tempfile::tempdir().unwrap();
+    let n = 2000;
+    let text: String = (0..n)
+        .map(|i| format!("AccessKeyId={} SecretAccessKey={}\n", key_id(i), token40(i)))
+        .collect();
+    std::fs::write(d.path().join("keys.env"), text).unwrap();
+    let (code, out, err, _) = run(
+        unleak().arg("scan").arg(d.path().join("keys.env")).args([
+            "-f",
+            "jsonl",
+            "--config",
+            "/dev/null",
+            "--show-secrets",
+        ]),
+        b"",
+    );
+    assert_eq!(code, 1, "{err}");
+    let findings: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let ids: Vec<_> = findings
+        .iter()
+        .filter(|f| f["kind"] == "aws-access-key-id")
+        .collect();
+    assert_eq!(ids.len(), n);
+    for f in ids {
+        assert_eq!(f["pair"]["line"], f["line"], "{f}");
+    }
+}
+
+#[test]
+fn a_blob_over_the_limit_packed_as_a_delta_base_is_not_inflated() {
+    let repo = Repo::new();
+    let big: String = (0..40_000)
+        .map(|i| format!("line {i} of a large generated file\n"))
+        .collect();
+    repo.write("big.txt", &big);
+    repo.commit("big");
+    // A smaller version next, with a key: git packs it as a delta on the big one (the larger
+    // of two versions is the base), so it cannot be rebuilt without inflating the base.
+    let small = format!(
+        "{}aws_access_key_id = {}\n",
+        &big[..big.len() / 2],
+        key_id(3)
+    );
+    repo.write("big.txt", &small);
+    repo.commit("half");
+    repo.git(&["repack", "-adfq", "--window=10"]);
+    let (code, out, err, _) = run(
+        unleak()
+            .args(["scan", "--history", "-f", "json", "--max-file-size", "1M"])
+            .arg(&repo.path),
+        b"",
+    );
+    assert!(code == 0 || code == 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // The base (1.4 MB) is skipped unread, and its delta with it, named and counted (before:
+    // the base was inflated whatever its size, a 1 GB one to 2.1 GB of memory).
+    assert_eq!(v["stats"]["skipped_large"], 2, "{out}\n{err}");
+    assert!(err.contains("a delta on a base of"), "{err}");
+}
