@@ -407,8 +407,8 @@ fn from_location(args: &StoreArgs, path: &Path) -> Result<Located> {
     let mut here: Vec<Finding> = findings
         .iter()
         .filter(|f| f.line <= line && line <= f.end_line)
-        .cloned()
         .filter(|f| args.rule.as_ref().is_none_or(|r| *r == f.rule_id))
+        .cloned()
         .collect();
     if here.iter().any(|f| !f.is_identifier()) {
         here.retain(|f| !f.is_identifier());
