@@ -13,7 +13,7 @@ use unleak_scan::sources::{self, stdin, tree, ScanContext, DEFAULT_MAX_FILE_SIZE
 use unleak_scan::Finding;
 
 use super::common::{build_matcher, load_config, parse_size};
-use crate::output::{color_enabled, Output};
+use crate::output::{self, color_enabled, Output};
 use crate::Outcome;
 
 #[derive(Args)]
@@ -86,11 +86,19 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     let config = load_config(args.config.as_ref(), &first_root)?;
     let matcher = build_matcher(&config)?;
     let baseline = match &args.baseline {
-        Some(p) => Some(
-            Baseline::load(p).with_context(|| format!("cannot use baseline {}", p.display()))?,
-        ),
+        Some(p) => {
+            let b = Baseline::load(p)
+                .with_context(|| format!("cannot use baseline {}", p.display()))?;
+            if !args.quiet {
+                b.warnings(p).iter().for_each(|w| output::warn(w));
+            }
+            Some(b)
+        }
         None => None,
     };
+    if !args.quiet {
+        config.warnings().iter().for_each(|w| output::warn(w));
+    }
 
     let mut out = Output::open(args.output.as_ref())?;
     let style = Style {
@@ -123,7 +131,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     let quiet = args.quiet;
     let on_warning = |m: &str| {
         if !quiet {
-            eprintln!("unleak: warning: {}", report::escape_control(m));
+            output::warn(m);
         }
     };
     let (mut findings, mut stats, commits) = {
@@ -163,11 +171,11 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         std::fs::write(path, Baseline::render(&findings))
             .with_context(|| format!("cannot write baseline {}", path.display()))?;
         if !args.quiet {
-            eprintln!(
-                "unleak: wrote {} fingerprint(s) to {}",
+            output::note(&format!(
+                "wrote {} fingerprint(s) to {}",
                 findings.len(),
                 path.display()
-            );
+            ));
         }
         return Ok(Outcome::Clean);
     }

@@ -352,7 +352,7 @@ fn rescan_for(
     id: &str,
 ) -> Result<(Finding, Vec<u8>)> {
     let (findings, bytes) = scan_file(args, path, display)?;
-    let f = findings.into_iter().find(|f| f.fingerprint() == id).with_context(|| {
+    let f = findings.into_iter().find(|f| f.has_fingerprint(id)).with_context(|| {
         format!("finding `{id}` is no longer in {display}: the file changed since the scan; scan again")
     })?;
     Ok((f, bytes))
