@@ -69,7 +69,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 fn fingerprint_key() -> anyhow::Result<()> {
     let key = std::env::var_os("UNLEAK_FINGERPRINT_KEY").filter(|k| !k.is_empty());
     #[cfg(unix)]
-    let key = key.map(|k| std::os::unix::ffi::OsStringExt::into_vec(k));
+    let key = key.map(std::os::unix::ffi::OsStringExt::into_vec);
     #[cfg(not(unix))]
     let key = key.map(|k| k.to_string_lossy().into_owned().into_bytes());
     unleak_scan::fingerprint::set_key(key)

@@ -23,8 +23,9 @@ use std::sync::{Mutex, OnceLock};
 use argon2::{Algorithm, Argon2, Params, Version};
 use sha2::{Digest, Sha256};
 
-/// Argon2id memory in KiB, passes, lanes. Measured (release build, 2-core machine): 4 MiB and
-/// one pass cost 3.1 ms of CPU a fingerprint, 2 MiB half that; time grows with memory.
+/// Argon2id memory in KiB, passes, lanes. Measured (release build, 2-core machine, JSON report
+/// of 2,000 distinct passwords against the text report): 4 MiB and one pass cost 3.1 ms of CPU
+/// a fingerprint, 2 MiB 1.2–1.5 ms; time grows with memory.
 const MEMORY_KIB: u32 = 2048;
 const PASSES: u32 = 1;
 const LANES: u32 = 1;
