@@ -360,3 +360,16 @@ fn install_replaces_the_previous_release_s_hooks_without_force() {
     );
     assert!(!hooks.join("pre-push.unleak-backup").exists());
 }
+
+#[test]
+fn a_commit_message_quoting_the_secret_does_not_show_it() {
+    let (_remote, r) = setup();
+    let pw = password();
+    r.write("a.env", &db_url(&pw));
+    r.commit(&format!("temporary password {pw}"));
+    let out = git_with_hooks(&r.path, &["push", "origin", "main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("temporary password"), "{stderr}");
+    assert!(!stderr.contains(&pw), "secret printed in full: {stderr}");
+}
