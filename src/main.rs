@@ -46,7 +46,7 @@ fn main() -> ExitCode {
             if output::is_broken_pipe(&e) {
                 return ExitCode::from(1);
             }
-            eprintln!("unleak: error: {e:#}");
+            output::message("error", &format!("{e:#}"));
             ExitCode::from(2)
         }
     }

@@ -1,4 +1,6 @@
-//! Where reports go (stdout or `--output FILE`) and whether they are coloured.
+//! Where reports go (stdout or `--output FILE`) and whether they are coloured; messages on
+//! stderr (errors, warnings, notes), always with control characters escaped: paths and file
+//! content end up in them, and an escape sequence there would drive the terminal.
 
 use std::fs::File;
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -48,4 +50,23 @@ pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<io::Error>()
             .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
     })
+}
+
+/// A message on stderr as `unleak: <kind>: <text>` (empty kind: `unleak: <text>`), escaped.
+/// Every error, warning and note goes through here.
+pub fn message(kind: &str, text: &str) {
+    let text = unleak_scan::report::escape_control(text);
+    if kind.is_empty() {
+        eprintln!("unleak: {text}");
+    } else {
+        eprintln!("unleak: {kind}: {text}");
+    }
+}
+
+pub fn warn(text: &str) {
+    message("warning", text);
+}
+
+pub fn note(text: &str) {
+    message("", text);
 }

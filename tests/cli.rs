@@ -137,7 +137,8 @@ fn json_report_has_the_documented_schema_and_redacts() {
     assert_eq!(sk["path"], ".env");
     assert_eq!(sk["line"], 2);
     assert_eq!(id["pair"]["secret"], "gVm3…");
-    assert_eq!(id["id"].as_str().unwrap().len(), 16);
+    assert!(id["id"].as_str().unwrap().starts_with("v2:"));
+    assert_eq!(id["id"].as_str().unwrap().len(), 35);
     for k in [
         "files",
         "bytes",

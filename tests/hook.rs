@@ -262,3 +262,114 @@ fn pre_commit_hook_refuses_a_staged_secret() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Run a hook script the way git does: `sh HOOK ARGS`, the pushed refs on stdin.
+fn run_hook_script(r: &Repo, script: &Path, args: &[&str], refs: &str) -> Output {
+    let mut child = std::process::Command::new("sh")
+        .current_dir(&r.path)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("UNLEAK", BIN)
+        .arg(script)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(refs.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn a_remote_named_like_an_option_never_shows_the_secret() {
+    let (remote, r) = setup();
+    let base = r.head();
+    let pw = password();
+    r.write("a.env", &db_url(&pw));
+    let leak = r.commit("leak");
+    let refs = format!("refs/heads/main {leak} refs/heads/main {base}\n");
+    let url = remote.path.to_str().unwrap();
+    // The installed script, as git runs it for a remote named `--show-secrets`.
+    let out = run_hook_script(
+        &r,
+        &r.path.join(".git/hooks/pre-push"),
+        &["--show-secrets", url],
+        &refs,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("to --show-secrets"), "{stderr}");
+    assert!(!stderr.contains(&pw), "secret printed in full: {stderr}");
+    // A remote named `--help` is scanned too, not answered with help (and let through).
+    let out = run_hook_script(
+        &r,
+        &r.path.join(".git/hooks/pre-push"),
+        &["--help", url],
+        &refs,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    // The script of the previous release passed no `--`: the command itself refuses what
+    // such a call looks like (the option ate the remote's name), and never shows the secret.
+    let old = r.path.join("old-pre-push");
+    std::fs::write(&old, include_str!("../hooks/previous/pre-push.1")).unwrap();
+    for args in [["--show-secrets", url], ["--help", url]] {
+        let out = run_hook_script(&r, &old, &args, &refs);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        // Ours, or clap's for an unknown option: both say to pass `--`.
+        assert!(
+            stderr.contains("after `--`") || stderr.contains("use '-- "),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(&pw), "{stderr}");
+    }
+    // A real push to that remote: refused, redacted.
+    r.git(&["remote", "add", "--", "--show-secrets", url]);
+    let out = git_with_hooks(&r.path, &["push", "--", "--show-secrets", "main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(!stderr.contains(&pw), "secret printed in full: {stderr}");
+}
+
+#[test]
+fn install_replaces_the_previous_release_s_hooks_without_force() {
+    let r = Repo::new();
+    let hooks = r.path.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::write(
+        hooks.join("pre-push"),
+        include_str!("../hooks/previous/pre-push.1"),
+    )
+    .unwrap();
+    let out = unleak(&r.path, &["hook", "install", "--pre-push"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        include_str!("../hooks/pre-push")
+    );
+    assert!(!hooks.join("pre-push.unleak-backup").exists());
+}
+
+#[test]
+fn a_commit_message_quoting_the_secret_does_not_show_it() {
+    let (_remote, r) = setup();
+    let pw = password();
+    r.write("a.env", &db_url(&pw));
+    r.commit(&format!("temporary password {pw}"));
+    let out = git_with_hooks(&r.path, &["push", "origin", "main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("temporary password"), "{stderr}");
+    assert!(!stderr.contains(&pw), "secret printed in full: {stderr}");
+}

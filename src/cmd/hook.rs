@@ -10,16 +10,28 @@ use unleak_scan::sources::{ScanContext, DEFAULT_MAX_FILE_SIZE};
 use unleak_scan::{report, Finding};
 
 use super::common::{build_matcher, load_config};
+use crate::output;
 use crate::Outcome;
 
 /// The scripts `hook install` writes, exactly as shipped in `hooks/`.
 const PRE_PUSH: &str = include_str!("../../hooks/pre-push");
 const PRE_COMMIT: &str = include_str!("../../hooks/pre-commit");
+/// What earlier releases installed: unleak's own, so replaced without `--force`.
+const PREVIOUS: &[&str] = &[
+    include_str!("../../hooks/previous/pre-push.1"),
+    include_str!("../../hooks/previous/pre-commit.1"),
+];
 
 #[derive(Subcommand)]
 pub enum HookCommand {
     /// Run as git's pre-push hook: read the pushed refs on standard input and refuse (exit 1)
     /// if the commits the push would publish add a secret.
+    ///
+    /// Call it as `unleak hook pre-push [OPTIONS] -- REMOTE URL`: without `--`, a remote named
+    /// like an option would be read as one.
+    // No `--help` flag: a remote named `--help` must not print help and let the push through
+    // (`unleak help hook pre-push` still works).
+    #[command(disable_help_flag = true)]
     PrePush(PrePushArgs),
     /// Install unleak's hooks into a repository (both when neither flag is given).
     Install(InstallArgs),
@@ -63,6 +75,16 @@ pub fn run(cmd: HookCommand) -> Result<Outcome> {
 }
 
 fn pre_push(args: PrePushArgs) -> Result<Outcome> {
+    // git passes both the remote's name and its URL (the pre-commit framework neither). One
+    // alone means an option-looking name was parsed as an option by a hook script without
+    // `--` (a remote named `--show-secrets`): refuse rather than obey it.
+    if args.remote.is_some() != args.url.is_some() {
+        bail!(
+            "expected the remote's name and URL (as git passes them) after `--`, got one value: \
+             a remote or URL that looks like an option was read as one. Reinstall the hook \
+             (`unleak hook install`), whose script passes `--`"
+        );
+    }
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
@@ -79,8 +101,9 @@ fn pre_push(args: PrePushArgs) -> Result<Outcome> {
         .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
         .unwrap_or_default();
     let config = load_config(args.config.as_ref(), Path::new("."))?;
+    config.warnings().iter().for_each(|w| output::warn(w));
     let matcher = build_matcher(&config)?;
-    let warn = |m: &str| eprintln!("unleak: warning: {}", report::escape_control(m));
+    let warn = |m: &str| output::warn(m);
     let mut ctx = ScanContext::new(&matcher, &config);
     ctx.max_file_size = DEFAULT_MAX_FILE_SIZE;
     ctx.on_warning = &warn;
@@ -115,6 +138,9 @@ fn pre_commit_framework_update() -> Result<Option<PushUpdate>> {
     Ok(push::parse_pre_push(&line)?.pop())
 }
 
+/// How many findings a refused push lists in detail.
+const LISTED: usize = 50;
+
 /// The message that tells the pusher what was found and what to do.
 fn refusal(findings: &[Finding], remote: &str, show: bool) -> String {
     let mut s = format!(
@@ -124,10 +150,14 @@ fn refusal(findings: &[Finding], remote: &str, show: bool) -> String {
         if remote.is_empty() {
             String::new()
         } else {
-            format!(" to {remote}")
+            format!(" to {}", report::escape_control(remote))
         }
     );
-    for f in findings {
+    // The first ones in detail (each costs a fingerprint; a push of thousands of findings would
+    // print pages nobody reads): the count says how many more there are.
+    let listed = &findings[..findings.len().min(LISTED)];
+    unleak_scan::fingerprint::precompute(listed);
+    for f in listed {
         s.push_str(&format!(
             "  {}:{}  {}  {}\n",
             report::escape_control(&f.path),
@@ -136,15 +166,27 @@ fn refusal(findings: &[Finding], remote: &str, show: bool) -> String {
             report::escape_control(&f.display_secret(show))
         ));
         if let Some(c) = &f.commit {
+            // A commit message may quote the secret ("remove key wJal…"): hidden there too.
+            let message = if show {
+                c.message.clone()
+            } else {
+                report::redact::hide(&c.message, &[&f.secret])
+            };
             s.push_str(&format!(
                 "    commit {} by {} on {}: {}\n",
                 c.commit.get(..12).unwrap_or(&c.commit),
                 report::escape_control(&c.author),
-                c.date,
-                report::escape_control(&c.message)
+                report::escape_control(&c.date),
+                report::escape_control(&message)
             ));
         }
         s.push_str(&format!("    fingerprint {}\n", f.fingerprint()));
+    }
+    if findings.len() > listed.len() {
+        s.push_str(&format!(
+            "  … and {} more (`unleak scan --history --range REMOTE/BRANCH..HEAD` lists them all)\n",
+            findings.len() - listed.len()
+        ));
     }
     s.push_str(
         "\nWhat to do:\n\
@@ -174,7 +216,7 @@ fn install(args: InstallArgs) -> Result<Outcome> {
     for (name, script) in &wanted {
         let target = dir.join(name);
         if let Ok(existing) = std::fs::read_to_string(&target) {
-            if existing != *script && !args.force {
+            if existing != *script && !PREVIOUS.contains(&existing.as_str()) && !args.force {
                 bail!(
                     "{} exists and is not unleak's hook; not replacing it (use --force to replace it, keeping a backup)",
                     target.display()
@@ -186,21 +228,24 @@ fn install(args: InstallArgs) -> Result<Outcome> {
         let target = dir.join(name);
         match std::fs::read_to_string(&target) {
             Ok(existing) if existing == script => {
-                eprintln!("unleak: {} already installed", target.display());
+                output::note(&format!("{} already installed", target.display()));
                 continue;
+            }
+            Ok(existing) if PREVIOUS.contains(&existing.as_str()) => {
+                output::note(&format!("updating unleak's {name} hook"));
             }
             Ok(_) => {
                 let backup = dir.join(format!("{name}.unleak-backup"));
                 std::fs::rename(&target, &backup)
                     .with_context(|| format!("cannot back up {}", target.display()))?;
-                eprintln!("unleak: previous hook kept as {}", backup.display());
+                output::note(&format!("previous hook kept as {}", backup.display()));
             }
             Err(_) => {}
         }
         std::fs::write(&target, script)
             .with_context(|| format!("cannot write {}", target.display()))?;
         make_executable(&target)?;
-        eprintln!("unleak: installed {}", target.display());
+        output::note(&format!("installed {}", target.display()));
     }
     Ok(Outcome::Clean)
 }

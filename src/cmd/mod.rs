@@ -51,6 +51,7 @@ enum Command {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    fingerprint_key()?;
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Rules(cmd) => rules::run(cmd),
@@ -62,4 +63,15 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         #[cfg(feature = "aws")]
         Command::Verify(args) => verify::run(args),
     }
+}
+
+/// An organisation's key for fingerprints (`UNLEAK_FINGERPRINT_KEY`), for every id of this run.
+fn fingerprint_key() -> anyhow::Result<()> {
+    let key = std::env::var_os("UNLEAK_FINGERPRINT_KEY").filter(|k| !k.is_empty());
+    #[cfg(unix)]
+    let key = key.map(std::os::unix::ffi::OsStringExt::into_vec);
+    #[cfg(not(unix))]
+    let key = key.map(|k| k.to_string_lossy().into_owned().into_bytes());
+    unleak_scan::fingerprint::set_key(key)
+        .map_err(|e| anyhow::anyhow!("UNLEAK_FINGERPRINT_KEY: {e}"))
 }

@@ -70,7 +70,8 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome> {
             let set = RuleSet::from_specs(specs, true)?;
             let failures = selftest::check_examples(&set);
             for f in &failures {
-                eprintln!("{f}");
+                // A failure quotes the rule's example text: escaped like every message.
+                eprintln!("{}", unleak_scan::report::escape_control(f));
             }
             if failures.is_empty() {
                 println!(

@@ -14,7 +14,7 @@ use unleak_scan::sources::{self, stdin, tree, ScanContext, DEFAULT_MAX_FILE_SIZE
 use unleak_scan::Finding;
 
 use super::common::{build_matcher, load_config, parse_size};
-use crate::output::{color_enabled, Output};
+use crate::output::{self, color_enabled, Output};
 use crate::Outcome;
 
 #[derive(Args)]
@@ -133,11 +133,19 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     let config = scan_config(&args, &first_root)?;
     let matcher = build_matcher(&config)?;
     let baseline = match &args.baseline {
-        Some(p) => Some(
-            Baseline::load(p).with_context(|| format!("cannot use baseline {}", p.display()))?,
-        ),
+        Some(p) => {
+            let b = Baseline::load(p)
+                .with_context(|| format!("cannot use baseline {}", p.display()))?;
+            if !args.quiet {
+                b.warnings(p).iter().for_each(|w| output::warn(w));
+            }
+            Some(b)
+        }
         None => None,
     };
+    if !args.quiet {
+        config.warnings().iter().for_each(|w| output::warn(w));
+    }
 
     let mut out = Output::open(args.output.as_ref())?;
     let style = Style {
@@ -170,7 +178,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     let quiet = args.quiet;
     let on_warning = |m: &str| {
         if !quiet {
-            eprintln!("unleak: warning: {}", report::escape_control(m));
+            output::warn(m);
         }
     };
     let (mut findings, mut stats, commits) = {
@@ -210,11 +218,11 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         std::fs::write(path, Baseline::render(&findings))
             .with_context(|| format!("cannot write baseline {}", path.display()))?;
         if !args.quiet {
-            eprintln!(
-                "unleak: wrote {} fingerprint(s) to {}",
+            output::note(&format!(
+                "wrote {} fingerprint(s) to {}",
                 findings.len(),
                 path.display()
-            );
+            ));
         }
         // A baseline of a scan that could not read everything may miss findings: say so.
         return Ok(Outcome::of_scan(false, stats.errors));

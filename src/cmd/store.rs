@@ -368,7 +368,7 @@ fn rescan_for(
     id: &str,
 ) -> Result<(Finding, Vec<String>, Vec<u8>)> {
     let (findings, bytes) = scan_file(args, path, display)?;
-    let f = findings.iter().find(|f| f.fingerprint() == id).cloned().with_context(|| {
+    let f = findings.iter().find(|f| f.has_fingerprint(id)).cloned().with_context(|| {
         format!("finding `{id}` is no longer in {display}: the file changed since the scan; scan again")
     })?;
     let on_line = secrets_on_line(&findings, f.line);

@@ -381,7 +381,8 @@ fn finding_from_value(v: &Value) -> Result<Finding> {
         line: u32_field("line"),
         end_line: u32_field("end_line"),
         column: u32_field("column"),
-        line_text: secret.clone(),
+        // No line in the JSON: the preview is the secret as shown.
+        excerpt: Default::default(),
         secret,
         confidence: v
             .get("confidence")

@@ -4,7 +4,7 @@
 //! ```toml
 //! [allow]
 //! paths = ["tests/fixtures/**", "corpus/**"]
-//! fingerprints = ["3f2a9c1d0b7e4a65"]
+//! fingerprints = ["v2:3f2a9c1d0b7e4a65c0d2e9f1a7b3c5d8"]
 //!
 //! [[allow.rules_in_paths]]
 //! rules = ["db-password-assignment"]
@@ -28,6 +28,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::finding::Finding;
+use crate::fingerprint::FingerprintSet;
 use crate::rules::{toml_error, RuleSpec};
 
 pub const FILE_NAME: &str = ".unleak.toml";
@@ -85,7 +86,7 @@ pub struct Config {
     /// Where it came from (None: defaults).
     pub source: Option<PathBuf>,
     allow_paths: Option<GlobSet>,
-    allow_fingerprints: std::collections::HashSet<String>,
+    allow_fingerprints: FingerprintSet,
     rules_in_paths: Vec<(Vec<String>, GlobSet)>,
     pub disable: Vec<String>,
     pub extra_rules: Vec<RuleSpec>,
@@ -116,10 +117,14 @@ impl Config {
             }
             b.build().map_err(|e| err(e.to_string()))
         };
-        for fp in &raw.allow.fingerprints {
-            if fp.len() != 16 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let mut allow_fingerprints = FingerprintSet::new();
+        for (i, fp) in raw.allow.fingerprints.iter().enumerate() {
+            // Not echoed: whatever was put there by mistake may be the secret itself.
+            if !allow_fingerprints.insert(fp, None) {
                 return Err(err(format!(
-                    "allow.fingerprints: `{fp}` is not a 16-hex-digit fingerprint (see a report's `id`)"
+                    "allow.fingerprints: entry {} is not {}",
+                    i + 1,
+                    crate::fingerprint::EXPECTED
                 )));
             }
         }
@@ -141,12 +146,7 @@ impl Config {
             } else {
                 Some(globs(&raw.allow.paths)?)
             },
-            allow_fingerprints: raw
-                .allow
-                .fingerprints
-                .into_iter()
-                .map(|f| f.to_ascii_lowercase())
-                .collect(),
+            allow_fingerprints,
             rules_in_paths,
             disable: raw.rules.disable,
             extra_rules: raw
@@ -186,6 +186,15 @@ impl Config {
         candidates.into_iter().find(|c| c.is_file())
     }
 
+    /// What the user should know about `allow.fingerprints` (old format, key mismatch).
+    pub fn warnings(&self) -> Vec<String> {
+        let what = match &self.source {
+            Some(p) => format!("{}: allow.fingerprints", p.display()),
+            None => "allow.fingerprints".to_string(),
+        };
+        self.allow_fingerprints.warnings(&what)
+    }
+
     /// Whether a whole path is allowlisted (never read).
     pub fn path_allowed(&self, rel_path: &str) -> bool {
         self.allow_paths
@@ -195,7 +204,10 @@ impl Config {
 
     /// Whether a finding is suppressed by fingerprint or by a per-path rule exclusion.
     pub fn finding_allowed(&self, f: &Finding) -> bool {
-        if self.allow_fingerprints.contains(&f.fingerprint()) {
+        if self
+            .allow_fingerprints
+            .contains(&f.rule_id, &f.secret, f.is_identifier())
+        {
             return true;
         }
         self.rules_in_paths.iter().any(|(rules, paths)| {

@@ -6,7 +6,7 @@
 
 use base64::Engine;
 
-use crate::finding::Finding;
+use crate::finding::{Excerpt, Finding};
 use crate::matcher::Matcher;
 
 /// One base64 value of a Secret's `data:` map.
@@ -15,6 +15,8 @@ struct Encoded {
     /// 1-based line and column of the value in the original text.
     line: u32,
     column: u32,
+    /// Length in bytes of the encoded value (previews hide it: decoding it gives the secret).
+    len: usize,
     decoded: String,
 }
 
@@ -51,7 +53,8 @@ pub fn with_encoded(
         f.line = v.line;
         f.end_line = v.line;
         f.column = v.column;
-        f.line_text = original_line(text, v.line);
+        let c = v.column as usize - 1;
+        f.excerpt = Excerpt::new(&original_line(text, v.line), c, c + v.len);
         if let Some(p) = f.pair.as_mut() {
             if let Some(&j) = origin.get(p.line.saturating_sub(1) as usize) {
                 p.line = values[j].line;
@@ -63,10 +66,10 @@ pub fn with_encoded(
     findings
 }
 
-fn original_line(text: &[u8], line: u32) -> String {
+fn original_line(text: &[u8], line: u32) -> Vec<u8> {
     text.split(|&b| b == b'\n')
         .nth(line.saturating_sub(1) as usize)
-        .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)).into_owned())
+        .map(|l| l.to_vec())
         .unwrap_or_default()
 }
 
@@ -136,6 +139,7 @@ fn json_secret_data(text: &str) -> Vec<Encoded> {
                 name: name.clone(),
                 line: text[..at].matches('\n').count() as u32 + 1,
                 column: (at + 1 - line_start) as u32 + 1,
+                len: value.len(),
                 decoded,
             });
         }
@@ -174,6 +178,7 @@ fn secret_document(doc: &[(u32, &str)], out: &mut Vec<Encoded>) {
                         name: name.trim().trim_matches(['"', '\'']).to_string(),
                         line: no,
                         column,
+                        len: value.len(),
                         decoded,
                     });
                 }

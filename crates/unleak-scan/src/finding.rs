@@ -1,7 +1,6 @@
 //! A finding: one secret, where it is, which rule found it, and (later) what AWS said of it.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// How sure the rule is that the match is a live secret rather than test data or noise.
 #[derive(
@@ -110,8 +109,8 @@ pub struct Finding {
     pub column: u32,
     /// The full secret, as the application would use it (percent-decoding applied).
     pub secret: String,
-    /// The whole source line the secret starts on (for display; redacted on output).
-    pub line_text: String,
+    /// A bounded piece of the line around the secret, for previews (redacted on output).
+    pub excerpt: Excerpt,
     pub confidence: Confidence,
     pub entropy: f32,
     /// Set for private keys: whether the key material is passphrase-protected.
@@ -121,10 +120,62 @@ pub struct Finding {
     pub verification: Option<Verification>,
 }
 
+/// What previews show of the line a secret starts on: at most [`Excerpt::CONTEXT`] bytes on
+/// each side of the secret, and where the secret was. Keeping the whole line made a 1 MB line
+/// with thousands of findings cost gigabytes (one copy per finding); this is bounded.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Excerpt {
+    /// The line's bytes just before the secret: `line[start - before.len()..start]`.
+    pub before: Vec<u8>,
+    /// The line's bytes just after it: `line[end..end + after.len()]`.
+    pub after: Vec<u8>,
+    /// Byte offsets in the line of the secret as written (for a decoded secret, of the encoded
+    /// text it came from); `end` is clipped to the line's end for a multi-line secret.
+    pub start: usize,
+    pub end: usize,
+    /// The line's length in bytes (without its line break), to tell a cut excerpt from a line.
+    pub line_len: usize,
+}
+
+impl Excerpt {
+    /// Bytes kept on each side: more than a 160-character preview shows on one side.
+    pub const CONTEXT: usize = 200;
+
+    /// The excerpt of `line` (without its line break) around the secret at `start..end`.
+    pub fn new(line: &[u8], start: usize, end: usize) -> Self {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let start = start.min(line.len());
+        let end = end.clamp(start, line.len());
+        Excerpt {
+            before: line[start.saturating_sub(Self::CONTEXT)..start].to_vec(),
+            after: line[end..(end + Self::CONTEXT).min(line.len())].to_vec(),
+            start,
+            end,
+            line_len: line.len(),
+        }
+    }
+
+    /// Offset in the line of the first byte of `before`.
+    pub fn from(&self) -> usize {
+        self.start - self.before.len()
+    }
+
+    /// Offset in the line just past `after`.
+    pub fn to(&self) -> usize {
+        self.end + self.after.len()
+    }
+}
+
 impl Finding {
-    /// Stable fingerprint: rule id + secret, never positions, so it survives edits and moves.
+    /// Stable fingerprint: rule id + secret, never positions, so it survives edits and moves
+    /// (see [`crate::fingerprint`] for the construction).
     pub fn fingerprint(&self) -> String {
-        fingerprint(&self.rule_id, &self.secret)
+        crate::fingerprint::of(&self.rule_id, &self.secret, self.is_identifier())
+    }
+
+    /// Whether `id` (current or legacy format) is this finding's fingerprint.
+    pub fn has_fingerprint(&self, id: &str) -> bool {
+        crate::fingerprint::matches(id, &self.rule_id, &self.secret, self.is_identifier())
     }
 
     /// Whether the secret may be shown whole: identifiers (an AWS key id) are not secrets.
@@ -140,16 +191,6 @@ impl Finding {
             redact(&self.secret)
         }
     }
-}
-
-/// A 16-hex-digit prefix of SHA-256 over `rule_id NUL secret`.
-pub fn fingerprint(rule_id: &str, secret: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(rule_id.as_bytes());
-    h.update([0u8]);
-    h.update(secret.as_bytes());
-    let d = h.finalize();
-    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// First four characters, then `…`. Short secrets show less, so nothing is guessable.
@@ -171,11 +212,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fingerprint_is_stable_and_depends_on_rule_and_secret() {
-        assert_eq!(fingerprint("a", "x"), fingerprint("a", "x"));
-        assert_ne!(fingerprint("a", "x"), fingerprint("b", "x"));
-        assert_ne!(fingerprint("ab", "x"), fingerprint("a", "bx"));
-        assert_eq!(fingerprint("a", "x").len(), 16);
+    fn excerpt_is_bounded_and_keeps_positions() {
+        let line = format!("{}KEY=s3cr3t{}\r", "a".repeat(1000), "b".repeat(1000));
+        let e = Excerpt::new(line.as_bytes(), 1004, 1010);
+        assert_eq!(e.before.len(), Excerpt::CONTEXT);
+        assert_eq!(e.after.len(), Excerpt::CONTEXT);
+        assert!(e.before.ends_with(b"KEY="));
+        assert_eq!((e.from(), e.to(), e.line_len), (804, 1210, 2010));
+        let short = Excerpt::new(b"x=abc", 2, 99);
+        assert_eq!(
+            (short.before.as_slice(), short.after.as_slice()),
+            (&b"x="[..], &b""[..])
+        );
+        assert_eq!((short.start, short.end, short.line_len), (2, 5, 5));
     }
 
     #[test]

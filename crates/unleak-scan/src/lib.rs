@@ -11,6 +11,7 @@ pub mod decode;
 pub mod error;
 pub mod filters;
 pub mod finding;
+pub mod fingerprint;
 pub mod input_file;
 pub mod keywords;
 pub mod matcher;
@@ -22,6 +23,6 @@ pub mod validators;
 pub mod validators_providers;
 
 pub use error::{Error, Result};
-pub use finding::{CommitInfo, Confidence, Finding, Pair, Verification};
+pub use finding::{CommitInfo, Confidence, Excerpt, Finding, Pair, Verification};
 pub use matcher::Matcher;
 pub use rules::{RuleSet, RuleSpec};

@@ -349,7 +349,7 @@ impl Matcher {
             end_line,
             column: (start - ls) as u32 + 1,
             secret: cand.secret,
-            line_text: String::from_utf8_lossy(line).into_owned(),
+            excerpt: crate::finding::Excerpt::new(line, start - ls, end - ls),
             confidence: rule.spec.confidence,
             entropy,
             encrypted: cand.encrypted,

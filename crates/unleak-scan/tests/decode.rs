@@ -40,7 +40,11 @@ fn yaml_secret_data_is_scanned_decoded() {
     );
     let secret = &found[1];
     assert_eq!(secret.end_line, 12);
-    assert!(secret.line_text.contains("AWS_SECRET_ACCESS_KEY"));
+    // The preview's excerpt is the encoded line, with the encoded value as the secret's span.
+    let e = &secret.excerpt;
+    assert!(e.before.ends_with(b"AWS_SECRET_ACCESS_KEY: \""), "{e:?}");
+    assert_eq!(e.end - e.start, b64(SECRET).len());
+    assert_eq!(e.after, b"\"");
     assert_eq!(secret.pair.as_ref().map(|p| p.line), Some(11));
 }
 

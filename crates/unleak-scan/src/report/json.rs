@@ -64,6 +64,7 @@ pub fn write(
     stats: &StatsSummary,
     style: Style,
 ) -> std::io::Result<()> {
+    crate::fingerprint::precompute(findings);
     let doc = json!({
         "version": SCHEMA_VERSION,
         "findings": findings.iter().map(|f| finding_value(f, style.show_secrets)).collect::<Vec<_>>(),

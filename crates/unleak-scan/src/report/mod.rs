@@ -2,6 +2,7 @@
 //! Secrets are redacted here, in one place, unless the user asked to see them.
 
 pub mod json;
+pub mod redact;
 pub mod sarif;
 pub mod text;
 
@@ -60,37 +61,14 @@ pub fn write(
 pub fn escape_control(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() && c != '\t' {
+        // Bidirectional overrides and isolates reorder what a terminal shows.
+        if (c.is_control() && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
-}
-
-/// The finding's line with its secret redacted (never leaks what `display_secret` hides),
-/// shortened around the secret when long.
-pub fn redacted_line(f: &Finding, show: bool) -> String {
-    let line = f.line_text.trim_end();
-    let col = (f.column as usize).saturating_sub(1).min(line.len());
-    let shown = f.display_secret(show);
-    let rebuilt = if show || f.is_identifier() {
-        line.to_string()
-    } else if let Some(pos) = line.find(&f.secret) {
-        format!("{}{}{}", &line[..pos], shown, &line[pos + f.secret.len()..])
-    } else {
-        // The secret spans lines or was decoded: keep what precedes it, hide the rest.
-        let head = line.get(..col).unwrap_or("");
-        format!("{head}{shown}")
-    };
-    shorten(&rebuilt, 160)
-}
-
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.trim().to_string();
-    }
-    let cut: String = s.trim().chars().take(max).collect();
-    format!("{cut}…")
 }

@@ -77,6 +77,7 @@ pub fn write(
             })
         })
         .collect();
+    crate::fingerprint::precompute(findings);
     let results: Vec<Value> = findings
         .iter()
         .map(|f| {
@@ -102,7 +103,7 @@ pub fn write(
                         "region": region
                     }
                 }],
-                "partialFingerprints": {"unleakFingerprint/v1": f.fingerprint()}
+                "partialFingerprints": {"unleakFingerprint/v2": f.fingerprint()}
             });
             if let Some(v) = &f.verification {
                 result["properties"] = json!({"verification": v});

@@ -1,8 +1,10 @@
 //! The text report: findings grouped by file, verified-live keys first, coloured on a terminal.
 
+use std::collections::HashMap;
 use std::io::Write;
 
-use super::{escape_control, redacted_line, Style};
+use super::redact::Redactor;
+use super::{escape_control, Style};
 use crate::finding::Finding;
 use crate::sources::StatsSummary;
 
@@ -51,31 +53,23 @@ pub fn write(
 ) -> std::io::Result<()> {
     let p = Paint { on: style.color };
     let mut order: Vec<&Finding> = findings.iter().collect();
-    // Files holding a live key come first; findings stay grouped by file.
-    let file_rank = |path: &str| {
-        findings
-            .iter()
-            .filter(|f| f.path == path)
-            .map(status_rank)
-            .min()
-            .unwrap_or(9)
-    };
-    order.sort_by(|a, b| {
+    // Files holding a live key come first; findings stay grouped by file. Each file's rank is
+    // computed once (a scan of all findings per comparison took 111 s for 60k findings).
+    let mut file_rank: HashMap<&str, u8> = HashMap::new();
+    for f in findings {
+        let r = file_rank.entry(f.path.as_str()).or_insert(u8::MAX);
+        *r = (*r).min(status_rank(f));
+    }
+    order.sort_by_cached_key(|f| {
         (
-            file_rank(&a.path),
-            &a.path,
-            status_rank(a),
-            a.line,
-            a.column,
+            file_rank[f.path.as_str()],
+            &f.path,
+            status_rank(f),
+            f.line,
+            f.column,
         )
-            .cmp(&(
-                file_rank(&b.path),
-                &b.path,
-                status_rank(b),
-                b.line,
-                b.column,
-            ))
     });
+    let redactor = Redactor::new(findings);
     let mut current: Option<&str> = None;
     for f in order {
         if current != Some(f.path.as_str()) {
@@ -116,7 +110,7 @@ pub fn write(
         writeln!(
             out,
             "    {}",
-            escape_control(&redacted_line(f, style.show_secrets))
+            escape_control(&redactor.preview(f, style.show_secrets))
         )?;
         if let Some(pair) = &f.pair {
             let shown = if style.show_secrets || pair.kind == "aws-access-key-id" {
