@@ -789,7 +789,7 @@ mod tests {
             end_line: line,
             column: 1,
             secret: String::new(),
-            line_text: String::new(),
+            excerpt: Default::default(),
             confidence: Confidence::High,
             entropy: 0.0,
             encrypted: None,

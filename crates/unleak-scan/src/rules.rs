@@ -292,12 +292,10 @@ impl Rule {
         let can_be_empty = regex_automata::util::syntax::parse_with(&spec.regex, &syntax)
             .is_ok_and(|hir| hir.properties().minimum_len() == Some(0));
         if can_be_empty {
-            return Err(Error::Rule {
-                id: spec.id.clone(),
-                message: "regex can match the empty string (every position would match); \
-                          make the secret required, e.g. `+` instead of `*`"
-                    .into(),
-            });
+            return Err(spec.error(
+                "regex can match the empty string (every position would match); \
+                 make the secret required, e.g. `+` instead of `*`",
+            ));
         }
         if re
             .group_info()

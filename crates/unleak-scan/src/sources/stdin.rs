@@ -31,4 +31,3 @@ pub fn scan(ctx: &ScanContext<'_>, mut input: impl Read) -> Result<Vec<Finding>>
         Vec::new()
     }))
 }
-}

@@ -338,7 +338,6 @@ fn read_and_scan(
         ctx.chunking,
     )
 }
-}
 
 /// The configuration in use holds rule examples by design: it is not scanned.
 fn is_active_config(ctx: &ScanContext<'_>, path: &Path) -> bool {
