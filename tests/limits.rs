@@ -4,7 +4,6 @@
 //! blob over the limit packed as a delta base.
 
 #[path = "support/gitrepo.rs"]
-#[allow(dead_code)]
 mod gitrepo;
 
 use std::path::Path;
