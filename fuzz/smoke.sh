@@ -50,7 +50,8 @@ delta = varint(len(base)) + varint(12) + bytes([0x90, 5]) + b"\x02!!" + bytes([0
 open(os.path.join(seeds, "delta", "d1"), "wb").write(bytes([len(base)]) + base + delta)
 # A small repository: its pack (u16 index length, index, pack) and its loose objects.
 env = dict(os.environ, GIT_AUTHOR_NAME="f", GIT_AUTHOR_EMAIL="f@example.invalid",
-           GIT_COMMITTER_NAME="f", GIT_COMMITTER_EMAIL="f@example.invalid", GIT_CONFIG_NOSYSTEM="1")
+           GIT_COMMITTER_NAME="f", GIT_COMMITTER_EMAIL="f@example.invalid", GIT_CONFIG_NOSYSTEM="1",
+           GIT_AUTHOR_DATE="1700000000 +0000", GIT_COMMITTER_DATE="1700000000 +0000")
 with tempfile.TemporaryDirectory() as d:
     git = lambda *a: subprocess.run(["git", *a], cwd=d, env=env, check=True, capture_output=True)
     git("init", "-q")

@@ -412,6 +412,87 @@ fn corrupt_object_is_a_warning_naming_it_and_the_scan_goes_on() {
     assert!(stderr.contains(&id), "{stderr}");
 }
 
+/// Damaged loose objects that libgit2 (1.9.7) spun on forever in its inflate loop: unleak
+/// reads loose blobs itself, bounded, and checks any other loose object before libgit2 may
+/// read it. The bytes are finds of the fuzz target `repository` (the loose blob of `loose\n`
+/// with one byte changed) and of `mutated_repositories_never_crash_and_never_pass_silently`
+/// (a commit of its own test repository, damaged); the object ids do not depend on them.
+#[test]
+fn damaged_loose_objects_that_libgit2_spins_on_are_named_not_a_hang() {
+    const BLOB: [u8; 21] = [
+        0x78, 0x01, 0x4b, 0xca, 0xc9, 0x4f, 0x52, 0x30, 0x63, 0xc8, 0xc9, 0xcf, 0x2f, 0x4e, 0xe5,
+        0x02, 0x01, 0x1e, 0x1c, 0x04, 0x22,
+    ];
+    const COMMIT: [u8; 152] = [
+        0x78, 0x01, 0x9d, 0x8e, 0x51, 0x0a, 0xc2, 0x30, 0x10, 0x44, 0xfd, 0xce, 0x29, 0xf2, 0x2f,
+        0xc8, 0x26, 0xcd, 0x6e, 0x12, 0x10, 0xd1, 0x3b, 0x78, 0x81, 0x4d, 0xba, 0x41, 0xa1, 0x35,
+        0xa5, 0x8d, 0xe0, 0xf1, 0x6d, 0xed, 0x0d, 0x9c, 0xaf, 0x37, 0x33, 0x0c, 0x4c, 0xae, 0xe3,
+        0xf8, 0x6c, 0xda, 0x5a, 0x38, 0xb4, 0x59, 0x44, 0x77, 0x48, 0x88, 0x2e, 0x22, 0xf7, 0xc6,
+        0x50, 0x8f, 0x29, 0x91, 0x40, 0x97, 0xc1, 0xf9, 0x84, 0xc2, 0x1d, 0x14, 0x28, 0x5c, 0x52,
+        0x2e, 0x45, 0x4d, 0x3c, 0xbe, 0xab, 0x69, 0x34, 0xec, 0xe2, 0x66, 0x65, 0x22, 0x05, 0x36,
+        0x9e, 0x6c, 0xb6, 0xbc, 0xee, 0x20, 0x06, 0xf0, 0x39, 0x79, 0x22, 0x1b, 0x7a, 0x13, 0x59,
+        0xf1, 0xbb, 0x3d, 0xea, 0xac, 0xef, 0xb2, 0x34, 0x7d, 0xdb, 0xf9, 0xbc, 0x67, 0x57, 0xf9,
+        0xf0, 0x38, 0x0d, 0x72, 0x6a, 0x6b, 0x77, 0xd1, 0xc6, 0xc3, 0x26, 0x17, 0x40, 0x1f, 0x37,
+        0xbb, 0xf9, 0x77, 0xb1, 0xc9, 0x5f, 0x63, 0x35, 0xd4, 0xba, 0x88, 0xfa, 0x02, 0x96, 0x0a,
+        0x46, 0x02,
+    ];
+    // A loose blob no ref reaches (`--all-objects` reads it).
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    r.commit("init");
+    let blob_file = r.path.join("..").join("loose.txt");
+    std::fs::write(&blob_file, "loose\n").unwrap();
+    let blob = r.git(&["hash-object", "-w", blob_file.to_str().unwrap()]);
+    overwrite(&loose_path(&r, &blob), &BLOB);
+    let (code, stderr) = scan_within_a_minute(&r, &["--all-objects"]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&blob) && stderr.contains("damaged loose object"),
+        "{stderr}"
+    );
+    // The tip commit of the only branch.
+    let r = Repo::new();
+    r.write("a.txt", "a\n");
+    let tip = r.commit("init");
+    overwrite(&loose_path(&r, &tip), &COMMIT);
+    let (code, stderr) = scan_within_a_minute(&r, &[]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&tip) && stderr.contains("damaged loose object"),
+        "{stderr}"
+    );
+}
+
+fn loose_path(r: &Repo, id: &str) -> std::path::PathBuf {
+    r.path.join(".git/objects").join(&id[..2]).join(&id[2..])
+}
+
+/// `unleak scan --history ARGS` in `r`, killed (and the test failed) after a minute.
+fn scan_within_a_minute(r: &Repo, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_unleak"))
+        .args(["scan", "--history", "--no-config"])
+        .args(args)
+        .current_dir(&r.path)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("scan --history {args:?} still running after 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    (status.code(), stderr)
+}
+
 /// Replace a file git wrote read-only (objects and packs).
 fn overwrite(path: &std::path::Path, bytes: &[u8]) {
     let mut perms = std::fs::metadata(path).unwrap().permissions();

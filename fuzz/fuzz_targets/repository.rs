@@ -30,6 +30,9 @@ fn git(dir: &Path, args: &[&str]) {
         .env("GIT_AUTHOR_EMAIL", "f@example.invalid")
         .env("GIT_COMMITTER_NAME", "f")
         .env("GIT_COMMITTER_EMAIL", "f@example.invalid")
+        // Fixed dates: the same objects every run, so a saved input reproduces.
+        .env("GIT_AUTHOR_DATE", "1700000000 +0000")
+        .env("GIT_COMMITTER_DATE", "1700000000 +0000")
         .status()
         .expect("git runs")
         .success();

@@ -254,7 +254,7 @@ fn check_packs(ctx: &ScanContext<'_>, unreadable: &[pack::PackError]) -> Result<
 /// A commit's header through libgit2 (alternates, grafts at shallow boundaries, packs our
 /// reader refused), for the walk when our own reader cannot give it.
 fn commit_head_git(repo: &Repository, id: &Oid) -> Option<CommitHead> {
-    let c = repo.find_commit(*id).ok()?;
+    let c = git::find_commit(repo, *id).ok()?;
     Some(CommitHead {
         tree: c.tree_id(),
         parents: c.parent_ids().collect(),
@@ -327,7 +327,7 @@ fn ref_tip(
         }
     };
     let id = r.target()?;
-    let obj = match repo.find_object(id, None) {
+    let obj = match git::find_object(repo, id) {
         Ok(o) => o,
         Err(e) => {
             // Kept: the walk tries it and counts it once, however many refs lead to it.
@@ -440,7 +440,7 @@ fn diff_commit_git(
     id: Oid,
     unreachable: bool,
 ) -> std::result::Result<(CommitNode, Added, DiffNotes), String> {
-    let commit = repo.find_commit(id).map_err(|e| {
+    let commit = git::find_commit(repo, id).map_err(|e| {
         format!(
             "object {id} (commit): cannot read, skipped: {}",
             e.message()
@@ -457,7 +457,7 @@ fn diff_commit_git(
     // A missing parent (shallow boundary, broken repository) counts as an empty tree.
     let base = parents
         .first()
-        .and_then(|p| repo.find_commit(*p).ok())
+        .and_then(|p| git::find_commit(repo, *p).ok())
         .and_then(|p| p.tree().ok());
     let mut added = Vec::new();
     let mut notes = DiffNotes {
@@ -705,7 +705,13 @@ fn scan_one(
             return Vec::new();
         }
     };
-    let Some(obj) = git::read_blob(ctx, &odb, b.id, &b.paths[0]) else {
+    let Some(obj) = git::read_blob(
+        ctx,
+        &odb,
+        &repo.commondir().join("objects"),
+        b.id,
+        &b.paths[0],
+    ) else {
         return Vec::new();
     };
     scan_read(ctx, progress, index, b, obj.data())
@@ -918,7 +924,7 @@ fn attribute(
         *outside
             .entry((commit, path.to_string()))
             .or_insert_with(|| {
-                repo.find_commit(commit)
+                git::find_commit(repo, commit)
                     .ok()
                     .and_then(|c| c.tree().ok())
                     .and_then(|t| git::blob_at(&t, path))
@@ -1109,7 +1115,7 @@ fn attribute(
             continue;
         };
         let mut f = g.finding;
-        let mut info = match g.intro.map(|ci| repo.find_commit(commits[ci].id)) {
+        let mut info = match g.intro.map(|ci| git::find_commit(repo, commits[ci].id)) {
             Some(Ok(c)) => git::commit_info(&c),
             Some(Err(e)) => {
                 ctx.warn(&format!("commit: cannot read: {}", e.message()));

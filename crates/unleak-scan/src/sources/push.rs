@@ -75,7 +75,7 @@ pub fn scan_push(
     let mut cache = BlobCache::default();
     let mut findings = Vec::new();
     for id in &commits {
-        let commit = match repo.find_commit(*id) {
+        let commit = match git::find_commit(&repo, *id) {
             Ok(c) => c,
             Err(e) => {
                 ctx.warn(&format!(
@@ -219,8 +219,7 @@ fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -
         .revwalk()
         .map_err(|e| Error::Git(e.message().to_string()))?;
     for u in &live {
-        let id = repo
-            .find_object(u.local_sha, None)
+        let id = git::find_object(repo, u.local_sha)
             .and_then(|o| o.peel_to_commit())
             .map_err(|e| Error::Git(format!("pushed object {}: {}", u.local_sha, e.message())))?
             .id();
@@ -228,7 +227,7 @@ fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -
             .map_err(|e| Error::Git(e.message().to_string()))?;
         if !u.remote_sha.is_zero() {
             // Unknown locally (not fetched): the tracking refs below stand in for it.
-            if let Ok(c) = repo.find_commit(u.remote_sha) {
+            if let Ok(c) = git::find_commit(repo, u.remote_sha) {
                 let _ = walk.hide(c.id());
             }
         }
@@ -302,7 +301,7 @@ fn scan_one(ctx: &ScanContext<'_>, repo: &Repository, path: &str, id: Oid) -> Ve
     let Ok(odb) = repo.odb() else {
         return Vec::new();
     };
-    let Some(obj) = git::read_blob(ctx, &odb, id, path) else {
+    let Some(obj) = git::read_blob(ctx, &odb, &repo.commondir().join("objects"), id, path) else {
         return Vec::new();
     };
     let bytes = obj.data();
