@@ -351,9 +351,10 @@ pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
     };
     let mut lines = rest.split(|&b| b == b'\n').peekable();
     while let Some(ext) = lines.next_if(|l| l.starts_with(b"ext-")) {
-        let Some((key, value)) = ext.split_once_byte(b' ') else {
+        let Some(space) = memchr::memchr(b' ', ext) else {
             return false;
         };
+        let (key, value) = (&ext[..space], &ext[space + 1..]);
         let name_ok = key[4..]
             .iter()
             .all(|c| c.is_ascii_alphanumeric() || *c == b'-');
@@ -368,18 +369,6 @@ pub fn is_lfs_pointer(bytes: &[u8]) -> bool {
             sha(o) && (1..=20).contains(&n.len()) && n.iter().all(u8::is_ascii_digit)
         }
         _ => false,
-    }
-}
-
-/// `split_once` on a byte, for byte strings.
-trait SplitOnceByte {
-    fn split_once_byte(&self, b: u8) -> Option<(&[u8], &[u8])>;
-}
-
-impl SplitOnceByte for [u8] {
-    fn split_once_byte(&self, b: u8) -> Option<(&[u8], &[u8])> {
-        let i = memchr::memchr(b, self)?;
-        Some((&self[..i], &self[i + 1..]))
     }
 }
 
@@ -497,7 +486,7 @@ enum Loose {
 }
 
 /// The loose file of object `id`, opened for inflating, or None when there is none.
-fn open_loose(
+pub(crate) fn open_loose(
     objects_dir: &Path,
     id: git2::Oid,
 ) -> std::io::Result<Option<flate2::read::ZlibDecoder<std::io::BufReader<std::fs::File>>>> {
@@ -512,7 +501,9 @@ fn open_loose(
 }
 
 /// A loose object's header, `<type> <size>\0`: the type and the size.
-fn loose_header(z: &mut impl std::io::Read) -> std::result::Result<(String, u64), String> {
+pub(crate) fn loose_header(
+    z: &mut impl std::io::Read,
+) -> std::result::Result<(String, u64), String> {
     let mut head = Vec::with_capacity(32);
     let mut byte = [0u8; 1];
     loop {
@@ -534,7 +525,7 @@ fn loose_header(z: &mut impl std::io::Read) -> std::result::Result<(String, u64)
 }
 
 /// Read up to `size + 1` bytes of `z` into `out`: exactly `size` is a whole object.
-fn loose_body(
+pub(crate) fn loose_body(
     z: &mut impl std::io::Read,
     size: u64,
     out: &mut impl std::io::Write,

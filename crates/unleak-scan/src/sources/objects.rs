@@ -13,13 +13,12 @@
 //! libgit2 instead, so results never depend on this module.
 
 use std::collections::HashMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use git2::Oid;
 
-use crate::sources::git::{TreeEntry, Trees};
+use crate::sources::git::{self, TreeEntry, Trees};
 use crate::sources::pack::{Id, Pack};
 
 const COMMIT: u8 = 1;
@@ -156,26 +155,21 @@ impl Reader<'_, '_> {
         Some(object)
     }
 
-    /// A loose object file (`objects/ab/cdef…`): zlib of `<type> <size>\0<data>`.
+    /// A loose object file (`objects/ab/cdef…`): zlib of `<type> <size>\0<data>`, read by the
+    /// same bounded parser as `git::read_blob`'s (no more data than the header says).
     fn loose(&self, id: &Oid) -> Option<Object> {
-        let hex = id.to_string();
-        let path = self.objects.dir.join(&hex[..2]).join(&hex[2..]);
-        let file = std::fs::File::open(path).ok()?;
-        let mut raw = Vec::new();
-        flate2::read::ZlibDecoder::new(file)
-            .read_to_end(&mut raw)
-            .ok()?;
-        let nul = memchr::memchr(0, &raw)?;
-        let (kind, size) = std::str::from_utf8(&raw[..nul]).ok()?.split_once(' ')?;
-        let kind = match kind {
+        let mut z = git::open_loose(&self.objects.dir, *id).ok()??;
+        let (kind, size) = git::loose_header(&mut z).ok()?;
+        let kind = match kind.as_str() {
             "commit" => COMMIT,
             "tree" => TREE,
             "blob" => 3,
             "tag" => 4,
             _ => return None,
         };
-        let data = &raw[nul + 1..];
-        (size.parse::<usize>().ok()? == data.len()).then(|| Object {
+        let mut data = Vec::new();
+        git::loose_body(&mut z, size, &mut data).ok()?;
+        Some(Object {
             kind,
             data: data.into(),
         })
