@@ -29,7 +29,7 @@ fn family_of_kind(kind: &str) -> Option<&'static str> {
         "aws-access-key-id" | "aws-secret-access-key" => Some("aws"),
         "private-key" => Some("private-keys"),
         "db-password" => Some("databases"),
-        // Every other kind is a provider rule's (`patterns/providers.toml`).
+        // Every other kind is a provider rule's (`patterns/providers/*.toml`).
         _ => Some("providers"),
     }
 }

@@ -11,7 +11,9 @@ use crate::error::{Error, Result};
 use crate::finding::Confidence;
 use crate::validators::Validator;
 
-/// The built-in rule files, embedded at compile time (one per family).
+/// The built-in rule files, embedded at compile time: one per core family, and the provider
+/// rules one file per group of providers (`patterns/providers/`, a test checks every file
+/// there is listed here).
 pub const BUILTIN: &[(&str, &str)] = &[
     ("aws.toml", include_str!("../../../patterns/aws.toml")),
     (
@@ -23,8 +25,48 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../../patterns/databases.toml"),
     ),
     (
-        "providers.toml",
-        include_str!("../../../patterns/providers.toml"),
+        "providers/source-control.toml",
+        include_str!("../../../patterns/providers/source-control.toml"),
+    ),
+    (
+        "providers/chat.toml",
+        include_str!("../../../patterns/providers/chat.toml"),
+    ),
+    (
+        "providers/email.toml",
+        include_str!("../../../patterns/providers/email.toml"),
+    ),
+    (
+        "providers/payments.toml",
+        include_str!("../../../patterns/providers/payments.toml"),
+    ),
+    (
+        "providers/google.toml",
+        include_str!("../../../patterns/providers/google.toml"),
+    ),
+    (
+        "providers/azure.toml",
+        include_str!("../../../patterns/providers/azure.toml"),
+    ),
+    (
+        "providers/cloud.toml",
+        include_str!("../../../patterns/providers/cloud.toml"),
+    ),
+    (
+        "providers/registries.toml",
+        include_str!("../../../patterns/providers/registries.toml"),
+    ),
+    (
+        "providers/observability.toml",
+        include_str!("../../../patterns/providers/observability.toml"),
+    ),
+    (
+        "providers/ai.toml",
+        include_str!("../../../patterns/providers/ai.toml"),
+    ),
+    (
+        "providers/generic.toml",
+        include_str!("../../../patterns/providers/generic.toml"),
     ),
 ];
 

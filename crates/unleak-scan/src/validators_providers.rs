@@ -1,4 +1,4 @@
-//! Validators for provider tokens (`patterns/providers.toml`). Where a format carries
+//! Validators for provider tokens (`patterns/providers/*.toml`). Where a format carries
 //! structure (a checksum, an encoded header, a fixed decoded length) it is checked here, so a
 //! string that merely has the right prefix and length is not reported.
 

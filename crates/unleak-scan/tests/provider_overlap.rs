@@ -2,19 +2,46 @@
 //! must not report a second time what a specific rule of another kind already reports: every
 //! example of every built-in rule yields findings of that rule's kind only.
 
+use unleak_scan::rules::BUILTIN;
 use unleak_scan::{Matcher, RuleSet};
+
+/// The ids of the rules in `patterns/providers/*.toml`.
+fn provider_rule_ids() -> Vec<String> {
+    BUILTIN
+        .iter()
+        .filter(|(name, _)| name.starts_with("providers/"))
+        .flat_map(|(name, text)| {
+            unleak_scan::rules::parse_rules(name, text)
+                .unwrap_or_else(|e| panic!("{name} parses: {e}"))
+        })
+        .map(|r| r.id)
+        .collect()
+}
+
+/// A rule file added under `patterns/providers/` but not to `BUILTIN` would never be loaded.
+#[test]
+fn every_provider_rule_file_is_embedded() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../patterns/providers");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .expect("patterns/providers is readable")
+        .map(|e| e.expect("directory entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".toml"))
+        .map(|n| format!("providers/{n}"))
+        .collect();
+    on_disk.sort();
+    let mut embedded: Vec<String> = BUILTIN
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .filter(|n| n.starts_with("providers/"))
+        .collect();
+    embedded.sort();
+    assert_eq!(on_disk, embedded);
+}
 
 #[test]
 fn examples_are_reported_under_their_own_kind_only() {
     let set = RuleSet::builtin().expect("built-in rules load");
-    let providers: Vec<String> = unleak_scan::rules::parse_rules(
-        "providers.toml",
-        include_str!("../../../patterns/providers.toml"),
-    )
-    .expect("providers.toml parses")
-    .into_iter()
-    .map(|r| r.id)
-    .collect();
+    let providers = provider_rule_ids();
     let specs: Vec<_> = set.rules.iter().map(|r| r.spec.clone()).collect();
     let matcher = Matcher::new(set);
     let mut failures = Vec::new();
@@ -51,14 +78,7 @@ fn others_rule(id: &str) -> bool {
 #[test]
 fn other_families_negative_examples_stay_clean() {
     let set = RuleSet::builtin().expect("built-in rules load");
-    let providers: Vec<String> = unleak_scan::rules::parse_rules(
-        "providers.toml",
-        include_str!("../../../patterns/providers.toml"),
-    )
-    .expect("providers.toml parses")
-    .into_iter()
-    .map(|r| r.id)
-    .collect();
+    let providers = provider_rule_ids();
     let specs: Vec<_> = set.rules.iter().map(|r| r.spec.clone()).collect();
     let matcher = Matcher::new(set);
     let mut failures = Vec::new();
