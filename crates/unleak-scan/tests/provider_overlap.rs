@@ -24,7 +24,12 @@ fn every_provider_rule_file_is_embedded() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../patterns/providers");
     let mut on_disk: Vec<String> = std::fs::read_dir(dir)
         .expect("patterns/providers is readable")
-        .map(|e| e.expect("directory entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("directory entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|n| n.ends_with(".toml"))
         .map(|n| format!("providers/{n}"))
         .collect();

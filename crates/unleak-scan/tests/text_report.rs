@@ -90,7 +90,12 @@ fn a_report_of_100k_findings_is_ordered_by_file_rank_then_path_then_line() {
     // File headers: each file once, in (rank, path) order.
     let headers: Vec<&str> = text
         .lines()
-        .filter(|l| !l.starts_with(' ') && !l.is_empty() && !l.contains(" findings in "))
+        .filter(|l| {
+            !l.starts_with(' ')
+                && !l.is_empty()
+                && !l.contains(" findings in ")
+                && !l.contains(" findings (")
+        })
         .collect();
     assert_eq!(headers.len(), file_rank.len());
     let keys: Vec<(u8, &str)> = headers.iter().map(|h| (file_rank[*h], *h)).collect();
@@ -116,4 +121,64 @@ fn a_report_of_100k_findings_is_ordered_by_file_rank_then_path_then_line() {
             last = Some(key);
         }
     }
+}
+
+/// The same value in 40 files is one text entry listing a few of its locations and counting
+/// the rest; JSON keeps a record per location and says how many there are.
+#[test]
+fn a_repeated_secret_is_one_text_entry_and_json_counts_its_occurrences() {
+    let repeated = "Zq8vR2mK4tXw9pLc".to_string();
+    let mut findings: Vec<Finding> = (0..40)
+        .map(|i| finding(format!("docs/v{i:02}/api.md"), 12, None, repeated.clone()))
+        .collect();
+    findings.push(finding(
+        "app/.env".into(),
+        3,
+        None,
+        "Hn3sW7qD1yFb5kGe".into(),
+    ));
+    let render = |format| {
+        let mut out = Vec::new();
+        report::write(
+            &mut out,
+            format,
+            &findings,
+            &StatsSummary::default(),
+            &RuleSet::builtin().unwrap(),
+            Style::default(),
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let text = render(Format::Text);
+    let entries = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("→"))
+        .count();
+    assert_eq!(entries, 2, "{text}");
+    let also: Vec<&str> = text.lines().filter(|l| l.contains("also at")).collect();
+    assert_eq!(also.len(), 1, "{text}");
+    assert!(
+        also[0].contains("docs/v01/api.md:12, docs/v02/api.md:12")
+            && also[0].ends_with("and 34 more"),
+        "{}",
+        also[0]
+    );
+    assert!(
+        text.contains("41 findings (2 distinct secrets) in"),
+        "{text}"
+    );
+    // Neither value appears in full.
+    assert!(!text.contains(&repeated) && !text.contains("Hn3sW7qD1yFb5kGe"));
+
+    let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).unwrap();
+    let counts: Vec<u64> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["occurrences"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 41);
+    assert_eq!(counts.iter().filter(|&&c| c == 40).count(), 40);
+    assert_eq!(counts.iter().filter(|&&c| c == 1).count(), 1);
 }

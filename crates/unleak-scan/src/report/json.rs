@@ -1,6 +1,7 @@
 //! `json` (one document) and `jsonl` (one finding a line) output. Schema version 1:
 //! `{"version": 1, "findings": [Finding], "stats": Stats}`, documented in README.md.
 
+use std::collections::HashMap;
 use std::io::Write;
 
 use serde_json::{json, Map, Value};
@@ -65,9 +66,28 @@ pub fn write(
     style: Style,
 ) -> std::io::Result<()> {
     crate::fingerprint::precompute(findings);
+    // How many findings of this report share each finding's secret (and kind): the text report
+    // shows them as one entry; here every location stays a record and says how many there are.
+    let mut occurrences: HashMap<(&str, &str), u64> = HashMap::new();
+    for f in findings {
+        *occurrences.entry((&f.kind, &f.secret)).or_default() += 1;
+    }
+    let records: Vec<Value> = findings
+        .iter()
+        .map(|f| {
+            let mut v = finding_value(f, style.show_secrets);
+            if let Value::Object(m) = &mut v {
+                m.insert(
+                    "occurrences".into(),
+                    json!(occurrences[&(f.kind.as_str(), f.secret.as_str())]),
+                );
+            }
+            v
+        })
+        .collect();
     let doc = json!({
         "version": SCHEMA_VERSION,
-        "findings": findings.iter().map(|f| finding_value(f, style.show_secrets)).collect::<Vec<_>>(),
+        "findings": records,
         "stats": stats,
     });
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -1,4 +1,5 @@
-//! The text report: findings grouped by file, verified-live keys first, coloured on a terminal.
+//! The text report: one entry per distinct secret, grouped by file, verified-live keys first,
+//! coloured on a terminal.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -33,6 +34,11 @@ impl Paint {
         self.wrap("2", s)
     }
 }
+
+/// How many further locations of a secret its entry lists before "and N more": enough to see
+/// where a repeated value lives, short enough that a value copied into 37 versions of an API
+/// document is one entry of a few lines, not 37 entries.
+const LISTED_LOCATIONS: usize = 5;
 
 /// Live keys first, then the rest; within that, by file and line.
 fn status_rank(f: &Finding) -> u8 {
@@ -69,9 +75,23 @@ pub fn write(
             f.column,
         )
     });
+    // One entry per distinct secret, at its first location in this order; the entry lists the
+    // others. The same value under two kinds (an AWS key id and a password rule) stays two.
+    let mut entry_of: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut entries: Vec<(&Finding, Vec<&Finding>)> = Vec::new();
+    for f in order {
+        match entry_of.entry((f.kind.as_str(), f.secret.as_str())) {
+            std::collections::hash_map::Entry::Occupied(e) => entries[*e.get()].1.push(f),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(entries.len());
+                entries.push((f, Vec::new()));
+            }
+        }
+    }
     let redactor = Redactor::new(findings);
     let mut current: Option<&str> = None;
-    for f in order {
+    for (f, others) in &entries {
+        let f = *f;
         if current != Some(f.path.as_str()) {
             if current.is_some() {
                 writeln!(out)?;
@@ -161,14 +181,26 @@ pub fn write(
                 writeln!(out, "    {}", p.dim(&escape_control(&parts.join(", "))))?;
             }
         }
+        if !others.is_empty() {
+            writeln!(out, "    {}", p.dim(&escape_control(&also_at(others))))?;
+        }
         writeln!(out, "    → {}", f.advice)?;
     }
     if !findings.is_empty() {
         writeln!(out)?;
     }
     let secs = stats.duration_ms as f64 / 1000.0;
+    let distinct = if entries.len() < findings.len() {
+        format!(
+            " ({} distinct secret{})",
+            entries.len(),
+            if entries.len() == 1 { "" } else { "s" }
+        )
+    } else {
+        String::new()
+    };
     let mut summary = format!(
-        "{} finding{} in {} file{} ({:.1} MB) in {:.2} s",
+        "{} finding{}{distinct} in {} file{} ({:.1} MB) in {:.2} s",
         findings.len(),
         if findings.len() == 1 { "" } else { "s" },
         stats.files,
@@ -195,4 +227,19 @@ pub fn write(
             p.bold(&summary)
         }
     )
+}
+
+/// `also at a.env:3, docs/b.md:10, … and 36 more`: the other locations of an entry's secret,
+/// in report order (for a history finding, the path and line where its blob was found).
+fn also_at(others: &[&Finding]) -> String {
+    let listed: Vec<String> = others
+        .iter()
+        .take(LISTED_LOCATIONS)
+        .map(|f| format!("{}:{}", f.path, f.line))
+        .collect();
+    let mut s = format!("also at {}", listed.join(", "));
+    if others.len() > LISTED_LOCATIONS {
+        s.push_str(&format!(" and {} more", others.len() - LISTED_LOCATIONS));
+    }
+    s
 }
