@@ -212,3 +212,88 @@ fn corpus_findings_match_the_manifests_exactly() {
         problems.join("\n")
     );
 }
+
+/// The published schema of the JSON report (`docs/report.schema.json`, generated from the
+/// report's types) accepts what the binary writes: the `json` report of the whole corpus, each
+/// of its `jsonl` records, and `verify`'s rewrite of the report.
+#[test]
+fn json_outputs_of_the_corpus_match_the_published_schema() {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/report.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&schema_path).unwrap()).unwrap();
+    let report_validator = jsonschema::options()
+        .build(&schema)
+        .expect("schema compiles");
+    let record_schema = serde_json::json!({
+        "$schema": schema["$schema"],
+        "$ref": "#/$defs/FindingRecord",
+        "$defs": schema["$defs"],
+    });
+    let record_validator = jsonschema::options()
+        .build(&record_schema)
+        .expect("record schema compiles");
+    let errors = |v: &jsonschema::Validator, doc: &serde_json::Value| -> Vec<String> {
+        v.iter_errors(doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect()
+    };
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_unleak"))
+            .args(args)
+            .env_remove("UNLEAK_FINGERPRINT_KEY")
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let root = corpus_root();
+    let root = root.to_str().unwrap();
+
+    let json = run(&["scan", "--no-config", "-f", "json", root]);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(doc["findings"].as_array().unwrap().len() > 100);
+    let problems = errors(&report_validator, &doc);
+    assert!(problems.is_empty(), "json report:\n{}", problems.join("\n"));
+
+    let jsonl = run(&["scan", "--no-config", "-f", "jsonl", root]);
+    for (i, line) in jsonl.lines().enumerate() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let problems = errors(&record_validator, &record);
+        assert!(
+            problems.is_empty(),
+            "jsonl line {}:\n{}",
+            i + 1,
+            problems.join("\n")
+        );
+    }
+
+    // `verify` reads the report back through the same types; with no AWS finding judged (an
+    // unreachable endpoint and no credentials), it writes the report again.
+    let dir = tempfile::tempdir().unwrap();
+    let private_keys = run(&[
+        "scan",
+        "--no-config",
+        "-f",
+        "json",
+        &format!("{root}/private-keys"),
+    ]);
+    let pk_report = dir.path().join("pk.json");
+    std::fs::write(&pk_report, &private_keys).unwrap();
+    let again = run(&["verify", "-f", "json", pk_report.to_str().unwrap()]);
+    let again: serde_json::Value = serde_json::from_str(&again).unwrap();
+    let problems = errors(&report_validator, &again);
+    assert!(
+        problems.is_empty(),
+        "verify's report:\n{}",
+        problems.join("\n")
+    );
+    let before: serde_json::Value = serde_json::from_str(&private_keys).unwrap();
+    assert_eq!(
+        again["findings"], before["findings"],
+        "verify changed findings it did not judge"
+    );
+}

@@ -263,44 +263,24 @@ fn from_report(args: &StoreArgs, report: &Path) -> Result<Located> {
     let text =
         unleak_scan::input_file::read_to_string(report, unleak_scan::input_file::REPORT_LIMIT)
             .with_context(|| format!("cannot read report {}", report.display()))?;
-    let doc: serde_json::Value = serde_json::from_str(&text).with_context(|| {
+    let doc = unleak_scan::report::record::parse(&text).with_context(|| {
         format!(
             "{} is not a JSON report (unleak scan -f json)",
             report.display()
         )
     })?;
-    let findings = doc
-        .get("findings")
-        .and_then(|f| f.as_array())
-        .with_context(|| format!("{} has no findings list", report.display()))?;
-    let f = findings
-        .iter()
-        .find(|f| f.get("id").and_then(|v| v.as_str()) == Some(id))
+    let f = doc
+        .findings
+        .into_iter()
+        .find(|f| f.id == id)
         .with_context(|| format!("no finding with id `{id}` in {}", report.display()))?;
-    let field = |k: &str| {
-        f.get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
-            .to_string()
-    };
-    let num = |k: &str| f.get(k).and_then(|v| v.as_u64()).unwrap_or(0) as u32;
-    let (display, rule_id, kind, reported) = (
-        field("path"),
-        field("rule_id"),
-        field("kind"),
-        field("secret"),
-    );
-    let (line, column) = (num("line"), num("column"));
-    let full = !reported.is_empty() && !reported.ends_with('…');
+    let (display, rule_id, kind, reported) = (f.path, f.rule_id, f.kind, f.secret);
+    let (line, column) = (f.line, f.column);
+    let full = !reported.is_empty() && !unleak_scan::finding::is_redacted(&reported);
     // A finding of a history scan: its secret may be in no file of the working tree any more,
     // so it comes from the report, and nothing is rewritten.
-    if let Some(commit) = f.get("commit").and_then(|c| c.get("commit")) {
-        let commit: String = commit
-            .as_str()
-            .unwrap_or_default()
-            .chars()
-            .take(12)
-            .collect();
+    if let Some(commit) = f.commit.map(|c| c.commit) {
+        let commit: String = commit.chars().take(12).collect();
         if args.rewrite {
             bail!("finding `{id}` is in git history (commit {commit}): --rewrite works on the working tree; store it without --rewrite");
         }

@@ -6,17 +6,16 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use clap::Args;
-use serde_json::{json, Value};
 use unleak_aws::canary::CanaryAccounts;
 use unleak_aws::client::AwsSettings;
 use unleak_aws::judge::{self, JudgeOptions, KeyToJudge, Verdict};
 use unleak_scan::config::Config;
-use unleak_scan::finding::redact;
+use unleak_scan::finding::is_redacted;
+use unleak_scan::report::record::{self as report_record, FindingRecord};
 use unleak_scan::report::{self, Style};
-use unleak_scan::sources::StatsSummary;
-use unleak_scan::{CommitInfo, Confidence, Finding, Pair, Verification};
+use unleak_scan::{Finding, Status, Verification};
 
 use super::common::load_config;
 use crate::output::{color_enabled, Output};
@@ -110,7 +109,7 @@ fn options(config: &Config, args: &JudgeArgs) -> JudgeOptions {
 
 /// A full secret, not a redacted one (`wJal…`).
 fn full(secret: &str) -> Option<String> {
-    (!secret.contains('…') && !secret.is_empty()).then(|| secret.to_string())
+    (!is_redacted(secret) && !secret.is_empty()).then(|| secret.to_string())
 }
 
 /// The key a finding is about: an id finding with its paired secret, or a secret finding
@@ -126,7 +125,13 @@ fn key_of(kind: &str, secret: &str, pair: Option<(&str, &str)>) -> Option<KeyToJ
 
 fn to_verification(v: &Verdict) -> Verification {
     Verification {
-        status: v.status.as_str().to_string(),
+        status: match v.status {
+            judge::Status::Live => Status::Live,
+            judge::Status::Inactive => Status::Inactive,
+            judge::Status::Invalid => Status::Invalid,
+            judge::Status::Canary => Status::Canary,
+            judge::Status::Unknown => Status::Unknown,
+        },
         account: v.account.clone(),
         arn: v.arn.clone(),
         user: v.user.clone(),
@@ -199,16 +204,17 @@ pub fn annotate(
 /// `unleak verify [REPORT]`.
 pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
     let (text, name) = read_report(&args.report)?;
-    let (mut findings, stats) =
-        parse_report(&text).with_context(|| format!("{name}: not an unleak JSON report"))?;
+    let mut report = report_record::parse(&text)
+        .with_context(|| format!("{name}: not an unleak JSON report"))?;
     let config = load_config(args.config.as_ref(), Path::new("."))?;
 
-    let keys: Vec<Option<KeyToJudge>> = findings.iter().map(key_of_value).collect();
+    let keys: Vec<Option<KeyToJudge>> = report.findings.iter().map(key_of_record).collect();
     // Findings whose secret side is there, but redacted.
-    let redacted = findings
+    let redacted = report
+        .findings
         .iter()
         .zip(&keys)
-        .filter(|(f, k)| k.as_ref().is_some_and(|k| k.secret.is_none()) && f.get("pair").is_some())
+        .filter(|(f, k)| k.as_ref().is_some_and(|k| k.secret.is_none()) && f.pair.is_some())
         .count();
     let verdicts = judge_all(&keys, &config, &args.judge, args.quiet)?;
     if redacted > 0 && !args.quiet {
@@ -216,16 +222,16 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
             "unleak: note: {redacted} AWS finding(s) have no full secret in this report (written without --show-secrets?): only IAM could judge them"
         );
     }
-    for (f, v) in findings.iter_mut().zip(verdicts) {
-        if let (Some(obj), Some(v)) = (f.as_object_mut(), v) {
+    for (f, v) in report.findings.iter_mut().zip(verdicts) {
+        if let Some(v) = v {
             if let Some(advice) = v.advice() {
-                obj.insert("advice".into(), advice.into());
+                f.advice = advice.into();
             }
-            obj.insert("verification".into(), serde_json::to_value(v)?);
+            f.verification = Some(v);
         }
     }
     if !args.show_secrets {
-        findings.iter_mut().for_each(redact_value);
+        report.findings.iter_mut().for_each(FindingRecord::redact);
     }
 
     let mut out = Output::open(args.output.as_ref())?;
@@ -237,29 +243,26 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
     let w = out.writer();
     match args.format.as_str() {
         "text" => {
-            let typed: Vec<Finding> = findings
+            let typed: Vec<Finding> = report
+                .findings
                 .iter()
-                .map(finding_from_value)
-                .collect::<Result<_>>()?;
-            report::text::write(w, &typed, &stats_from_value(&stats), style)?
+                .map(FindingRecord::to_finding)
+                .collect();
+            report::text::write(w, &typed, &report.stats.clone().unwrap_or_default(), style)?
         }
         "jsonl" => {
-            for f in &findings {
+            for f in &report.findings {
                 serde_json::to_writer(&mut *w, f)?;
                 writeln!(w)?;
             }
         }
         _ => {
-            let mut doc = json!({"version": report::json::SCHEMA_VERSION, "findings": findings});
-            if !stats.is_null() {
-                doc["stats"] = stats;
-            }
-            serde_json::to_writer_pretty(&mut *w, &doc)?;
+            serde_json::to_writer_pretty(&mut *w, &report)?;
             writeln!(w)?;
         }
     }
     w.flush().context("cannot write the report")?;
-    Ok(if findings.is_empty() {
+    Ok(if report.findings.is_empty() {
         Outcome::Clean
     } else {
         Outcome::Findings
@@ -286,144 +289,12 @@ fn read_report(path: &Path) -> Result<(String, String)> {
     }
 }
 
-/// A JSON report (`{"version": 1, "findings": [...], "stats": {...}}`) or JSON Lines.
-fn parse_report(text: &str) -> Result<(Vec<Value>, Value)> {
-    if let Ok(doc) = serde_json::from_str::<Value>(text) {
-        let Some(obj) = doc.as_object() else {
-            bail!("expected a JSON object with `findings`")
-        };
-        match obj.get("version").and_then(Value::as_u64) {
-            Some(v) if v == u64::from(report::json::SCHEMA_VERSION) => {}
-            Some(v) => bail!("report schema version {v} is not supported"),
-            None if obj.contains_key("rule_id") => {
-                // A single JSON Lines record.
-                return Ok((vec![doc], Value::Null));
-            }
-            None => bail!("no `version` field"),
-        }
-        let findings = obj
-            .get("findings")
-            .and_then(Value::as_array)
-            .context("no `findings` array")?;
-        check_findings(findings)?;
-        return Ok((
-            findings.clone(),
-            obj.get("stats").cloned().unwrap_or(Value::Null),
-        ));
-    }
-    let mut findings = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: Value =
-            serde_json::from_str(line).with_context(|| format!("line {}: not JSON", i + 1))?;
-        findings.push(v);
-    }
-    if findings.is_empty() {
-        bail!("empty input");
-    }
-    check_findings(&findings)?;
-    Ok((findings, Value::Null))
-}
-
-fn check_findings(findings: &[Value]) -> Result<()> {
-    for (i, f) in findings.iter().enumerate() {
-        for field in ["kind", "secret"] {
-            if f.get(field).and_then(Value::as_str).is_none() {
-                bail!("finding {}: no `{field}` string", i + 1);
-            }
-        }
-    }
-    Ok(())
-}
-
-fn str_field<'a>(v: &'a Value, name: &str) -> &'a str {
-    v.get(name).and_then(Value::as_str).unwrap_or_default()
-}
-
-fn key_of_value(f: &Value) -> Option<KeyToJudge> {
+fn key_of_record(f: &FindingRecord) -> Option<KeyToJudge> {
     let pair = f
-        .get("pair")
-        .map(|p| (str_field(p, "kind"), str_field(p, "secret")));
-    key_of(str_field(f, "kind"), str_field(f, "secret"), pair)
-}
-
-/// Redact every full secret left in a finding (identifiers stay whole).
-fn redact_value(f: &mut Value) {
-    fn hide(obj: &mut Value) {
-        if str_field(obj, "kind") == KEY_ID {
-            return;
-        }
-        if let Some(s) = obj.get("secret").and_then(Value::as_str) {
-            if full(s).is_some() {
-                obj["secret"] = Value::String(redact(s));
-            }
-        }
-    }
-    hide(f);
-    if let Some(p) = f.get_mut("pair") {
-        hide(p);
-    }
-}
-
-/// Rebuild a finding from its JSON form for the text report (the source line is not in the
-/// JSON: the secret as shown stands in for it).
-fn finding_from_value(v: &Value) -> Result<Finding> {
-    let u32_field = |name: &str| v.get(name).and_then(Value::as_u64).unwrap_or(0) as u32;
-    let secret = str_field(v, "secret").to_string();
-    Ok(Finding {
-        rule_id: str_field(v, "rule_id").into(),
-        kind: str_field(v, "kind").into(),
-        description: str_field(v, "description").into(),
-        advice: str_field(v, "advice").into(),
-        path: str_field(v, "path").into(),
-        line: u32_field("line"),
-        end_line: u32_field("end_line"),
-        column: u32_field("column"),
-        // No line in the JSON: the preview is the secret as shown.
-        excerpt: Default::default(),
-        secret,
-        confidence: v
-            .get("confidence")
-            .cloned()
-            .map(serde_json::from_value::<Confidence>)
-            .transpose()?
-            .unwrap_or_default(),
-        entropy: v.get("entropy").and_then(Value::as_f64).unwrap_or(0.0) as f32,
-        encrypted: v.get("encrypted").and_then(Value::as_bool),
-        pair: v.get("pair").map(|p| Pair {
-            rule_id: str_field(p, "rule_id").into(),
-            kind: str_field(p, "kind").into(),
-            secret: str_field(p, "secret").into(),
-            line: p.get("line").and_then(Value::as_u64).unwrap_or(0) as u32,
-        }),
-        commit: v
-            .get("commit")
-            .cloned()
-            .map(serde_json::from_value::<CommitInfo>)
-            .transpose()?,
-        verification: v
-            .get("verification")
-            .cloned()
-            .map(serde_json::from_value::<Verification>)
-            .transpose()?,
-    })
-}
-
-fn stats_from_value(v: &Value) -> StatsSummary {
-    let n = |name: &str| v.get(name).and_then(Value::as_u64).unwrap_or(0);
-    StatsSummary {
-        files: n("files"),
-        bytes: n("bytes"),
-        skipped_binary: n("skipped_binary"),
-        skipped_large: n("skipped_large"),
-        skipped_allowlisted: n("skipped_allowlisted"),
-        errors: n("errors"),
-        duration_ms: n("duration_ms"),
-        commits: v.get("commits").and_then(Value::as_u64),
-        packed_blobs: n("packed_blobs"),
-    }
+        .pair
+        .as_ref()
+        .map(|p| (p.kind.as_str(), p.secret.as_str()));
+    key_of(&f.kind, &f.secret, pair)
 }
 
 #[cfg(test)]
@@ -455,14 +326,5 @@ mod tests {
         assert_eq!(parse_seconds("0.5s").unwrap(), Duration::from_millis(500));
         assert!(parse_seconds("0").is_err());
         assert!(parse_seconds("soon").is_err());
-    }
-
-    #[test]
-    fn reports_must_look_like_reports() {
-        assert!(parse_report("[]").is_err());
-        assert!(parse_report("{\"version\": 9, \"findings\": []}").is_err());
-        assert!(parse_report("not json").is_err());
-        let (f, _) = parse_report("{\"version\": 1, \"findings\": []}").unwrap();
-        assert!(f.is_empty());
     }
 }

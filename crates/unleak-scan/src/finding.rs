@@ -1,10 +1,22 @@
 //! A finding: one secret, where it is, which rule found it, and (later) what AWS said of it.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// How sure the rule is that the match is a live secret rather than test data or noise.
 #[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
@@ -34,7 +46,7 @@ pub struct Pair {
 }
 
 /// Where in git history a finding was introduced (history and push scans only).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct CommitInfo {
     pub commit: String,
     pub author: String,
@@ -56,11 +68,47 @@ pub struct CommitInfo {
     pub unreachable: bool,
 }
 
+/// A judge's verdict on a credential.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// It works right now.
+    Live,
+    /// It exists but is deactivated.
+    Inactive,
+    /// Deleted, never existed, or the secret is wrong.
+    Invalid,
+    /// A honeytoken: never to be used.
+    Canary,
+    /// Could not tell (the reason says why). Also what a verdict of a newer version that this
+    /// one does not know reads as.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Live => "live",
+            Status::Inactive => "inactive",
+            Status::Invalid => "invalid",
+            Status::Canary => "canary",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What an online judge said about a finding (AWS keys only for now).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Verification {
-    /// `live`, `inactive`, `invalid`, `canary` or `unknown`.
-    pub status: String,
+    pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,17 +126,17 @@ impl Verification {
     /// assumes a live key: rotate it). None: keep the rule's advice; also for `invalid`, which
     /// may be a wrong secret for a key id that still works, or a deactivated key.
     pub fn advice(&self) -> Option<&'static str> {
-        match self.status.as_str() {
-            "canary" => Some(
+        match self.status {
+            Status::Canary => Some(
                 "A canary (honeytoken) key: never use it, rotating it included (unleak does not). \
                  Remove it from the code. Any use alerts whoever planted it; if that was not \
                  your own team, tell your security team.",
             ),
-            "inactive" => Some(
+            Status::Inactive => Some(
                 "The key exists but is deactivated: anyone allowed to manage it can turn it \
                  back on. Delete it in IAM, then remove it from the code.",
             ),
-            _ => None,
+            Status::Live | Status::Invalid | Status::Unknown => None,
         }
     }
 }
@@ -180,7 +228,7 @@ impl Finding {
 
     /// Whether the secret may be shown whole: identifiers (an AWS key id) are not secrets.
     pub fn is_identifier(&self) -> bool {
-        self.kind == "aws-access-key-id"
+        shown_whole(&self.kind)
     }
 
     /// The secret as reports show it.
@@ -191,6 +239,18 @@ impl Finding {
             redact(&self.secret)
         }
     }
+}
+
+/// Whether a kind's values are identifiers that reports show whole: an AWS key id is no secret
+/// alone, and it is what a person needs to find the key in IAM.
+pub fn shown_whole(kind: &str) -> bool {
+    kind == "aws-access-key-id"
+}
+
+/// Whether a secret as a report holds it is [`redact`]'s output: at most four characters and
+/// the ellipsis. (A value merely containing `…` is a full secret.)
+pub fn is_redacted(secret: &str) -> bool {
+    secret.ends_with('…') && secret.chars().count() <= 5
 }
 
 /// First four characters, then `…`. Short secrets show less, so nothing is guessable.

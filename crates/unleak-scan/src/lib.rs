@@ -23,6 +23,6 @@ pub mod validators;
 pub mod validators_providers;
 
 pub use error::{Error, Result};
-pub use finding::{CommitInfo, Confidence, Excerpt, Finding, Pair, Verification};
+pub use finding::{CommitInfo, Confidence, Excerpt, Finding, Pair, Status, Verification};
 pub use matcher::Matcher;
 pub use rules::{RuleSet, RuleSpec};

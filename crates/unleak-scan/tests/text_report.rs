@@ -27,7 +27,7 @@ fn finding(path: String, line: u32, status: Option<&str>, secret: String) -> Fin
         pair: None,
         commit: None,
         verification: status.map(|s| Verification {
-            status: s.into(),
+            status: serde_json::from_value(serde_json::json!(s)).unwrap(),
             ..Default::default()
         }),
     }

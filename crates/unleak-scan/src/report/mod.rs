@@ -2,6 +2,7 @@
 //! Secrets are redacted here, in one place, unless the user asked to see them.
 
 pub mod json;
+pub mod record;
 pub mod redact;
 pub mod sarif;
 pub mod text;

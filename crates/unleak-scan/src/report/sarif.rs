@@ -9,7 +9,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use serde_json::{json, Value};
 
 use super::Style;
-use crate::finding::Finding;
+use crate::finding::{Finding, Status};
 use crate::rules::RuleSet;
 
 /// Characters escaped in a relative URI reference (`/` stays: it separates segments).
@@ -33,10 +33,10 @@ const URI_ESCAPE: &AsciiSet = &CONTROLS
 /// A judged key's verdict sets how loud its alert is: a working key is an error, a key that
 /// no longer works (or a canary, which must not be used) a lesser alert; unjudged, an error.
 fn level(f: &Finding) -> &'static str {
-    match f.verification.as_ref().map(|v| v.status.as_str()) {
-        Some("inactive" | "invalid") => "warning",
-        Some("canary") => "note",
-        _ => "error",
+    match f.verification.as_ref().map(|v| v.status) {
+        Some(Status::Inactive | Status::Invalid) => "warning",
+        Some(Status::Canary) => "note",
+        Some(Status::Live | Status::Unknown) | None => "error",
     }
 }
 

@@ -6,7 +6,7 @@ use std::io::Write;
 
 use super::redact::Redactor;
 use super::{escape_control, Style};
-use crate::finding::Finding;
+use crate::finding::{Finding, Status};
 use crate::sources::StatsSummary;
 
 struct Paint {
@@ -42,12 +42,12 @@ const LISTED_LOCATIONS: usize = 5;
 
 /// Live keys first, then the rest; within that, by file and line.
 fn status_rank(f: &Finding) -> u8 {
-    match f.verification.as_ref().map(|v| v.status.as_str()) {
-        Some("live") => 0,
-        Some("unknown") => 1,
-        Some("inactive") => 2,
+    match f.verification.as_ref().map(|v| v.status) {
+        Some(Status::Live) => 0,
+        Some(Status::Unknown) => 1,
+        Some(Status::Inactive) => 2,
         None => 3,
-        Some(_) => 4,
+        Some(Status::Invalid | Status::Canary) => 4,
     }
 }
 
@@ -101,9 +101,9 @@ pub fn write(
         }
         let status = match &f.verification {
             Some(v) => {
-                let s = v.status.to_ascii_uppercase();
+                let s = v.status.as_str().to_ascii_uppercase();
                 let tag = format!("[{s}] ");
-                if v.status == "live" {
+                if v.status == Status::Live {
                     p.red(&tag)
                 } else {
                     p.yellow(&tag)
@@ -133,7 +133,7 @@ pub fn write(
             escape_control(&redactor.preview(f, style.show_secrets))
         )?;
         if let Some(pair) = &f.pair {
-            let shown = if style.show_secrets || pair.kind == "aws-access-key-id" {
+            let shown = if style.show_secrets || crate::finding::shown_whole(&pair.kind) {
                 pair.secret.clone()
             } else {
                 crate::finding::redact(&pair.secret)

@@ -14,7 +14,7 @@ pub mod tree;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::baseline::Baseline;
 use crate::config::Config;
@@ -89,8 +89,10 @@ pub struct Stats {
     pub packed_blobs: AtomicU64,
 }
 
-/// A snapshot of [`Stats`] with the duration, as reports print it.
-#[derive(Clone, Debug, Default, Serialize)]
+/// A snapshot of [`Stats`] with the duration, as reports print it (and read it back: a field
+/// a report lacks reads as zero).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
 pub struct StatsSummary {
     pub files: u64,
     pub bytes: u64,
