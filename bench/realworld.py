@@ -6,6 +6,7 @@
     python3 bench/realworld.py --only owner/name    # one repository (repeatable)
     python3 bench/realworld.py --dump-unlabelled    # list findings no label covers, redacted, for labelling
     python3 bench/realworld.py --reuse              # reuse the last run's normalised findings (no rescan)
+    python3 bench/realworld.py --no-history         # trees only
 
 Inputs. `bench/realworld/repos.toml` names each repository, the commit scanned, its kind and why it
 is here. The tree at that commit is materialised from the bare mirror the `fetch` tool makes
@@ -13,6 +14,10 @@ is here. The tree at that commit is materialised from the bare mirror the `fetch
 mirror (large files a snapshot leaves out) are skipped and counted. Nothing fetched is committed:
 `bench/realworld/labels.tsv` holds only repository, commit, path, line, a hash of the value, the
 label and a short note of ours.
+
+A repository marked `history = true` is a second input: its whole history (every ref of the mirror),
+scanned by unleak `scan --history`, betterleaks `git --log-opts=--all` and kingfisher
+`--git-history full`.
 
 Tools, all offline: unleak `scan DIR -f json --show-secrets`; betterleaks `DIR -o report.json`
 (gitleaks-like, never calls out); kingfisher `scan DIR --no-validate --git-history none --no-dedup
@@ -29,6 +34,10 @@ at that location has the finding's value hash it is used (a tie-break when a lin
 values); otherwise the label at the finding's first line, else the first at any line of the span.
 The tools report values differently (a whole `user:pass@host` vs the password, a key with or
 without its quotes), so the location decides and the hash only separates values on one line.
+In a history input a value moves between commits and lines, and the tools name different commits
+for it (the one that added it, or any that holds the blob): a label at the reported commit and line
+is used, else the label of the same value hash in the same file, else of the same value hash anywhere
+in that repository when all its labels agree.
 
 Labels, judged by eye on the union of the three tools' findings:
   real          a credential that looks real and usable, even if long revoked: random-looking keys,
@@ -45,7 +54,8 @@ Labels, judged by eye on the union of the three tools' findings:
 
 Report: per repository and in total, per tool, the counts per label (and unlabelled), then per
 rule in total, then the locations that a peer found and that are labelled `real` but that unleak
-did not report (matched by location: repository, path and an overlapping line span).
+did not report (matched by location: repository, path and an overlapping line span; in history
+also the same path and value hash at any commit).
 """
 import argparse
 import collections
@@ -190,33 +200,110 @@ def run_kingfisher(venv, tree, tmp, keep_value=False):
     return out
 
 
+def run_unleak_history(binary, repo, tmp, keep_value=False):
+    p = subprocess.run([binary, "scan", "--history", repo, "-f", "json", "--show-secrets", "-q", "--no-config"],
+                       capture_output=True, text=True, errors="surrogateescape")
+    if p.returncode not in (0, 1, 3):
+        raise RuntimeError(f"unleak exited {p.returncode}: {p.stderr.strip()[:300]}")
+    out = []
+    for f in json.loads(p.stdout)["findings"]:
+        out.append({"path": f["path"], "line": f["line"], "end": f.get("end_line", f["line"]),
+                    "commit": (f.get("commit") or {}).get("commit", ""), "rule": f["rule_id"],
+                    "hash": vhash(f["secret"]), "preview": redact(f["secret"]), "confidence": f.get("confidence", "")})
+        if keep_value:
+            out[-1]["value"] = f["secret"]
+    return out
+
+
+def run_betterleaks_history(venv, repo, tmp, keep_value=False):
+    report = os.path.join(tmp, "bl.json")
+    p = subprocess.run([os.path.join(venv, "bin", "betterleaks"), "git", repo, "--no-banner", "--no-color",
+                        "--log-opts=--all", "-o", report], capture_output=True, text=True, errors="surrogateescape")
+    if not os.path.exists(report):
+        raise RuntimeError(f"betterleaks exited {p.returncode} without a report: {p.stderr.strip()[:300]}")
+    with open(report, errors="surrogateescape") as fh:
+        doc = json.load(fh)
+    out = []
+    for f in doc.get("findings") or []:
+        loc = f["location"]
+        value = (f.get("match") or {}).get("value") or (f.get("match") or {}).get("full") or ""
+        out.append({"path": loc["path"], "line": loc["start_line"], "end": loc.get("end_line", loc["start_line"]),
+                    "commit": (f.get("attributes") or {}).get("git.sha", ""), "rule": f["rule_id"],
+                    "hash": vhash(value), "preview": redact(value), "confidence": f.get("confidence", "")})
+        if keep_value:
+            out[-1]["value"] = value
+    return out
+
+
+def run_kingfisher_history(venv, repo, tmp, keep_value=False):
+    report = os.path.join(tmp, "kf.json")
+    p = subprocess.run([os.path.join(venv, "bin", "kingfisher"), "--no-update-check", "scan", repo,
+                        "--no-validate", "--git-history", "full", "--no-dedup", "--format", "json",
+                        "--output", report], capture_output=True, text=True, errors="surrogateescape")
+    if not os.path.exists(report):
+        raise RuntimeError(f"kingfisher exited {p.returncode} without a report: {p.stderr.strip()[:300]}")
+    with open(report, errors="surrogateescape") as fh:
+        doc = json.load(fh)
+    out = []
+    for item in doc.get("findings") or []:
+        f = item["finding"]
+        value = f.get("snippet") or ""
+        git = f.get("git_metadata") or {}
+        out.append({"path": (git.get("file") or {}).get("path") or f["path"], "line": f["line"],
+                    "end": f["line"] + value.count("\n"), "commit": (git.get("commit") or {}).get("id", ""),
+                    "rule": item["rule"]["id"], "hash": vhash(value), "preview": redact(value),
+                    "confidence": f.get("confidence", "")})
+        if keep_value:
+            out[-1]["value"] = value
+    return out
+
+
 # ---------------------------------------------------------------- labels
 
-def load_labels():
-    """{(repo, commit, path): [(line, hash, label)]}"""
-    labels = collections.defaultdict(list)
-    if not os.path.exists(LABELS):
-        return labels
-    with open(LABELS, encoding="utf-8") as fh:
-        for n, raw in enumerate(fh, 1):
-            if raw.startswith("#") or not raw.strip():
-                continue
-            cols = raw.rstrip("\n").split("\t")
-            if len(cols) < 6 or cols[5] not in LABEL_KINDS:
-                sys.exit(f"{LABELS}:{n}: want repo, commit, path, line, hash, label, note; got {cols[:6]}")
-            labels[(cols[0], cols[1], cols[2])].append((int(cols[3]), cols[4], cols[5]))
-    return labels
+class Labels:
+    """labels.tsv, indexed by location (tree scans) and by value (history scans)."""
 
+    def __init__(self, path=LABELS):
+        self.at = collections.defaultdict(list)      # (repo, commit, path) -> [(line, hash, label)]
+        self.by_path = collections.defaultdict(set)  # (repo, path, hash) -> {label}
+        self.by_value = collections.defaultdict(set)  # (repo, hash) -> {label}
+        if not os.path.exists(path):
+            return
+        with open(path, encoding="utf-8") as fh:
+            for n, raw in enumerate(fh, 1):
+                if raw.startswith("#") or not raw.strip():
+                    continue
+                cols = raw.rstrip("\n").split("\t")
+                if len(cols) < 6 or cols[5] not in LABEL_KINDS or not cols[3].isdigit():
+                    sys.exit(f"{path}:{n}: want repo, commit, path, line, hash, label, note; got {cols[:6]}")
+                repo, commit, fpath, line, h, lab = cols[:6]
+                self.at[(repo, commit, fpath)].append((int(line), h, lab))
+                self.by_path[(repo, fpath, h)].add(lab)
+                self.by_value[(repo, h)].add(lab)
 
-def label_of(labels, repo, commit, f):
-    at = [e for e in labels.get((repo, commit, f["path"]), ()) if f["line"] <= e[0] <= max(f["end"], f["line"])]
-    if not at:
-        return None
-    for line, h, lab in at:
-        if h == f["hash"]:
+    def tree(self, repo, commit, f):
+        """A label at the finding's location: same hash first, else the finding's first line, else its span."""
+        at = [e for e in self.at.get((repo, commit, f["path"]), ()) if f["line"] <= e[0] <= max(f["end"], f["line"])]
+        if not at:
+            return None
+        for line, h, lab in at:
+            if h == f["hash"]:
+                return lab
+        first = [e for e in at if e[0] == f["line"]]
+        return (first or at)[0][2]
+
+    def history(self, repo, f):
+        """In history a value moves between lines and commits: a label at the reported commit and line,
+        else the label of the same value in the same file, else of the same value anywhere in the repository
+        (only when every label of it agrees)."""
+        lab = self.tree(repo, f.get("commit", ""), f)
+        if lab:
             return lab
-    first = [e for e in at if e[0] == f["line"]]
-    return (first or at)[0][2]
+        for key, index in (((repo, f["path"], f["hash"]), self.by_path), ((repo, f["hash"]), self.by_value)):
+            labs = index.get(key)
+            if labs and len(labs) == 1:
+                return next(iter(labs))
+        return None
 
 
 # ---------------------------------------------------------------- report
@@ -230,6 +317,72 @@ def counts_line(c, total_time=None):
     return f"{s}  {n:>6}  {pct}{t}"
 
 
+def inputs_of(repos):
+    """One input per repository tree, and one more per `history = true` repository (its full history)."""
+    out = []
+    for r in repos:
+        slug = r["name"].replace("/", "+")
+        out.append({**r, "mode": "tree", "title": r["name"], "key": f"{slug}-{r['commit'][:12]}"})
+        if r.get("history"):
+            out.append({**r, "mode": "history", "title": r["name"] + " (history)", "key": f"{slug}-history"})
+    return out
+
+
+def scan_inputs(a, inputs, tools, keep_value=False):
+    """{(input title, tool): (findings, seconds)}; saves the normalised findings (never values) for --reuse."""
+    runners = {("tree", "unleak"): lambda d, tmp: run_unleak(a.unleak, d, tmp, keep_value),
+               ("tree", "betterleaks"): lambda d, tmp: run_betterleaks(a.venv, d, tmp, keep_value),
+               ("tree", "kingfisher"): lambda d, tmp: run_kingfisher(a.venv, d, tmp, keep_value),
+               ("history", "unleak"): lambda d, tmp: run_unleak_history(a.unleak, d, tmp, keep_value),
+               ("history", "betterleaks"): lambda d, tmp: run_betterleaks_history(a.venv, d, tmp, keep_value),
+               ("history", "kingfisher"): lambda d, tmp: run_kingfisher_history(a.venv, d, tmp, keep_value)}
+    results = {}
+    os.makedirs(os.path.join(a.work, "findings"), exist_ok=True)
+    for inp in inputs:
+        name, commit = inp["name"], inp["commit"]
+        slug = name.replace("/", "+")
+        mirror = os.path.join(a.mirrors, slug, "repo")
+        target = mirror
+        if not a.reuse:
+            if not os.path.isdir(mirror):
+                sys.exit(f"{name}: no mirror at {mirror}; fetch github:{name} first (it must hold commit {commit})")
+            if inp["mode"] == "tree":
+                target = os.path.join(a.work, "trees", inp["key"])
+                written, missing = materialise(mirror, commit, target)
+                note = f", {missing} blobs absent from the mirror skipped" if missing else ""
+                print(f"# {name} @ {commit[:12]} ({inp['kind']}): {written} files{note}", file=sys.stderr)
+            else:
+                n = subprocess.run(["git", "--git-dir", mirror, "rev-list", "--all", "--count"],
+                                   capture_output=True, text=True).stdout.strip()
+                print(f"# {name} history: {n} commits", file=sys.stderr)
+        for tool in tools:
+            saved = os.path.join(a.work, "findings", f"{inp['key']}-{tool}.json")
+            if a.reuse:
+                if os.path.exists(saved):
+                    with open(saved) as fh:
+                        doc = json.load(fh)
+                    results[(inp["title"], tool)] = (doc["findings"], doc["seconds"])
+                continue
+            with tempfile.TemporaryDirectory() as tmp:
+                t0 = time.monotonic()
+                found = runners[(inp["mode"], tool)](target, tmp)
+                secs = time.monotonic() - t0
+            if not keep_value:
+                with open(saved, "w") as fh:
+                    json.dump({"findings": found, "seconds": secs}, fh)
+            results[(inp["title"], tool)] = (found, secs)
+    return results
+
+
+def overlaps(f, g, mode):
+    """Same place: same path and overlapping line spans (in history also: same path and same value)."""
+    if f["path"] != g["path"]:
+        return False
+    if mode == "history" and f["hash"] == g["hash"]:
+        return True
+    return f["line"] <= max(g["end"], g["line"]) and g["line"] <= max(f["end"], f["line"])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--unleak", default=os.path.join(ROOT, "target", "release", "unleak"))
@@ -238,9 +391,10 @@ def main():
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "unleak-realworld"))
     ap.add_argument("--only", action="append", default=[], help="only this repository (owner/name; repeatable)")
     ap.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of " + ",".join(TOOLS))
+    ap.add_argument("--no-history", action="store_true", help="skip the history inputs")
     ap.add_argument("--reuse", action="store_true", help="reuse saved normalised findings instead of scanning")
     ap.add_argument("--dump-unlabelled", action="store_true", help="list unlabelled findings (redacted) for labelling")
-    ap.add_argument("--per-rule", action="store_true", default=True)
+    ap.add_argument("--no-per-rule", action="store_true", help="leave out the per-rule tables")
     a = ap.parse_args()
 
     with open(REPOS, "rb") as fh:
@@ -250,110 +404,79 @@ def main():
         if not repos:
             sys.exit(f"no repository in {REPOS} matches {a.only}")
     tools = [t for t in a.tools.split(",") if t]
-    runners = {"unleak": lambda tree, tmp: run_unleak(a.unleak, tree, tmp),
-               "betterleaks": lambda tree, tmp: run_betterleaks(a.venv, tree, tmp),
-               "kingfisher": lambda tree, tmp: run_kingfisher(a.venv, tree, tmp)}
+    if any(t not in TOOLS for t in tools):
+        sys.exit(f"--tools: choose from {','.join(TOOLS)}")
     if "unleak" in tools and not a.reuse and not os.access(a.unleak, os.X_OK):
         sys.exit(f"no unleak binary at {a.unleak} (build with `cargo build --release` or pass --unleak PATH)")
-    labels = load_labels()
-    os.makedirs(os.path.join(a.work, "findings"), exist_ok=True)
+    inputs = [i for i in inputs_of(repos) if not (a.no_history and i["mode"] == "history")]
+    labels = Labels()
+    results = scan_inputs(a, inputs, tools)
 
-    results = {}  # (repo, tool) -> (findings, seconds)
-    for r in repos:
-        name, commit = r["name"], r["commit"]
-        slug = name.replace("/", "+")
-        tree = os.path.join(a.work, "trees", f"{slug}-{commit[:12]}")
-        if not a.reuse:
-            mirror = os.path.join(a.mirrors, slug, "repo")
-            if not os.path.isdir(mirror):
-                sys.exit(f"{name}: no mirror at {mirror}; fetch github:{name} first (it must hold commit {commit})")
-            written, missing = materialise(mirror, commit, tree)
-            note = f", {missing} blobs absent from the mirror skipped" if missing else ""
-            print(f"# {name} @ {commit[:12]} ({r['kind']}): {written} files{note}", file=sys.stderr)
-        for tool in tools:
-            saved = os.path.join(a.work, "findings", f"{slug}-{commit[:12]}-{tool}.json")
-            if a.reuse and os.path.exists(saved):
-                with open(saved) as fh:
-                    doc = json.load(fh)
-                results[(name, tool)] = (doc["findings"], doc["seconds"])
-                continue
-            with tempfile.TemporaryDirectory() as tmp:
-                t0 = time.monotonic()
-                found = runners[tool](tree, tmp)
-                secs = time.monotonic() - t0
-            with open(saved, "w") as fh:
-                json.dump({"findings": found, "seconds": secs}, fh)
-            results[(name, tool)] = (found, secs)
-
-    by_commit = {r["name"]: r["commit"] for r in repos}
-    header = f"{'':44}" + "  ".join(f"{k:>5}"[:5] if k != "illustrative" else "illus" for k in LABEL_KINDS + ("unlabelled",))
-    header = f"{'input / tool':44}{'real':>5}  {'illus':>5}  {'not-s':>5}  {'unlab':>5}  {'total':>6}  {'not-s%':>6}  {'time':>8}"
-    print(header)
-    totals = {t: collections.Counter() for t in tools}
+    print(f"{'input / tool':48}{'real':>5}  {'illus':>5}  {'not-s':>5}  {'unlab':>5}  {'total':>6}  {'not-s%':>6}  {'time':>8}")
+    totals = {(m, t): collections.Counter() for m in ("tree", "history") for t in tools}
     total_time = collections.Counter()
     per_rule = {t: collections.defaultdict(collections.Counter) for t in tools}
-    unlabelled = collections.defaultdict(list)  # (repo, path, line) -> [(tool, finding)]
-    for r in repos:
-        name = r["name"]
+    unlabelled = collections.defaultdict(list)  # (repo, commit, path, line) -> [(tool, finding)]
+    for inp in inputs:
         for tool in tools:
-            if (name, tool) not in results:
+            if (inp["title"], tool) not in results:
                 continue
-            found, secs = results[(name, tool)]
+            found, secs = results[(inp["title"], tool)]
             c = collections.Counter()
             for f in found:
-                lab = label_of(labels, name, by_commit[name], f) or "unlabelled"
-                f["label"] = lab
+                if inp["mode"] == "tree":
+                    lab = labels.tree(inp["name"], inp["commit"], f)
+                else:
+                    lab = labels.history(inp["name"], f)
+                f["label"] = lab = lab or "unlabelled"
                 c[lab] += 1
                 per_rule[tool][f["rule"]][lab] += 1
                 if lab == "unlabelled":
-                    unlabelled[(name, f["path"], f["line"])].append((tool, f))
-            totals[tool] += c
-            total_time[tool] += secs
-            print(f"{name + ' / ' + tool:44}{counts_line(c, secs)}")
+                    commit = inp["commit"] if inp["mode"] == "tree" else f.get("commit", "")
+                    unlabelled[(inp["name"], commit, f["path"], f["line"])].append((tool, f))
+            totals[(inp["mode"], tool)] += c
+            total_time[(inp["mode"], tool)] += secs
+            print(f"{inp['title'] + ' / ' + tool:48}{counts_line(c, secs)}")
     print()
-    for tool in tools:
-        print(f"{'TOTAL / ' + tool:44}{counts_line(totals[tool], total_time[tool])}")
-
-    if a.per_rule:
+    for mode in ("tree", "history"):
         for tool in tools:
-            print(f"\nper rule, {tool}:")
-            for rule, c in sorted(per_rule[tool].items(), key=lambda kv: -sum(kv[1].values())):
-                print(f"  {rule:42}{counts_line(c)}")
+            if any(i["mode"] == mode for i in inputs):
+                print(f"{'TOTAL ' + mode + ' / ' + tool:48}{counts_line(totals[(mode, tool)], total_time[(mode, tool)])}")
+
+    if not a.no_per_rule:
+        for tool in tools:
+            print(f"\nper rule, {tool} (all inputs):")
+            for rule, c in sorted(per_rule[tool].items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+                print(f"  {rule:46}{counts_line(c)}")
 
     if "unleak" in tools:
         print("\nreal credentials found by a peer but missed by unleak (by location):")
         missed = 0
-        for r in repos:
-            name = r["name"]
-            ours = results.get((name, "unleak"), ([], 0))[0]
-            spans = collections.defaultdict(list)
-            for f in ours:
-                spans[f["path"]].append((f["line"], max(f["end"], f["line"])))
+        for inp in inputs:
+            ours = results.get((inp["title"], "unleak"), ([], 0))[0]
             seen = set()
             for tool in tools:
-                if tool == "unleak" or (name, tool) not in results:
+                if tool == "unleak" or (inp["title"], tool) not in results:
                     continue
-                for f in results[(name, tool)][0]:
-                    if f["label"] != "real":
+                for f in results[(inp["title"], tool)][0]:
+                    if f["label"] != "real" or any(overlaps(f, g, inp["mode"]) for g in ours):
                         continue
-                    lo, hi = f["line"], max(f["end"], f["line"])
-                    if any(a0 <= hi and lo <= b0 for a0, b0 in spans[f["path"]]):
-                        continue
-                    key = (f["path"], f["line"])
+                    key = (f["path"], f["line"], f.get("commit", ""))
                     if key in seen:
                         continue
                     seen.add(key)
                     missed += 1
-                    print(f"  {name}  {f['path']}:{f['line']}  {tool} {f['rule']}  {f['hash']}")
+                    at = f" @ {f['commit'][:12]}" if inp["mode"] == "history" else ""
+                    print(f"  {inp['title']}  {f['path']}:{f['line']}{at}  {tool} {f['rule']}  {f['hash']}")
         print(f"  ({missed} locations)")
 
     if a.dump_unlabelled:
         print("\nunlabelled findings (repo, commit, path, line, hash, tool:rule, preview):")
-        for (name, path, line), items in sorted(unlabelled.items()):
+        for (name, commit, path, line), items in sorted(unlabelled.items()):
             for h in sorted({f["hash"] for _, f in items}):
                 fs = [(t, f) for t, f in items if f["hash"] == h]
                 tools_s = ",".join(f"{t}:{f['rule']}" for t, f in fs)
-                print(f"{name}\t{by_commit[name]}\t{path}\t{line}\t{h}\t{tools_s}\t{fs[0][1]['preview']}")
+                print(f"{name}\t{commit}\t{path}\t{line}\t{h}\t{tools_s}\t{fs[0][1]['preview']}")
 
 
 if __name__ == "__main__":
