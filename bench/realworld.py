@@ -374,11 +374,36 @@ def scan_inputs(a, inputs, tools, keep_value=False):
     return results
 
 
-def overlaps(f, g, mode):
-    """Same place: same path and overlapping line spans (in history also: same path and same value)."""
+def same_secret_classes(results, inputs, tools):
+    """Value hashes that name the same secret: tools report one secret differently (the whole
+    `scheme://user:pass@host` or the password, with or without quotes), so hashes reported at the
+    same commit, path and line by any tool are joined (union-find), per repository."""
+    parent = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for inp in inputs:
+        at = collections.defaultdict(list)
+        for tool in tools:
+            for f in results.get((inp["title"], tool), ([], 0))[0]:
+                at[(f.get("commit", inp["commit"]), f["path"], f["line"])].append((inp["name"], f["hash"]))
+        for hs in at.values():
+            for h in hs[1:]:
+                parent[find(hs[0])] = find(h)
+    return find
+
+
+def overlaps(f, g, mode, same):
+    """Same place: same path and overlapping line spans; in history, where one secret sits at other
+    lines in other versions of the file and each tool names other commits, also same path and the
+    same secret (see same_secret_classes)."""
     if f["path"] != g["path"]:
         return False
-    if mode == "history" and f["hash"] == g["hash"]:
+    if mode == "history" and same(f["_key"]) == same(g["_key"]):
         return True
     return f["line"] <= max(g["end"], g["line"]) and g["line"] <= max(f["end"], f["line"])
 
@@ -452,14 +477,18 @@ def main():
     if "unleak" in tools:
         print("\nreal credentials found by a peer but missed by unleak (by location):")
         missed = 0
+        same = same_secret_classes(results, inputs, tools)
         for inp in inputs:
             ours = results.get((inp["title"], "unleak"), ([], 0))[0]
+            for f in ours:
+                f["_key"] = (inp["name"], f["hash"])
             seen = set()
             for tool in tools:
                 if tool == "unleak" or (inp["title"], tool) not in results:
                     continue
                 for f in results[(inp["title"], tool)][0]:
-                    if f["label"] != "real" or any(overlaps(f, g, inp["mode"]) for g in ours):
+                    f["_key"] = (inp["name"], f["hash"])
+                    if f["label"] != "real" or any(overlaps(f, g, inp["mode"], same) for g in ours):
                         continue
                     key = (f["path"], f["line"], f.get("commit", ""))
                     if key in seen:
