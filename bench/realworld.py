@@ -82,9 +82,10 @@ def vhash(value):
 
 
 def redact(value):
-    """A preview a person can recognise a value by without being shown it: 3 characters and the length."""
+    """A preview a person can recognise a value by without being shown it: at most 3 leading
+    characters (fewer for short values, none below 8) and the length."""
     v = value.replace("\n", "\\n")
-    return f"{v[:3]}…({len(value)} chars)" if len(v) > 6 else f"…({len(value)} chars)"
+    return f"{v[:min(3, len(value) // 4)]}…({len(value)} chars)" if len(value) >= 8 else f"…({len(value)} chars)"
 
 
 # ---------------------------------------------------------------- materialising a tree at a commit
@@ -466,7 +467,8 @@ def main():
             totals[(inp["mode"], tool)] += c
             total_time[(inp["mode"], tool)] += secs
             print(f"{inp['title'] + ' / ' + tool:48}{counts_line(c, secs)}")
-    print()
+    print("(real / illustrative / not-secret / unlabelled findings, one per location; not-s% = not-secret share;"
+          " time = the tool's wall time)\n")
     for mode in ("tree", "history"):
         for tool in tools:
             if any(i["mode"] == mode for i in inputs):
