@@ -7,6 +7,7 @@
     python3 bench/realworld.py --dump-unlabelled    # list findings no label covers, redacted, for labelling
     python3 bench/realworld.py --reuse              # reuse the last run's normalised findings (no rescan)
     python3 bench/realworld.py --no-history         # trees only
+    python3 bench/realworld.py --list not-secret    # unleak's findings with that label (--list-tool for a peer)
 
 Inputs. `bench/realworld/repos.toml` names each repository, the commit scanned, its kind and why it
 is here. The tree at that commit is materialised from the bare mirror the `fetch` tool makes
@@ -429,6 +430,9 @@ def main():
     ap.add_argument("--reuse", action="store_true", help="reuse saved normalised findings instead of scanning")
     ap.add_argument("--dump-unlabelled", action="store_true", help="list unlabelled findings (redacted) for labelling")
     ap.add_argument("--no-per-rule", action="store_true", help="leave out the per-rule tables")
+    ap.add_argument("--list", metavar="LABEL", choices=LABEL_KINDS + ("unlabelled",),
+                    help="also list one tool's findings with this label (redacted), e.g. not-secret")
+    ap.add_argument("--list-tool", default="unleak", choices=TOOLS, help="the tool --list lists (default unleak)")
     a = ap.parse_args()
 
     with open(REPOS, "rb") as fh:
@@ -516,6 +520,14 @@ def main():
                 print(text)
             missed += len(lines)
         print(f"  ({missed} locations)")
+
+    if a.list:
+        print(f"\n{a.list_tool} findings labelled {a.list} (input, path:line, rule, confidence, preview):")
+        for inp in inputs:
+            for f in results.get((inp["title"], a.list_tool), ([], 0))[0]:
+                if f["label"] == a.list:
+                    at = f" @ {f['commit'][:12]}" if inp["mode"] == "history" else ""
+                    print(f"  {inp['title']}  {f['path']}:{f['line']}{at}  {f['rule']}  {f['confidence']}  {f['preview']}")
 
     if a.dump_unlabelled:
         print("\nunlabelled findings (repo, commit, path, line, hash, tool:rule, preview):")
