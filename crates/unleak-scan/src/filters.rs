@@ -157,8 +157,37 @@ pub fn is_placeholder(value: &str) -> bool {
         .chars()
         .filter(|c| !matches!(c, '-' | '_' | ' ' | '.'))
         .collect();
-    if PLACEHOLDER_WORDS.contains(&squashed.as_str()) {
+    // `(redacted)`, `[hidden]`, `<password>`: a placeholder word in brackets is one too.
+    let unwrapped = squashed.trim_matches(|c| matches!(c, '(' | ')' | '[' | ']' | '<' | '>'));
+    if PLACEHOLDER_WORDS.contains(&squashed.as_str()) || PLACEHOLDER_WORDS.contains(&unwrapped) {
         return true;
+    }
+    // `PERSONAL_ACCESS_TOKEN`, `CLIENT_PASSWORD1`: an upper-case constant's name, a slot to
+    // fill in (generated secrets do not come in words joined by underscores).
+    if v.contains('_')
+        && v.split('_').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+        && v.split('_')
+            .filter(|p| p.len() >= 3 && p.bytes().all(|c| c.is_ascii_uppercase()))
+            .count()
+            >= 1
+        && v.bytes().filter(u8::is_ascii_digit).count() <= 2
+    {
+        return true;
+    }
+    // `$GHOST_PASSWORD,mysql.auth…`, `$REDIS_PASSWORD{{ end }}`: a shell variable in upper
+    // case starts the value, whatever the template or list around it.
+    if let Some(rest) = v.strip_prefix('$') {
+        let name = rest
+            .bytes()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+            .count();
+        if name >= 3 && rest.as_bytes()[0].is_ascii_uppercase() {
+            return true;
+        }
     }
     if is_template(v) {
         return true;
@@ -252,6 +281,12 @@ pub fn is_template(v: &str) -> bool {
 
 /// `****`, `xxxxxxxx`, `........`, `00000000`: one character repeated, or only mask characters.
 fn is_mask(v: &str) -> bool {
+    // `\*\*\*\*`: a mask escaped for a regex or a shell.
+    let unescaped = v.replace('\\', "");
+    let v = unescaped.as_str();
+    if v.is_empty() {
+        return true;
+    }
     let mut chars = v.chars();
     let first = chars.next().unwrap_or(' ');
     if chars.all(|c| c == first) {

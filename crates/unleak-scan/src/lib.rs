@@ -19,6 +19,7 @@ pub mod report;
 pub mod rules;
 pub mod selftest;
 pub mod sources;
+pub mod strength;
 pub mod validators;
 pub mod validators_providers;
 

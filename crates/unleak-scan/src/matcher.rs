@@ -7,6 +7,7 @@ use crate::filters;
 use crate::finding::{Finding, Pair};
 use crate::keywords::{Hits, KeywordSearcher};
 use crate::rules::{Rule, RuleSet};
+use crate::strength;
 use crate::validators::Candidate;
 use regex_automata::Input;
 
@@ -304,6 +305,8 @@ impl Matcher {
         let mut cand = Candidate {
             secret: String::from_utf8_lossy(raw).into_owned(),
             line: context(text, ls, le, start, end),
+            after: &text[end.min(le)..end.saturating_add(CONTEXT).min(le).max(end.min(le))],
+            before: &text[start.saturating_sub(CONTEXT).max(ls)..start.max(ls)],
             path,
             key,
             quoted: is_quoted(text, start, end),
@@ -327,6 +330,13 @@ impl Matcher {
         if rule.spec.min_entropy.is_some_and(|min| entropy < min) {
             return None;
         }
+        let confidence = if rule.spec.password_value {
+            rule.spec
+                .confidence
+                .min(strength::password_confidence(&cand.secret, path))
+        } else {
+            rule.spec.confidence
+        };
         let line_no = lines.number(text, start);
         let span = &text[start..end];
         let span = span.strip_suffix(b"\n").unwrap_or(span);
@@ -350,7 +360,7 @@ impl Matcher {
             column: (start - ls) as u32 + 1,
             secret: cand.secret,
             excerpt: crate::finding::Excerpt::new(line, start - ls, end - ls),
-            confidence: rule.spec.confidence,
+            confidence,
             entropy,
             encrypted: cand.encrypted,
             pair: None,
