@@ -198,26 +198,44 @@ pub fn is_placeholder(value: &str) -> bool {
     if is_mask(v) {
         return true;
     }
-    names_a_password(v)
+    false
 }
 
 /// A bare name such as `ro_password`, `dbPasswd` or `repopwd`: it names where a password is
-/// kept, or stands in for one in an example.
-fn names_a_password(v: &str) -> bool {
+/// kept (a variable, a setting), or stands in for one in an example. Quoted, a value is a
+/// literal, so only a name with a separator or a case hump before its `pass`/`pwd` (`db_pass`,
+/// `dbPass`) still reads as one: `"mongopass"` is a password people use (measured: a real leak
+/// in a repository of planted secrets). Run by the assignment rules (`password-literal`), not
+/// on URIs, which hold no variable names.
+pub fn names_a_password(v: &str, quoted: bool) -> bool {
     let lower = v.to_ascii_lowercase();
+    let short_suffix = ["pass", "pwd"].iter().any(|w| {
+        lower.len() > w.len()
+            && lower.ends_with(w)
+            && (!quoted
+                || matches!(v.as_bytes()[v.len() - w.len() - 1], b'_' | b'-' | b'.')
+                || v.as_bytes()[v.len() - w.len()].is_ascii_uppercase())
+    });
     v.chars()
         .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
         && (["password", "passwd", "secret"]
             .iter()
             .any(|w| lower.contains(w))
-            || lower.ends_with("pass")
-            || lower.ends_with("pwd"))
+            || short_suffix
+            || lower == "pass"
+            || lower == "pwd")
 }
 
 /// Template and variable syntaxes of shells, CI systems, Helm/Jinja/Go templates, ERB,
 /// Python %-format, Spring, Maven and friends.
 pub fn is_template(v: &str) -> bool {
     let v = v.trim_matches(|c| c == '"' || c == '\'');
+    // The default of a shell expansion, `${P:-$(< file)}` read from its `:`: the operator
+    // before a substitution.
+    let v = match v.strip_prefix(['-', '=', '+', '?']) {
+        Some(rest) if rest.starts_with('$') => rest,
+        _ => v,
+    };
     let wrapped =
         |open: &str, close: &str| v.contains(open) && v[v.find(open).unwrap()..].contains(close);
     // An opening without its close is still a template (the value was cut at a quote).

@@ -29,6 +29,7 @@ pub struct Matcher {
     /// The keyword pattern "secret": its hits spelled `Secret` gate the look into Kubernetes
     /// Secrets (decode.rs) at no extra pass over the text.
     secret_pattern: usize,
+    pem64_pattern: usize,
     /// Ids of broad rules that give way to a specific rule's finding on the same bytes.
     yielding: std::collections::HashSet<String>,
     /// Pairing specs by rule id (looked up once per finding).
@@ -57,15 +58,19 @@ impl Matcher {
                 }
             }
         }
-        // Kept when no rule has it (a configuration may disable them all): no rules to select.
-        let secret_pattern = match patterns.iter().position(|p| p == "secret") {
+        // The words that call the decoder (decode.rs): `Secret` (a Kubernetes Secret) and the
+        // base64 of `-----BEGI` (a PEM block in base64). Kept when no rule has them (a
+        // configuration may disable them all): no rules to select.
+        let mut pattern_of = |word: &str| match patterns.iter().position(|p| p == word) {
             Some(pi) => pi,
             None => {
-                patterns.push("secret".into());
+                patterns.push(word.into());
                 keyword_rules.push(Vec::new());
                 patterns.len() - 1
             }
         };
+        let secret_pattern = pattern_of("secret");
+        let pem64_pattern = pattern_of(&crate::decode::BASE64_PEM_START.to_ascii_lowercase());
         let always = rules
             .rules
             .iter()
@@ -92,6 +97,7 @@ impl Matcher {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rules,
             secret_pattern,
+            pem64_pattern,
             yielding,
             pairing,
             always,
@@ -156,7 +162,10 @@ impl Matcher {
                 if end <= from {
                     continue; // the block before had it
                 }
-                if m.pattern == self.secret_pattern && &text[start..end] == b"Secret" {
+                if m.pattern == self.secret_pattern && &text[start..end] == b"Secret"
+                    || m.pattern == self.pem64_pattern
+                        && &text[start..end] == crate::decode::BASE64_PEM_START.as_bytes()
+                {
                     says_secret = true;
                 }
                 for &ri in &self.keyword_rules[m.pattern] {

@@ -37,6 +37,7 @@ pub enum Validator {
     NotPasswordHash,
     PasswordLiteral,
     QuotedInCode,
+    NotExampleHost,
     GithubChecksum,
     /// Provider-token checks (`validators_providers.rs`).
     Provider(crate::validators_providers::ProviderCheck),
@@ -66,6 +67,7 @@ impl Validator {
         "not-password-hash",
         "password-literal",
         "quoted-in-code",
+        "not-example-host",
         "github-checksum",
     ];
 
@@ -89,6 +91,7 @@ impl Validator {
             "not-password-hash" => Self::NotPasswordHash,
             "password-literal" => Self::PasswordLiteral,
             "quoted-in-code" => Self::QuotedInCode,
+            "not-example-host" => Self::NotExampleHost,
             "github-checksum" => Self::GithubChecksum,
             _ => {
                 return crate::validators_providers::ProviderCheck::by_name(name)
@@ -144,6 +147,7 @@ impl Validator {
                     && password_literal(&c.secret, c.quoted)
             }
             Self::QuotedInCode => c.quoted || !is_source_code(c.path),
+            Self::NotExampleHost => !at_example_host(c.after),
             Self::GithubChecksum => github_checksum(&c.secret),
             Self::Provider(p) => p.check(c),
         }
@@ -353,7 +357,8 @@ fn password_literal(s: &str, quoted: bool) -> bool {
     if version || path || url {
         return false;
     }
-    if SETTING_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+    if filters::names_a_password(s, quoted)
+        || SETTING_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
         || describes_a_value(s)
         || names_a_password_slot(s)
     {
@@ -424,6 +429,25 @@ fn password_literal(s: &str, quoted: bool) -> bool {
         && (s.contains('_') || has_case_hump(s))
         && !s.chars().any(|c| c.is_ascii_digit());
     !identifier
+}
+
+/// The credentials are for a host reserved for documentation (RFC 2606: `example.com`, `.net`,
+/// `.org`, `*.example`): `user:pass@db.example.com` shows how, it logs in nowhere. (`.invalid`
+/// and `.test` name stand-ins for real hosts in fixtures, so they are not taken as examples.)
+fn at_example_host(after: &[u8]) -> bool {
+    let Some(rest) = after.strip_prefix(b"@") else {
+        return false;
+    };
+    let host: Vec<u8> = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let host = host.strip_suffix(b".").unwrap_or(&host);
+    [&b"example.com"[..], b"example.net", b"example.org"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&[b".", *d].concat()))
+        || host.ends_with(b".example")
 }
 
 /// A catalogue of translated interface strings (`lang/fr/auth.php`, `locales/de.json`,
