@@ -4,7 +4,7 @@
 
 use crate::blob::{self, Decoded};
 use crate::filters;
-use crate::finding::{Finding, Pair};
+use crate::finding::{Confidence, Finding, Pair};
 use crate::keywords::{Hits, KeywordSearcher};
 use crate::rules::{Rule, RuleSet};
 use crate::strength;
@@ -339,10 +339,17 @@ impl Matcher {
         if rule.spec.min_entropy.is_some_and(|min| entropy < min) {
             return None;
         }
+        // A password's confidence is its own (strength.rs). A context-bound rule (below `high`:
+        // a value recognised by its name, not its structure) is an example under tests and
+        // docs, as a password is; a structured token (a checksum, a key) is real anywhere.
         let confidence = if rule.spec.password_value {
-            rule.spec
-                .confidence
-                .min(strength::password_confidence(&cand.secret, path))
+            rule.spec.confidence.min(strength::password_confidence(
+                &cand.secret,
+                path,
+                cand.before,
+            ))
+        } else if rule.spec.confidence < Confidence::High && strength::is_example_path(path) {
+            Confidence::Low
         } else {
             rule.spec.confidence
         };

@@ -1,9 +1,10 @@
 //! The confidence of a finding whose secret is a password a person chose. A provider token
 //! proves itself by its structure (prefix, length, checksum); a password has none, so its place
 //! and its shape decide. Under tests, examples, samples and documentation a password stands for
-//! an example or a throwaway test database (`low`, `medium` when it looks generated); elsewhere a
-//! password is somebody's (`medium`, `high` when it looks generated), however weak: `admin123` in
-//! a deployment's `.env` is the leak that gets an account taken over.
+//! an example or a throwaway test database, and so does a password that repeats the name of its
+//! service or user (`POSTGRES_PASSWORD=postgres`): `low`. Elsewhere a password is somebody's
+//! (`medium`, `high` when it looks generated), however weak: `admin123` in a deployment's `.env`
+//! is the leak that gets an account taken over.
 //!
 //! Measured on the real-world benchmark (`bench/realworld.py`): most password findings on public
 //! repositories are illustrative values in documentation, tests and chart examples. They stay in
@@ -154,16 +155,28 @@ const COMMON_WORDS: &[&str] = &[
     "metabase",
 ];
 
-/// The confidence of a password finding of `value` found in `path` (see the module's doc).
-pub fn password_confidence(value: &str, path: &str) -> Confidence {
-    match (is_example_path(path), is_generated_looking(value)) {
-        (true, true) => Confidence::Medium,
-        (true, false) => Confidence::Low,
-        (false, true) => Confidence::High,
-        // A weak password is still somebody's password outside examples: `admin123` in a
-        // deployment's `.env` is the leak that gets an account taken over.
-        (false, false) => Confidence::Medium,
+/// The confidence of a password finding of `value` found in `path`, `before` being what
+/// precedes it on its line (see the module's doc).
+pub fn password_confidence(value: &str, path: &str, before: &[u8]) -> Confidence {
+    if is_example_path(path) || names_itself(value, before) {
+        Confidence::Low
+    } else if is_generated_looking(value) {
+        Confidence::High
+    } else {
+        Confidence::Medium
     }
+}
+
+/// The password is a word the line already said before it: the service, the user or the
+/// database it belongs to (`POSTGRES_PASSWORD=postgres`, `root:root@`, `IDENTIFIED BY
+/// 'petclinic'` for user `petclinic`): the default an image or a tutorial ships with.
+fn names_itself(value: &str, before: &[u8]) -> bool {
+    let v = value.trim();
+    v.len() >= 3
+        && v.bytes().all(|b| b.is_ascii_alphanumeric())
+        && before
+            .split(|b| !b.is_ascii_alphanumeric())
+            .any(|t| t.eq_ignore_ascii_case(v.as_bytes()))
 }
 
 /// A value that reads as generated: 12 characters or more, three character classes (or two
@@ -294,7 +307,7 @@ mod tests {
             "UserPassword123",
         ] {
             assert_eq!(
-                password_confidence(v, "deploy/.env"),
+                password_confidence(v, "deploy/.env", b"DB_PASSWORD="),
                 Confidence::Medium,
                 "{v:?}"
             );
@@ -311,7 +324,7 @@ mod tests {
             "kX9#mP2$vL",
         ] {
             assert_eq!(
-                password_confidence(v, "config/app.yml"),
+                password_confidence(v, "config/app.yml", b"  password: "),
                 Confidence::Medium,
                 "{v:?}"
             );
@@ -322,7 +335,7 @@ mod tests {
     fn generated_passwords_are_high() {
         for v in ["q8Zr!vN2#kLw5Tx", "Jk3nVbq8ZpW2rT6yLm4s", "f7Gh2-Kx9q-Lm3Z"] {
             assert_eq!(
-                password_confidence(v, "deploy/prod.env"),
+                password_confidence(v, "deploy/prod.env", b"DB_PASSWORD="),
                 Confidence::High,
                 "{v:?}"
             );
@@ -330,33 +343,49 @@ mod tests {
     }
 
     #[test]
-    fn example_paths_lower_a_step() {
+    fn a_password_named_after_its_service_is_a_default() {
+        let low = |v: &str, before: &[u8]| {
+            password_confidence(v, "compose.yaml", before) == Confidence::Low
+        };
+        assert!(low("postgres", b"      - POSTGRES_PASSWORD="));
+        assert!(low("wordpress", b"WORDPRESS_DB_PASSWORD="));
+        assert!(low(
+            "petclinic",
+            b"CREATE USER 'petclinic'@'%' IDENTIFIED BY '"
+        ));
+        assert!(low("root", b"DATABASE_URL: mysql://root:"));
+        assert!(!low("gitea", b"      - DB_PASSWD="));
+        assert!(!low("testpass", b"uri: mongodb://testuser:"));
+    }
+
+    #[test]
+    fn example_paths_are_low() {
         assert_eq!(
-            password_confidence("q8Zr!vN2#kLw5Tx", "tests/db.yml"),
+            password_confidence("q8Zr!vN2#kLw5Tx", "tests/db.yml", b"password: "),
+            Confidence::Low
+        );
+        assert_eq!(
+            password_confidence("Xq9vLm2pR7", "docs/setup.md", b"password: "),
+            Confidence::Low
+        );
+        assert_eq!(
+            password_confidence("Xq9vLm2pR7", "README.md", b"password: "),
+            Confidence::Low
+        );
+        assert_eq!(
+            password_confidence("Xq9vLm2pR7", "src/db_test.go", b"password: "),
+            Confidence::Low
+        );
+        assert_eq!(
+            password_confidence("Xq9vLm2pR7", ".env.example", b"password: "),
+            Confidence::Low
+        );
+        assert_eq!(
+            password_confidence("Xq9vLm2pR7", "config/.env", b"password: "),
             Confidence::Medium
         );
         assert_eq!(
-            password_confidence("Xq9vLm2pR7", "docs/setup.md"),
-            Confidence::Low
-        );
-        assert_eq!(
-            password_confidence("Xq9vLm2pR7", "README.md"),
-            Confidence::Low
-        );
-        assert_eq!(
-            password_confidence("Xq9vLm2pR7", "src/db_test.go"),
-            Confidence::Low
-        );
-        assert_eq!(
-            password_confidence("Xq9vLm2pR7", ".env.example"),
-            Confidence::Low
-        );
-        assert_eq!(
-            password_confidence("Xq9vLm2pR7", "config/.env"),
-            Confidence::Medium
-        );
-        assert_eq!(
-            password_confidence("Xq9vLm2pR7", "contest/app.yml"),
+            password_confidence("Xq9vLm2pR7", "contest/app.yml", b"password: "),
             Confidence::Medium
         );
     }

@@ -142,6 +142,7 @@ impl Validator {
                     && !is_translation_catalog(c.path)
                     && !is_generated_file(c.path)
                     && !in_template_action(c.before)
+                    && !(c.secret.starts_with(['+', '?']) && in_shell_expansion(c.before))
                     && (c.quoted || !heads_an_expression(c.after))
                     && (c.quoted || !continues_a_sentence(c.path, c.after))
                     && password_literal(&c.secret, c.quoted)
@@ -518,6 +519,16 @@ fn in_template_action(before: &[u8]) -> bool {
     let open = memchr::memmem::rfind(before, b"{{");
     let close = memchr::memmem::rfind(before, b"}}");
     matches!((open, close), (Some(o), c) if c.is_none_or(|c| c < o))
+}
+
+/// The key is a shell parameter expansion (`${MVNW_PASSWORD:+has-password}`): what follows
+/// `:+` is the text used when the variable is set, and `:?` an error message.
+fn in_shell_expansion(before: &[u8]) -> bool {
+    memchr::memmem::rfind(before, b"${").is_some_and(|at| {
+        let name = &before[at + 2..];
+        let name = name.strip_suffix(b":").unwrap_or(name);
+        !name.is_empty() && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    })
 }
 
 /// An unquoted value followed by what can only be its arguments: a string, a parenthesis, a
