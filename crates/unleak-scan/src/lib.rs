@@ -15,6 +15,7 @@ pub mod fingerprint;
 pub mod input_file;
 pub mod keywords;
 pub mod matcher;
+pub mod password_value;
 pub mod report;
 pub mod rules;
 pub mod selftest;

@@ -695,7 +695,7 @@ fn generic_secret(c: &mut Candidate<'_>) -> bool {
     if key.is_empty()
         || pagerduty
         || GENERIC_KEY_ELSEWHERE.iter().any(|w| key.contains(w))
-        || crate::validators::is_generated_file(c.path)
+        || crate::password_value::is_generated_file(c.path)
     {
         return false;
     }
