@@ -15,10 +15,12 @@ pub mod fingerprint;
 pub mod input_file;
 pub mod keywords;
 pub mod matcher;
+pub mod password_value;
 pub mod report;
 pub mod rules;
 pub mod selftest;
 pub mod sources;
+pub mod strength;
 pub mod validators;
 pub mod validators_providers;
 
