@@ -1,7 +1,8 @@
 //! unleak's scanner: rules as data, one matcher, sources that turn trees, git history, push
 //! ranges or stdin into blobs, findings, and the reports that print them.
 //!
-//! Data flow: `sources` → `(Provenance, Blob)` → [`Matcher`] → [`Finding`] → `report`.
+//! Data flow: `sources` → `(path, bytes)` blobs → [`Matcher`] → [`Finding`]s (with their
+//! commit, for history) → `report`.
 //! Nothing here talks to the network; judging and fixing live in `unleak-aws`.
 
 pub mod baseline;
