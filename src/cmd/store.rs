@@ -14,6 +14,7 @@ use unleak_scan::Finding;
 
 use super::common::{build_matcher, load_config};
 use super::confirm::{confirm, runtime};
+use crate::output::{out, outln};
 use crate::rewrite;
 use crate::Outcome;
 
@@ -168,25 +169,25 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     let rt = runtime()?;
     let clients = rt.block_on(FixClients::load(args.profile.as_deref()));
     let existing = rt.block_on(store::inspect(&clients, &name, &loc.secret))?;
-    println!(
+    outln!(
         "The {} found by {} in {} ({}):",
         loc.kind,
         loc.rule_id,
         loc.origin(),
         redact(&loc.secret)
-    );
+    )?;
     match &existing {
-        Existing::Absent => println!("  - create Secrets Manager secret `{name}` with it"),
-        Existing::Same { .. } => println!("  - secret `{name}` already holds it: no change"),
+        Existing::Absent => outln!("  - create Secrets Manager secret `{name}` with it")?,
+        Existing::Same { .. } => outln!("  - secret `{name}` already holds it: no change")?,
         Existing::Different { .. } if args.update => {
-            println!("  - store it as the new current version of secret `{name}`")
+            outln!("  - store it as the new current version of secret `{name}`")?
         }
         Existing::Different { .. } => bail!(
             "secret `{name}` already exists with a different value; pass --update to store this one as its new version (nothing was changed)"
         ),
     }
     if let Some(rw) = &rw {
-        println!(
+        outln!(
             "  - rewrite {} ({}) to read it from {}:",
             loc.display,
             rw.style.name(),
@@ -195,11 +196,11 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
             } else {
                 format!("${}", rw.var)
             }
-        );
-        print!("{}", rewrite::diff(&loc.display, rw, &loc.line_secrets));
+        )?;
+        out!("{}", rewrite::diff(&loc.display, rw, &loc.line_secrets))?;
     }
     if args.dry_run {
-        println!("Dry run: nothing was changed.");
+        outln!("Dry run: nothing was changed.")?;
         return Ok(Outcome::Clean);
     }
     let needs_change = !matches!(existing, Existing::Same { .. }) || rw.is_some();
@@ -219,30 +220,30 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     };
     let outcome = rt.block_on(store::store(&clients, &journal, &req))?;
     match &outcome {
-        StoreOutcome::Created { .. } => println!("Created secret `{name}`."),
+        StoreOutcome::Created { .. } => outln!("Created secret `{name}`.")?,
         StoreOutcome::Unchanged { .. } => {
-            println!("Secret `{name}` already held this value: unchanged.")
+            outln!("Secret `{name}` already held this value: unchanged.")?
         }
-        StoreOutcome::Updated { .. } => println!("Stored a new version of secret `{name}`."),
+        StoreOutcome::Updated { .. } => outln!("Stored a new version of secret `{name}`.")?,
     }
-    println!("  {}", outcome.arn());
+    outln!("  {}", outcome.arn())?;
 
     if let (Some(rw), Some(file), Some((_, _, original))) = (&rw, &loc.file, &loc.at) {
         // Confined again: the tree may have changed while Secrets Manager was called.
         let file = rewrite::confine(&root, file)?;
         rewrite::write_atomic(&file, original, &rw.new_text)?;
-        println!("Rewrote {} line {}.", loc.display, rw.line);
+        outln!("Rewrote {} line {}.", loc.display, rw.line)?;
         if let Some(note) = &rw.note {
-            println!("  Also: {note}.");
+            outln!("  Also: {note}.")?;
         }
-        println!("Load the secret where the application starts:");
+        outln!("Load the secret where the application starts:")?;
         for l in rewrite::snippet(rw.style, &rw.var, &name).lines() {
-            println!("    {l}");
+            outln!("    {l}")?;
         }
     }
-    println!("Next:");
-    println!("  - The secret is still in git history: storing it does not make it safe.");
-    println!(
+    outln!("Next:")?;
+    outln!("  - The secret is still in git history: storing it does not make it safe.")?;
+    outln!(
         "  - Rotate it where it is issued ({}), then store the new value with --update.",
         match loc.kind.as_str() {
             // (Worded so that unleak's own password rule does not flag this line.)
@@ -252,7 +253,7 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
             "private-key" => "for a private key: replace it wherever it is trusted",
             _ => "revoke it at its provider and make a new one",
         }
-    );
+    )?;
     Ok(Outcome::Clean)
 }
 

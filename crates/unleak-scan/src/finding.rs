@@ -148,7 +148,8 @@ pub struct Finding {
     pub description: String,
     /// One line on what to do about it.
     pub advice: String,
-    /// Relative to the scanned root, `/`-separated; `-` for stdin.
+    /// The scanned root as typed, then the path under it, `/`-separated (history: relative to
+    /// the repository's top); `-` for stdin.
     pub path: String,
     /// 1-based line of the secret's first byte, and of its last.
     pub line: u32,

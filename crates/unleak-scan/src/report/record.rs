@@ -39,7 +39,9 @@ pub struct FindingRecord {
     pub kind: String,
     #[serde(default)]
     pub description: String,
-    /// Relative to the scanned root, `/`-separated; `-` for stdin.
+    /// As the user named it: the scanned root as typed, then the path under it, `/`-separated
+    /// (`scan lib test` gives `lib/a.py` and `test/a.py`); in history and staged scans,
+    /// relative to the repository's top; `-` for stdin.
     #[serde(default)]
     pub path: String,
     #[serde(default)]
