@@ -659,3 +659,29 @@ async fn store_refuses_an_unsafe_state_directory_and_never_follows_a_planted_lin
     let record = std::fs::read_to_string(stores.join("test%2Fdb.json")).unwrap();
     assert!(record.contains("\"done\": true"), "{record}");
 }
+
+#[tokio::test]
+async fn no_at_the_prompt_is_a_cancellation_not_an_error() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = fake_secret("pw-");
+    write(
+        dir.path(),
+        "app.env",
+        &format!("HOST=db\nDB_PASSWORD={secret}\n"),
+    );
+    let args = [
+        "store", "--path", "app.env", "--line", "2", "--name", "test/db",
+    ];
+    let out = unleak_on_terminal(&m, &w, dir.path(), &args, "n\n");
+    let all = text(&out);
+    assert!(all.contains("Proceed? [y/N]"), "{all}");
+    assert!(
+        all.contains("unleak: cancelled: nothing was changed"),
+        "{all}"
+    );
+    assert!(!all.contains("error:"), "{all}");
+    assert_eq!(out.status.code(), Some(4), "{all}");
+    assert_eq!(current_value(&w, "test/db").await, None);
+}
