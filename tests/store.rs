@@ -685,3 +685,28 @@ async fn no_at_the_prompt_is_a_cancellation_not_an_error() {
     assert_eq!(out.status.code(), Some(4), "{all}");
     assert_eq!(current_value(&w, "test/db").await, None);
 }
+
+#[tokio::test]
+async fn storing_a_lone_aws_secret_key_points_to_rotate() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret: String = format!("{}{}", fake_secret(""), fake_secret(""))
+        .chars()
+        .take(40)
+        .collect();
+    write(
+        dir.path(),
+        "app.env",
+        &format!("AWS_SECRET_ACCESS_KEY={secret}\n"),
+    );
+    let args = [
+        "store", "--path", "app.env", "--line", "1", "--name", "test/aws", "--yes",
+    ];
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("`unleak rotate ACCESS_KEY_ID`"), "{all}");
+    assert!(!all.contains("with --update"), "{all}");
+    assert!(!all.contains(&secret), "{all}");
+}

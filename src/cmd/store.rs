@@ -243,17 +243,28 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     }
     outln!("Next:")?;
     outln!("  - The secret is still in git history: storing it does not make it safe.")?;
-    outln!(
-        "  - Rotate it where it is issued ({}), then store the new value with --update.",
-        match loc.kind.as_str() {
-            // (Worded so that unleak's own password rule does not flag this line.)
-            k if k.starts_with("db-") => "for a database, change the password in the database",
-            "aws-access-key-id" | "aws-secret-access-key" =>
-                "for an AWS key: `unleak rotate KEY_ID`",
-            "private-key" => "for a private key: replace it wherever it is trusted",
-            _ => "revoke it at its provider and make a new one",
-        }
-    )?;
+    match loc.kind.as_str() {
+        // An AWS key has a command of its own, which also stores the new key: say so rather
+        // than "store the new value with --update".
+        "aws-access-key-id" => outln!(
+            "  - Rotate it: `unleak rotate {}` makes a new key, stores it in Secrets Manager and turns this one off.",
+            loc.secret
+        )?,
+        "aws-secret-access-key" => outln!(
+            "  - Rotate it: `unleak rotate ACCESS_KEY_ID`, with the access key id this secret key belongs to \
+             (the AKIA… id next to it, or `aws iam list-access-keys`), makes a new key, stores it in \
+             Secrets Manager and turns this one off."
+        )?,
+        kind => outln!(
+            "  - Rotate it where it is issued ({}), then store the new value with --update.",
+            match kind {
+                // (Worded so that unleak's own password rule does not flag this line.)
+                k if k.starts_with("db-") => "for a database, change the password in the database",
+                "private-key" => "for a private key: replace it wherever it is trusted",
+                _ => "revoke it at its provider and make a new one",
+            }
+        )?,
+    }
     Ok(Outcome::Clean)
 }
 

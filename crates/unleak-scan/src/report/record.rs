@@ -104,7 +104,7 @@ impl FindingRecord {
             secret: f.display_secret(show),
             confidence: f.confidence,
             entropy: ((f.entropy as f64) * 100.0).round() / 100.0,
-            advice: f.advice.clone(),
+            advice: f.advice_shown(),
             encrypted: f.encrypted,
             pair: f.pair.as_ref().map(|p| PairRecord {
                 rule_id: p.rule_id.clone(),
