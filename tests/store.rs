@@ -710,3 +710,38 @@ async fn storing_a_lone_aws_secret_key_points_to_rotate() {
     assert!(!all.contains("with --update"), "{all}");
     assert!(!all.contains(&secret), "{all}");
 }
+
+#[tokio::test]
+async fn rewrite_adds_the_import_the_new_python_line_needs() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = fake_secret("pw-");
+    write(
+        dir.path(),
+        "settings.py",
+        &format!("import sys\n\ndb_password = \"{secret}\"\n"),
+    );
+    let args = [
+        "store",
+        "--path",
+        "settings.py",
+        "--line",
+        "3",
+        "--name",
+        "test/py",
+        "--rewrite",
+        "--yes",
+    ];
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("settings.py")).unwrap(),
+        "import os\nimport sys\n\ndb_password = os.environ[\"DB_PASSWORD\"]\n"
+    );
+    // The diff shown before the change has the import too.
+    assert!(all.contains("@@ -0,0 +1,1 @@\n+import os\n"), "{all}");
+    assert!(all.contains("Added `import os` at line 1"), "{all}");
+    assert!(!all.contains(&secret), "{all}");
+}

@@ -233,6 +233,9 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
         let file = rewrite::confine(&root, file)?;
         rewrite::write_atomic(&file, original, &rw.new_text)?;
         outln!("Rewrote {} line {}.", loc.display, rw.line)?;
+        if let Some((n, import)) = &rw.import {
+            outln!("  Added `{import}` at line {n}: the new line needs it.")?;
+        }
         if let Some(note) = &rw.note {
             outln!("  Also: {note}.")?;
         }
