@@ -93,6 +93,9 @@ async fn rotate_now(args: &RotateArgs, journal: &Journal, opts: &RotateOptions) 
         for (i, step) in plan.describe().iter().enumerate() {
             outln!("  {}. {step}", i + 1)?;
         }
+        for line in before_you_confirm(&plan) {
+            outln!("{line}")?;
+        }
         if args.dry_run {
             outln!("Dry run: nothing was changed.")?;
             return Ok(Outcome::Clean);
@@ -115,6 +118,53 @@ async fn rotate_now(args: &RotateArgs, journal: &Journal, opts: &RotateOptions) 
         print_report(&report)?;
         Ok(Outcome::Clean)
     }
+}
+
+/// What to know before saying yes: when and where the old key was last used (applications
+/// still using it stop working when it is turned off), and what deleting it means. Deleting
+/// stays the default: an inactive key can be turned back on by anyone allowed to manage it,
+/// so a leaked key is only dealt with once it is gone; `--keep-old-inactive` is the way back
+/// for whoever cannot yet say which applications use it.
+fn before_you_confirm(plan: &rotate::Plan) -> Vec<String> {
+    if plan.old_key_status.is_none() {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    match &plan.last_used {
+        Some(lu) => {
+            let when = lu
+                .date
+                .as_deref()
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
+            lines.push(format!(
+                "Old key {} was last used with {} in {}{when}.",
+                plan.old_key_id, lu.service, lu.region
+            ));
+            if lu.service.eq_ignore_ascii_case("sts") {
+                lines.push(
+                    "  That may be unleak's own check (`--verify` calls STS GetCallerIdentity with the key), not an application."
+                        .to_string(),
+                );
+            }
+        }
+        None => lines.push(format!(
+            "IAM has no record of old key {} being used.",
+            plan.old_key_id
+        )),
+    }
+    if plan.keep_old_inactive {
+        lines.push(
+            "The old key is turned off and kept (inactive): applications still using it stop working; turning it back on is possible until you delete it."
+                .to_string(),
+        );
+    } else {
+        lines.push(
+            "Warning: the old key is deleted, for good: any application still using it stops working and it cannot be turned back on. Use --keep-old-inactive to keep it (inactive) while you move applications to the new key."
+                .to_string(),
+        );
+    }
+    lines
 }
 
 fn status(journal: &Journal) -> Result<Outcome> {
