@@ -80,13 +80,15 @@ macro_rules! outln {
         writeln!(std::io::stdout().lock(), $($arg)*)
     }};
 }
-/// `print!`, likewise.
+/// `print!`, likewise (only `store` prints without a newline: unused in a scanner-only build).
+#[cfg_attr(not(feature = "aws"), allow(unused_macros))]
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
         write!(std::io::stdout().lock(), $($arg)*)
     }};
 }
+#[cfg_attr(not(feature = "aws"), allow(unused_imports))]
 pub(crate) use {out, outln};
 
 /// The user answered "no" at a prompt: not an error (nothing failed, nothing was changed),
