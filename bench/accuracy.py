@@ -97,7 +97,9 @@ def run_unleak(binary):
                                 "--show-secrets", "--quiet", "--config", cfg.name],
                                capture_output=True, text=True)
             for f in json.loads(p.stdout)["findings"]:
-                out.append((f"{folder}/{f['path']}", [f["line"]], f["kind"]))
+                # unleak reports paths as the root was typed: make them relative to the folder.
+                rel = os.path.relpath(f["path"], os.path.join(CORPUS, folder))
+                out.append((f"{folder}/{rel}", [f["line"]], f["kind"]))
     return out
 
 

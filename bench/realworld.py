@@ -151,7 +151,10 @@ def materialise(mirror, commit, dest):
 # ---------------------------------------------------------------- running and normalising the tools
 
 def rel(path, tree):
-    path = os.path.relpath(path, tree) if os.path.isabs(path) else path
+    # Paths as the tool reports them: absolute, under `tree` as typed (unleak keeps the root as
+    # given), or already relative to it.
+    under = path.startswith(tree.rstrip("/") + "/")
+    path = os.path.relpath(path, tree) if os.path.isabs(path) or under else path
     return path[2:] if path.startswith("./") else path
 
 

@@ -1,5 +1,6 @@
 //! The `unleak` command line: parse arguments, run a subcommand, set the exit status.
-//! Exit status is decided here and only here: 0 clean, 1 findings, 2 error, 3 incomplete.
+//! Exit status is decided here and only here: 0 clean, 1 findings (or `--exit-code N`),
+//! 2 error, 3 incomplete, 4 cancelled at a prompt.
 
 mod cmd;
 mod output;
@@ -38,13 +39,18 @@ impl Outcome {
 
 fn main() -> ExitCode {
     let cli = cmd::Cli::parse();
+    let on_findings = cli.exit_code.unwrap_or(1);
     match cmd::run(cli) {
         Ok(Outcome::Clean) => ExitCode::from(0),
-        Ok(Outcome::Findings) => ExitCode::from(1),
+        Ok(Outcome::Findings) => ExitCode::from(on_findings),
         Ok(Outcome::Incomplete) => ExitCode::from(3),
         Err(e) => {
             if output::is_broken_pipe(&e) {
                 return ExitCode::from(1);
+            }
+            if e.downcast_ref::<output::Cancelled>().is_some() {
+                output::message("cancelled", "nothing was changed");
+                return ExitCode::from(4);
             }
             output::message("error", &format!("{e:#}"));
             ExitCode::from(2)

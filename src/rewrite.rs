@@ -82,6 +82,9 @@ pub struct Rewrite {
     pub new_text: Vec<u8>,
     /// A note on what else the file needs (an import), if anything.
     pub note: Option<String>,
+    /// An import line added for the new line (`import os`), and the 1-based line it is at in
+    /// the new text; `line` above stays the line's number in the file as it was.
+    pub import: Option<(u32, String)>,
 }
 
 /// Plan replacing `secret`, which starts at `line`:`column` (1-based, bytes) of `text`.
@@ -158,20 +161,47 @@ pub fn plan(
     new_text.push_str(&replacement);
     new_text.push_str(&s[to..]);
     let new_line_end = line_end - (to - from) + replacement.len();
-    let note = match style {
+    let mut note = match style {
         Style::Python if !s.contains("import os") => Some("add `import os` to the file".into()),
         Style::Go if !s.contains("\"os\"") => Some("add \"os\" to the file's imports".into()),
         _ => None,
     };
+    let old_line = s[line_start..line_end].to_string();
+    let new_line = new_text[line_start..new_line_end].to_string();
+    let mut import = None;
+    if matches!(style, Style::Python) && note.is_some() {
+        if let Some((at, n)) = python_import_slot(&new_text) {
+            new_text.insert_str(at, "import os\n");
+            import = Some((n, "import os".to_string()));
+            note = None;
+        }
+    }
     Ok(Rewrite {
         style,
         var,
         line,
-        old_line: s[line_start..line_end].to_string(),
-        new_line: new_text[line_start..new_line_end].to_string(),
+        old_line,
+        new_line,
         new_text: new_text.into_bytes(),
         note,
+        import,
     })
+}
+
+/// Where `import os` can go in a Python file: before its first top-level `import`/`from` line
+/// that is not a `from __future__` import (those must stay first), as (byte offset, 1-based
+/// line). None when the file has no top-level import: then where it belongs (after a
+/// docstring, a shebang, an encoding line) is for a person to choose, and a note says so.
+fn python_import_slot(text: &str) -> Option<(usize, u32)> {
+    let mut at = 0;
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        if (l.starts_with("import ") || l.starts_with("from ")) && !l.starts_with("from __future__")
+        {
+            return Some((at, i as u32 + 1));
+        }
+        at += l.len();
+    }
+    None
 }
 
 /// Byte offset where 1-based line `n` starts.
@@ -231,12 +261,23 @@ pub fn derive_var(before: &str) -> String {
 /// A unified diff of the one changed line, with every secret in `secrets` redacted on both
 /// sides (the line may hold others besides the one replaced, and they stay on the new line).
 pub fn diff(display_path: &str, rw: &Rewrite, secrets: &[String]) -> String {
-    format!(
-        "--- a/{display_path}\n+++ b/{display_path}\n@@ -{l},1 +{l},1 @@\n-{}\n+{}\n",
+    let mut d = format!("--- a/{display_path}\n+++ b/{display_path}\n");
+    // An added import comes first in the file (it is above the changed line).
+    let shift = match &rw.import {
+        Some((n, text)) => {
+            d.push_str(&format!("@@ -{},0 +{n},1 @@\n+{text}\n", n - 1));
+            1
+        }
+        None => 0,
+    };
+    d.push_str(&format!(
+        "@@ -{l},1 +{},1 @@\n-{}\n+{}\n",
+        rw.line + shift,
         redact_all(&rw.old_line, secrets),
         redact_all(&rw.new_line, secrets),
         l = rw.line
-    )
+    ));
+    d
 }
 
 /// `line` with each secret (and each line of a multi-line one) replaced by its redaction,
@@ -492,6 +533,22 @@ mod tests {
         let d = diff("a.py", &r, &[S.to_string()]);
         assert!(!d.contains(S), "{d}");
         assert!(d.contains("+password = os.environ[\"PASSWORD\"]"), "{d}");
+    }
+
+    #[test]
+    fn python_gets_import_os_before_its_first_import_and_the_diff_shows_it() {
+        let text = format!("\"\"\"Settings.\"\"\"\nfrom __future__ import annotations\nimport sys\n\npassword = \"{S}\"\n");
+        let r = rw("a.py", &text, S);
+        assert!(r.note.is_none());
+        let new = String::from_utf8(r.new_text.clone()).unwrap();
+        assert_eq!(
+            new,
+            "\"\"\"Settings.\"\"\"\nfrom __future__ import annotations\nimport os\nimport sys\n\npassword = os.environ[\"PASSWORD\"]\n"
+        );
+        let d = diff("a.py", &r, &[S.to_string()]);
+        assert!(d.contains("@@ -2,0 +3,1 @@\n+import os\n"), "{d}");
+        assert!(d.contains("@@ -5,1 +6,1 @@\n-password"), "{d}");
+        assert!(!d.contains(S), "{d}");
     }
 
     #[test]

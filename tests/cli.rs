@@ -69,10 +69,11 @@ fn leaky_env() -> String {
     format!("AWS_ACCESS_KEY_ID={KEY_ID}\nAWS_SECRET_ACCESS_KEY={SECRET}\n")
 }
 
+/// `unleak scan . --format json` run in `dir`: paths are reported as typed, so relative to it.
 fn json_scan(dir: &Path, extra: &[&str]) -> (i32, Value) {
     let r = run(unleak()
-        .arg("scan")
-        .arg(dir)
+        .current_dir(dir)
+        .args(["scan", "."])
         .args(["--format", "json"])
         .args(extra));
     let v: Value = serde_json::from_str(&r.stdout)
@@ -449,11 +450,14 @@ fn large_binary_and_odd_files() {
     let odd = d.path().join(std::ffi::OsStr::from_bytes(b"odd-\xff.env"));
     std::fs::write(&odd, leaky_env()).unwrap();
 
-    let r =
-        run(unleak()
-            .arg("scan")
-            .arg(d.path())
-            .args(["--format", "json", "--max-file-size", "1k"]));
+    let r = run(unleak().current_dir(d.path()).args([
+        "scan",
+        ".",
+        "--format",
+        "json",
+        "--max-file-size",
+        "1k",
+    ]));
     assert_eq!(r.code, 1, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let mut paths: Vec<String> = v["findings"]

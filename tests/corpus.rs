@@ -94,10 +94,13 @@ fn scan(folder: &str, config: &Path) -> BTreeMap<Key, (u64, Option<bool>)> {
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     let mut found = BTreeMap::new();
+    // Paths are reported as the root was typed, here absolute: the manifests list them under it.
+    let root = format!("{}/", corpus_root().join(folder).display());
     for f in doc["findings"].as_array().expect("findings array") {
+        let path = f["path"].as_str().expect("path");
         let key = Key {
             folder: folder.to_string(),
-            file: f["path"].as_str().expect("path").to_string(),
+            file: path.strip_prefix(&root).unwrap_or(path).to_string(),
             line: f["line"].as_u64().expect("line"),
             kind: f["kind"].as_str().expect("kind").to_string(),
         };

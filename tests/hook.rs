@@ -221,6 +221,46 @@ fn install_refuses_a_foreign_hook_without_force_and_honours_hooks_path() {
 }
 
 #[test]
+fn install_puts_in_the_free_hook_when_only_the_other_is_foreign() {
+    let r = Repo::new();
+    let hooks = r.path.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    std::fs::write(hooks.join("pre-push"), "#!/bin/sh\necho mine\n").unwrap();
+    let out = unleak(&r.path, &["hook", "install"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Not everything asked for was done: a failure, that names the hook left alone.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("pre-push exists and is not unleak's"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--pre-push --force"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-commit")).unwrap(),
+        include_str!("../hooks/pre-commit")
+    );
+    assert_eq!(
+        std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
+        "#!/bin/sh\necho mine\n"
+    );
+    // Both foreign: nothing is installed.
+    let r = Repo::new();
+    let hooks = r.path.join(".git/hooks");
+    std::fs::create_dir_all(&hooks).unwrap();
+    for h in ["pre-push", "pre-commit"] {
+        std::fs::write(hooks.join(h), "#!/bin/sh\necho mine\n").unwrap();
+    }
+    let out = unleak(&r.path, &["hook", "install"]);
+    assert_eq!(out.status.code(), Some(2));
+    for h in ["pre-push", "pre-commit"] {
+        assert_eq!(
+            std::fs::read_to_string(hooks.join(h)).unwrap(),
+            "#!/bin/sh\necho mine\n"
+        );
+    }
+}
+
+#[test]
 fn pre_commit_hook_refuses_a_staged_secret() {
     let r = Repo::new();
     r.write("README", "x\n");
@@ -250,6 +290,10 @@ fn pre_commit_hook_refuses_a_staged_secret() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(all.contains("app.env"), "{all}");
+    assert!(all.contains("commit refused: 1 secret"), "{all}");
+    assert!(all.contains("What to do"), "{all}");
+    assert!(all.contains("git commit --no-verify"), "{all}");
+    assert!(!all.contains(&pw), "secret printed in full: {all}");
     // Only what is staged: an unstaged leak in the work tree does not block.
     r.git(&["reset", "-q"]);
     r.write("later.env", &db_url(&password()));

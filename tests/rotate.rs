@@ -116,6 +116,29 @@ async fn dry_run_and_missing_yes_change_nothing() {
     assert!(out.status.success(), "{all}");
     assert!(all.contains("Dry run: nothing was changed"), "{all}");
     assert!(all.contains("delete the old key"), "{all}");
+    // Before any question: the old key's last use, and what deleting it means.
+    assert!(
+        all.contains(&format!("Old key {} was last used with", w.leaked_id))
+            || all.contains(&format!(
+                "IAM has no record of old key {} being used",
+                w.leaked_id
+            )),
+        "{all}"
+    );
+    assert!(
+        all.contains("Warning: the old key is deleted, for good"),
+        "{all}"
+    );
+    let kept = unleak(
+        &m,
+        &w,
+        &cwd,
+        &["rotate", &w.leaked_id, "--dry-run", "--keep-old-inactive"],
+        &[],
+    );
+    let kept = text(&kept);
+    assert!(kept.contains("kept (inactive)"), "{kept}");
+    assert!(!kept.contains("Warning: the old key is deleted"), "{kept}");
     // The same through a named profile (credentials file) instead of environment credentials.
     let creds = w.state.path().join("credentials");
     std::fs::write(

@@ -659,3 +659,89 @@ async fn store_refuses_an_unsafe_state_directory_and_never_follows_a_planted_lin
     let record = std::fs::read_to_string(stores.join("test%2Fdb.json")).unwrap();
     assert!(record.contains("\"done\": true"), "{record}");
 }
+
+#[tokio::test]
+async fn no_at_the_prompt_is_a_cancellation_not_an_error() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = fake_secret("pw-");
+    write(
+        dir.path(),
+        "app.env",
+        &format!("HOST=db\nDB_PASSWORD={secret}\n"),
+    );
+    let args = [
+        "store", "--path", "app.env", "--line", "2", "--name", "test/db",
+    ];
+    let out = unleak_on_terminal(&m, &w, dir.path(), &args, "n\n");
+    let all = text(&out);
+    assert!(all.contains("Proceed? [y/N]"), "{all}");
+    assert!(
+        all.contains("unleak: cancelled: nothing was changed"),
+        "{all}"
+    );
+    assert!(!all.contains("error:"), "{all}");
+    assert_eq!(out.status.code(), Some(4), "{all}");
+    assert_eq!(current_value(&w, "test/db").await, None);
+}
+
+#[tokio::test]
+async fn storing_a_lone_aws_secret_key_points_to_rotate() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret: String = format!("{}{}", fake_secret(""), fake_secret(""))
+        .chars()
+        .take(40)
+        .collect();
+    write(
+        dir.path(),
+        "app.env",
+        &format!("AWS_SECRET_ACCESS_KEY={secret}\n"),
+    );
+    let args = [
+        "store", "--path", "app.env", "--line", "1", "--name", "test/aws", "--yes",
+    ];
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("`unleak rotate ACCESS_KEY_ID`"), "{all}");
+    assert!(!all.contains("with --update"), "{all}");
+    assert!(!all.contains(&secret), "{all}");
+}
+
+#[tokio::test]
+async fn rewrite_adds_the_import_the_new_python_line_needs() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = fake_secret("pw-");
+    write(
+        dir.path(),
+        "settings.py",
+        &format!("import sys\n\ndb_password = \"{secret}\"\n"),
+    );
+    let args = [
+        "store",
+        "--path",
+        "settings.py",
+        "--line",
+        "3",
+        "--name",
+        "test/py",
+        "--rewrite",
+        "--yes",
+    ];
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("settings.py")).unwrap(),
+        "import os\nimport sys\n\ndb_password = os.environ[\"DB_PASSWORD\"]\n"
+    );
+    // The diff shown before the change has the import too.
+    assert!(all.contains("@@ -0,0 +1,1 @@\n+import os\n"), "{all}");
+    assert!(all.contains("Added `import os` at line 1"), "{all}");
+    assert!(!all.contains(&secret), "{all}");
+}

@@ -18,7 +18,7 @@ pub fn confirm(yes: bool, question: &str) -> Result<()> {
     std::io::stdin().lock().read_line(&mut answer)?;
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
-        _ => bail!("cancelled: nothing was changed"),
+        _ => Err(crate::output::Cancelled.into()),
     }
 }
 

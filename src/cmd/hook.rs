@@ -20,6 +20,7 @@ const PRE_COMMIT: &str = include_str!("../../hooks/pre-commit");
 const PREVIOUS: &[&str] = &[
     include_str!("../../hooks/previous/pre-push.1"),
     include_str!("../../hooks/previous/pre-commit.1"),
+    include_str!("../../hooks/previous/pre-commit.2"),
 ];
 
 #[derive(Subcommand)]
@@ -33,6 +34,10 @@ pub enum HookCommand {
     // (`unleak help hook pre-push` still works).
     #[command(disable_help_flag = true)]
     PrePush(PrePushArgs),
+    /// Run as a pre-commit hook: refuse (exit 1) if the changes staged for this commit add a
+    /// secret, or, given files (`-- FILE...`, as the pre-commit framework passes them), if
+    /// those files hold one.
+    PreCommit(super::hook_commit::PreCommitArgs),
     /// Install unleak's hooks into a repository (both when neither flag is given).
     Install(InstallArgs),
 }
@@ -73,6 +78,7 @@ pub struct InstallArgs {
 pub fn run(cmd: HookCommand) -> Result<Outcome> {
     match cmd {
         HookCommand::PrePush(a) => pre_push(a),
+        HookCommand::PreCommit(a) => super::hook_commit::pre_commit(a),
         HookCommand::Install(a) => install(a),
     }
 }
@@ -165,6 +171,27 @@ fn refusal(findings: &[Finding], remote: &str, show: bool) -> String {
             format!(" to {}", report::escape_control(remote))
         }
     );
+    s.push_str(&listing(
+        findings,
+        show,
+        "unleak scan --history --range REMOTE/BRANCH..HEAD",
+    ));
+    s.push_str(
+        "\nWhat to do:\n\
+         \x20 - Remove the secret and rewrite the unpushed commits that hold it\n\
+         \x20   (`git rebase -i` onto the remote branch, or `git commit --amend` for the last one),\n\
+         \x20   then rotate it: treat it as exposed.\n\
+         \x20 - A false positive? Add `unleak:allow` in a comment on that line, or put its\n\
+         \x20   fingerprint under [allow] fingerprints in .unleak.toml.\n\
+         \x20 - To push anyway, deliberately: git push --no-verify\n",
+    );
+    s
+}
+
+/// The refused findings, the first [`LISTED`] in detail: place, rule, redacted secret, commit.
+/// `all` says which command lists them all when there are more.
+pub(super) fn listing(findings: &[Finding], show: bool, all: &str) -> String {
+    let mut s = String::new();
     // The first ones in detail (each costs a fingerprint; a push of thousands of findings would
     // print pages nobody reads): the count says how many more there are.
     let listed = &findings[..findings.len().min(LISTED)];
@@ -196,19 +223,10 @@ fn refusal(findings: &[Finding], remote: &str, show: bool) -> String {
     }
     if findings.len() > listed.len() {
         s.push_str(&format!(
-            "  … and {} more (`unleak scan --history --range REMOTE/BRANCH..HEAD` lists them all)\n",
+            "  … and {} more (`{all}` lists them all)\n",
             findings.len() - listed.len()
         ));
     }
-    s.push_str(
-        "\nWhat to do:\n\
-         \x20 - Remove the secret and rewrite the unpushed commits that hold it\n\
-         \x20   (`git rebase -i` onto the remote branch, or `git commit --amend` for the last one),\n\
-         \x20   then rotate it: treat it as exposed.\n\
-         \x20 - A false positive? Add `unleak:allow` in a comment on that line, or put its\n\
-         \x20   fingerprint under [allow] fingerprints in .unleak.toml.\n\
-         \x20 - To push anyway, deliberately: git push --no-verify\n",
-    );
     s
 }
 
@@ -224,17 +242,26 @@ fn install(args: InstallArgs) -> Result<Outcome> {
     if args.pre_commit || both {
         wanted.push(("pre-commit", PRE_COMMIT));
     }
-    // Check all first, so a refusal leaves nothing half-installed.
-    for (name, script) in &wanted {
-        let target = dir.join(name);
-        if let Ok(existing) = std::fs::read_to_string(&target) {
-            if existing != *script && !PREVIOUS.contains(&existing.as_str()) && !args.force {
-                bail!(
-                    "{} exists and is not unleak's hook; not replacing it (use --force to replace it, keeping a backup)",
-                    target.display()
-                );
-            }
+    // Check all first, so a refusal leaves nothing half-installed. Asked for both (the
+    // default), a foreign hook does not keep the other, free one from being installed: that
+    // one is installed, and the command still fails (exit 2), naming the hook it left alone.
+    let foreign = |name: &str, script: &str| {
+        std::fs::read_to_string(dir.join(name))
+            .is_ok_and(|existing| existing != script && !PREVIOUS.contains(&existing.as_str()))
+    };
+    let mut left_alone = Vec::new();
+    if !args.force {
+        let (blocked, free): (Vec<_>, Vec<_>) = wanted
+            .into_iter()
+            .partition(|(name, script)| foreign(name, script));
+        if !blocked.is_empty() && (!both || free.is_empty()) {
+            bail!(
+                "{} exists and is not unleak's hook; not replacing it (use --force to replace it, keeping a backup)",
+                dir.join(blocked[0].0).display()
+            );
         }
+        left_alone = blocked.into_iter().map(|(name, _)| name).collect();
+        wanted = free;
     }
     for (name, script) in wanted {
         let target = dir.join(name);
@@ -258,6 +285,14 @@ fn install(args: InstallArgs) -> Result<Outcome> {
             .with_context(|| format!("cannot write {}", target.display()))?;
         make_executable(&target)?;
         output::note(&format!("installed {}", target.display()));
+    }
+    if let Some(name) = left_alone.first() {
+        bail!(
+            "{} exists and is not unleak's hook; left it alone (the other hook is installed). \
+             Replace it with `unleak hook install --{name} --force` (it is kept as a backup), \
+             or call `unleak hook {name}` from it yourself",
+            dir.join(name).display()
+        );
     }
     Ok(Outcome::Clean)
 }

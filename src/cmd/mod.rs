@@ -3,11 +3,14 @@
 mod common;
 #[cfg(feature = "aws")]
 mod confirm;
+mod docs;
 mod history;
 mod hook;
+mod hook_commit;
 #[cfg(feature = "aws")]
 mod rotate;
 mod rules;
+mod sarif_root;
 mod scan;
 #[cfg(feature = "aws")]
 mod store;
@@ -18,15 +21,36 @@ use clap::{Parser, Subcommand};
 
 use crate::Outcome;
 
+/// `--version`: the release, the commit it was built from and the features built in (a
+/// scanner-only build has no `verify`, `rotate`, `store`): build.rs sets UNLEAK_VERSION.
+const VERSION: &str = env!("UNLEAK_VERSION");
+
 #[derive(Parser)]
 #[command(
     name = "unleak",
-    version,
+    version = VERSION,
     about = "Find leaked secrets in working trees and git history, judge AWS keys, and fix them."
 )]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+
+    /// More on standard error: how the command was set up, counts and timings (`--log-level debug`).
+    #[arg(
+        short = 'v',
+        long = "verbose",
+        global = true,
+        conflicts_with = "log_level"
+    )]
+    verbose: bool,
+
+    /// What goes to standard error besides errors: error, warn, info (default), debug.
+    #[arg(long, value_enum, value_name = "LEVEL", global = true)]
+    log_level: Option<crate::output::Level>,
+
+    /// The exit status when findings are reported (default 1; e.g. 0 to never fail on them).
+    #[arg(long, value_name = "N", global = true, value_parser = clap::value_parser!(u8))]
+    pub exit_code: Option<u8>,
 }
 
 #[derive(Subcommand)]
@@ -48,9 +72,18 @@ enum Command {
     /// Judge the AWS keys of a saved JSON report: live, inactive, invalid, canary or unknown.
     #[cfg(feature = "aws")]
     Verify(verify::VerifyCmdArgs),
+    /// Print a shell completion script: `unleak completions bash > /etc/bash_completion.d/unleak`.
+    Completions(docs::CompletionsArgs),
+    /// Print the manual page (roff): `unleak man | man -l -`.
+    Man(docs::ManArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    if let Some(level) = cli.log_level {
+        crate::output::set_level(level);
+    } else if cli.verbose {
+        crate::output::set_level(crate::output::Level::Debug);
+    }
     fingerprint_key()?;
     match cli.command {
         Command::Scan(args) => scan::run(args),
@@ -62,6 +95,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Hook(cmd) => hook::run(cmd),
         #[cfg(feature = "aws")]
         Command::Verify(args) => verify::run(args),
+        Command::Completions(args) => docs::completions(args),
+        Command::Man(args) => docs::man(args),
     }
 }
 

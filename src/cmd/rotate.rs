@@ -7,6 +7,7 @@ use unleak_aws::journal::Journal;
 use unleak_aws::rotate::{self, RotateOptions, RotateReport};
 
 use super::confirm::{confirm, runtime};
+use crate::output::outln;
 use crate::Outcome;
 
 #[derive(Args)]
@@ -78,22 +79,25 @@ async fn rotate_now(args: &RotateArgs, journal: &Journal, opts: &RotateOptions) 
         let plan = rotate::plan(&clients, journal, opts).await?;
         if plan.already_done.is_some() {
             for line in plan.describe() {
-                println!("unleak rotate: {line}");
+                outln!("unleak rotate: {line}")?;
             }
             return Ok(Outcome::Clean);
         }
-        println!(
+        outln!(
             "Rotate access key {} of IAM user `{}` (account {}, key {}):",
             plan.old_key_id,
             plan.user,
             plan.account,
             plan.old_key_status.as_deref().unwrap_or("already gone")
-        );
+        )?;
         for (i, step) in plan.describe().iter().enumerate() {
-            println!("  {}. {step}", i + 1);
+            outln!("  {}. {step}", i + 1)?;
+        }
+        for line in before_you_confirm(&plan) {
+            outln!("{line}")?;
         }
         if args.dry_run {
-            println!("Dry run: nothing was changed.");
+            outln!("Dry run: nothing was changed.")?;
             return Ok(Outcome::Clean);
         }
         confirm(args.yes, "Rotate the key now?")?;
@@ -103,7 +107,7 @@ async fn rotate_now(args: &RotateArgs, journal: &Journal, opts: &RotateOptions) 
         let plan = rotate::plan(&clients, journal, opts).await?;
         if plan.already_done.is_some() {
             for line in plan.describe() {
-                println!("unleak rotate: {line}");
+                outln!("unleak rotate: {line}")?;
             }
             return Ok(Outcome::Clean);
         }
@@ -111,58 +115,108 @@ async fn rotate_now(args: &RotateArgs, journal: &Journal, opts: &RotateOptions) 
             eprintln!("unleak: {line}")
         })
         .await?;
-        print_report(&report);
+        print_report(&report)?;
         Ok(Outcome::Clean)
     }
+}
+
+/// What to know before saying yes: when and where the old key was last used (applications
+/// still using it stop working when it is turned off), and what deleting it means. Deleting
+/// stays the default: an inactive key can be turned back on by anyone allowed to manage it,
+/// so a leaked key is only dealt with once it is gone; `--keep-old-inactive` is the way back
+/// for whoever cannot yet say which applications use it.
+fn before_you_confirm(plan: &rotate::Plan) -> Vec<String> {
+    if plan.old_key_status.is_none() {
+        return Vec::new();
+    }
+    let mut lines = Vec::new();
+    match &plan.last_used {
+        Some(lu) => {
+            let when = lu
+                .date
+                .as_deref()
+                .map(|d| format!(" on {d}"))
+                .unwrap_or_default();
+            lines.push(format!(
+                "Old key {} was last used with {} in {}{when}.",
+                plan.old_key_id, lu.service, lu.region
+            ));
+            if lu.service.eq_ignore_ascii_case("sts") {
+                lines.push(
+                    "  That may be unleak's own check (`--verify` calls STS GetCallerIdentity with the key), not an application."
+                        .to_string(),
+                );
+            }
+        }
+        None => lines.push(format!(
+            "IAM has no record of old key {} being used.",
+            plan.old_key_id
+        )),
+    }
+    if plan.keep_old_inactive {
+        lines.push(
+            "The old key is turned off and kept (inactive): applications still using it stop working; turning it back on is possible until you delete it."
+                .to_string(),
+        );
+    } else {
+        lines.push(
+            "Warning: the old key is deleted, for good: any application still using it stops working and it cannot be turned back on. Use --keep-old-inactive to keep it (inactive) while you move applications to the new key."
+                .to_string(),
+        );
+    }
+    lines
 }
 
 fn status(journal: &Journal) -> Result<Outcome> {
     let open = rotate::unfinished(journal)?;
     if open.is_empty() {
-        println!("No unfinished rotations.");
+        outln!("No unfinished rotations.")?;
         return Ok(Outcome::Clean);
     }
-    println!("Unfinished rotations (re-run `unleak rotate KEY` to resume):");
+    outln!("Unfinished rotations (re-run `unleak rotate KEY` to resume):")?;
     for r in open {
-        println!(
+        outln!(
             "  {}  user {}  secret {}  started {}  last step: {}",
             r.old_key_id,
             r.user,
             r.secret_name,
             rotate::fmt_time(r.started_at),
             r.step
-        );
+        )?;
     }
     // Unfinished work is something to act on, like a finding.
     Ok(Outcome::Findings)
 }
 
-fn print_report(r: &RotateReport) {
+fn print_report(r: &RotateReport) -> Result<()> {
     let verb = if r.resumed {
         "Resumed and finished"
     } else {
         "Finished"
     };
-    println!(
+    outln!(
         "{verb} the rotation of {} (IAM user `{}`, account {}).",
-        r.old_key_id, r.user, r.account
-    );
-    println!(
+        r.old_key_id,
+        r.user,
+        r.account
+    )?;
+    outln!(
         "  New key {} is in Secrets Manager secret `{}`",
-        r.new_key_id, r.secret_name
-    );
-    println!("    {}", r.secret_arn);
+        r.new_key_id,
+        r.secret_name
+    )?;
+    outln!("    {}", r.secret_arn)?;
     if r.old_key_deleted {
-        println!("  Old key {} is deleted.", r.old_key_id);
+        outln!("  Old key {} is deleted.", r.old_key_id)?;
     } else {
-        println!(
+        outln!(
             "  Old key {} is inactive (kept): delete it once nothing needs it:\n    aws iam delete-access-key --user-name {} --access-key-id {}",
             r.old_key_id, r.user, r.old_key_id
-        );
+        )?;
     }
-    println!("Next:");
+    outln!("Next:")?;
     match &r.last_used {
-        Some(lu) => println!(
+        Some(lu) => outln!(
             "  - Move the applications that used the old key to the new one: it was last used with {} in {}{}.",
             lu.service,
             lu.region,
@@ -170,14 +224,15 @@ fn print_report(r: &RotateReport) {
                 .as_deref()
                 .map(|d| format!(" on {d}"))
                 .unwrap_or_default()
-        ),
-        None => println!("  - IAM has no record of the old key being used: no application should miss it."),
+        )?,
+        None => outln!("  - IAM has no record of the old key being used: no application should miss it.")?,
     }
-    println!(
+    outln!(
         "  - Load the new key from the secret, e.g.\n      aws secretsmanager get-secret-value --secret-id {} --query SecretString --output text",
         r.secret_name
-    );
-    println!(
+    )?;
+    outln!(
         "  - The old key is still in your git history. It is dead now, which is what matters; remove it from the code."
-    );
+    )?;
+    Ok(())
 }

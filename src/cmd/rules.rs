@@ -7,6 +7,7 @@ use clap::Subcommand;
 use unleak_scan::rules::{parse_rules, RuleSet};
 use unleak_scan::selftest;
 
+use crate::output::outln;
 use crate::Outcome;
 
 #[derive(Subcommand)]
@@ -34,7 +35,7 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome> {
                     .iter()
                     .map(|r| serde_json::json!({"id": r.spec.id, "kind": r.spec.kind, "name": r.spec.name, "description": r.spec.description}))
                     .collect();
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                outln!("{}", serde_json::to_string_pretty(&v)?)?;
             } else {
                 let w = rules
                     .rules
@@ -54,9 +55,9 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome> {
                     } else {
                         &r.spec.description
                     };
-                    println!("{:w$}  {:k$}  {}", r.spec.id, r.spec.kind, d);
+                    outln!("{:w$}  {:k$}  {}", r.spec.id, r.spec.kind, d)?;
                 }
-                println!("{} rules", rules.rules.len());
+                outln!("{} rules", rules.rules.len())?;
             }
             Ok(Outcome::Clean)
         }
@@ -74,11 +75,11 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome> {
                 eprintln!("{}", unleak_scan::report::escape_control(f));
             }
             if failures.is_empty() {
-                println!(
+                outln!(
                     "{}: {} rules compile and pass their examples",
                     file.display(),
                     set.rules.len()
-                );
+                )?;
                 Ok(Outcome::Clean)
             } else {
                 bail!(

@@ -10,7 +10,7 @@ use clap::Args;
 use unleak_scan::baseline::Baseline;
 use unleak_scan::config::Config;
 use unleak_scan::report::{self, Format, Style};
-use unleak_scan::sources::{self, stdin, tree, ScanContext, DEFAULT_MAX_FILE_SIZE};
+use unleak_scan::sources::{self, stdin, tree, ScanContext};
 use unleak_scan::{Confidence, Finding};
 
 use super::common::{build_matcher, load_config, parse_confidence, parse_size};
@@ -35,12 +35,17 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
+    /// SARIF: the directory artifact URIs are relative to (default: the scanned repository's top).
+    #[arg(long, value_name = "DIR")]
+    pub sarif_root: Option<PathBuf>,
+
     /// Also scan files that .gitignore ignores.
     #[arg(long)]
     pub no_ignore: bool,
 
     /// Skip files larger than this (e.g. 10M, 512k).
-    #[arg(long, value_name = "SIZE", value_parser = parse_limit, default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    // Shown as written (`50M`, not 52428800); a unit test ties it to DEFAULT_MAX_FILE_SIZE.
+    #[arg(long, value_name = "SIZE", value_parser = parse_limit, default_value = DEFAULT_MAX_FILE_SIZE_SHOWN)]
     pub max_file_size: u64,
 
     /// Configuration file (default: .unleak.toml at the scanned root or the git repo's top).
@@ -112,6 +117,9 @@ fn is_foreign(path: &Path) -> bool {
     !(here.starts_with(&there) || there.starts_with(&here))
 }
 
+/// [`DEFAULT_MAX_FILE_SIZE`] as `--help` shows it.
+const DEFAULT_MAX_FILE_SIZE_SHOWN: &str = "50M";
+
 /// `--max-file-size`: 0 would skip every file and report a clean scan of nothing, so it is
 /// refused (exit 2) rather than accepted.
 fn parse_limit(s: &str) -> Result<u64, String> {
@@ -137,6 +145,9 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         .unwrap_or_else(|| PathBuf::from("."));
     let config = scan_config(&args, &first_root)?;
     let matcher = build_matcher(&config)?;
+    if output::enabled(output::Level::Debug) {
+        output::debug(&setup_note(&args, &first_root, matcher.rules().rules.len()));
+    }
     let baseline = match &args.baseline {
         Some(p) => {
             let b = Baseline::load(p)
@@ -220,13 +231,20 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     sources::sort_findings(&mut findings);
 
     if let Some(path) = &args.write_baseline {
-        std::fs::write(path, Baseline::render(&findings))
+        let text = Baseline::render(&findings);
+        std::fs::write(path, &text)
             .with_context(|| format!("cannot write baseline {}", path.display()))?;
         if !args.quiet {
+            // What the file holds: one line per distinct fingerprint (a secret found in three
+            // places is one entry), not the number of findings.
+            let entries = text
+                .lines()
+                .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+                .count();
             output::note(&format!(
-                "wrote {} fingerprint(s) to {}",
-                findings.len(),
-                path.display()
+                "wrote {entries} fingerprint(s) to {} ({} finding(s))",
+                path.display(),
+                findings.len()
             ));
         }
         // A baseline of a scan that could not read everything may miss findings: say so.
@@ -261,13 +279,19 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     } else {
         &findings
     };
-    report::write(
+    let root = super::sarif_root::sarif_root(
+        args.sarif_root.as_deref(),
+        &args.paths,
+        args.history.active(),
+    )?;
+    report::write_located(
         out.writer(),
         format,
         reported,
         &stats,
         matcher.rules(),
         style,
+        &root,
     )
     .context("cannot write the report")?;
     if failing < findings.len() && !args.quiet {
@@ -278,6 +302,18 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         ));
     }
     out.writer().flush().context("cannot write the report")?;
+    output::debug(&format!(
+        "{} file(s), {} byte(s), {} skipped as binary, {} over the size limit, {} allowlisted, in {} ms",
+        stats.files,
+        stats.bytes,
+        stats.skipped_binary,
+        stats.skipped_large,
+        stats.skipped_allowlisted,
+        stats.duration_ms
+    ));
+    if let (Some(path), false) = (&args.output, args.quiet) {
+        output::note(&summary(&findings, &stats, path));
+    }
     if stats.errors > 0 && !args.quiet {
         eprintln!(
             "unleak: warning: the scan is incomplete: {} item(s) could not be read (see the warnings above)",
@@ -298,4 +334,45 @@ pub(crate) fn below_minimum_note(n: usize, min: Confidence, format: Format) -> S
         "{n} finding(s) below {} confidence (illustrative passwords, fixtures under tests and docs) do not fail the scan: {where_listed} them with their confidence; `--min-confidence low` counts them",
         min.as_str()
     )
+}
+
+/// `-v`: which configuration the scan runs with, and how many rules.
+fn setup_note(args: &ScanArgs, root: &Path, rules: usize) -> String {
+    let config = if args.no_config {
+        "none (--no-config)".to_string()
+    } else if let Some(c) = &args.config {
+        c.display().to_string()
+    } else {
+        Config::locate(root).map_or_else(|| "none found".to_string(), |p| p.display().to_string())
+    };
+    format!("configuration: {config}; {rules} rule(s)")
+}
+
+/// The line that tells what a report sent to a file (`-o FILE`) holds: nothing else on the
+/// terminal would say whether the scan found anything.
+fn summary(findings: &[Finding], stats: &sources::StatsSummary, path: &Path) -> String {
+    let n = findings.len();
+    let what = match stats.commits {
+        Some(c) => format!("{c} commit(s)"),
+        None => format!("{} file(s)", stats.files),
+    };
+    format!(
+        "{n} finding{} in {what}, report written to {}",
+        if n == 1 { "" } else { "s" },
+        path.display()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use unleak_scan::sources::DEFAULT_MAX_FILE_SIZE;
+
+    #[test]
+    fn the_default_size_limit_is_shown_as_it_is() {
+        assert_eq!(
+            parse_limit(DEFAULT_MAX_FILE_SIZE_SHOWN),
+            Ok(DEFAULT_MAX_FILE_SIZE)
+        );
+    }
 }

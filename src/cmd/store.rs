@@ -14,6 +14,7 @@ use unleak_scan::Finding;
 
 use super::common::{build_matcher, load_config};
 use super::confirm::{confirm, runtime};
+use crate::output::{out, outln};
 use crate::rewrite;
 use crate::Outcome;
 
@@ -168,25 +169,25 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     let rt = runtime()?;
     let clients = rt.block_on(FixClients::load(args.profile.as_deref()));
     let existing = rt.block_on(store::inspect(&clients, &name, &loc.secret))?;
-    println!(
+    outln!(
         "The {} found by {} in {} ({}):",
         loc.kind,
         loc.rule_id,
         loc.origin(),
         redact(&loc.secret)
-    );
+    )?;
     match &existing {
-        Existing::Absent => println!("  - create Secrets Manager secret `{name}` with it"),
-        Existing::Same { .. } => println!("  - secret `{name}` already holds it: no change"),
+        Existing::Absent => outln!("  - create Secrets Manager secret `{name}` with it")?,
+        Existing::Same { .. } => outln!("  - secret `{name}` already holds it: no change")?,
         Existing::Different { .. } if args.update => {
-            println!("  - store it as the new current version of secret `{name}`")
+            outln!("  - store it as the new current version of secret `{name}`")?
         }
         Existing::Different { .. } => bail!(
             "secret `{name}` already exists with a different value; pass --update to store this one as its new version (nothing was changed)"
         ),
     }
     if let Some(rw) = &rw {
-        println!(
+        outln!(
             "  - rewrite {} ({}) to read it from {}:",
             loc.display,
             rw.style.name(),
@@ -195,11 +196,11 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
             } else {
                 format!("${}", rw.var)
             }
-        );
-        print!("{}", rewrite::diff(&loc.display, rw, &loc.line_secrets));
+        )?;
+        out!("{}", rewrite::diff(&loc.display, rw, &loc.line_secrets))?;
     }
     if args.dry_run {
-        println!("Dry run: nothing was changed.");
+        outln!("Dry run: nothing was changed.")?;
         return Ok(Outcome::Clean);
     }
     let needs_change = !matches!(existing, Existing::Same { .. }) || rw.is_some();
@@ -219,40 +220,54 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     };
     let outcome = rt.block_on(store::store(&clients, &journal, &req))?;
     match &outcome {
-        StoreOutcome::Created { .. } => println!("Created secret `{name}`."),
+        StoreOutcome::Created { .. } => outln!("Created secret `{name}`.")?,
         StoreOutcome::Unchanged { .. } => {
-            println!("Secret `{name}` already held this value: unchanged.")
+            outln!("Secret `{name}` already held this value: unchanged.")?
         }
-        StoreOutcome::Updated { .. } => println!("Stored a new version of secret `{name}`."),
+        StoreOutcome::Updated { .. } => outln!("Stored a new version of secret `{name}`.")?,
     }
-    println!("  {}", outcome.arn());
+    outln!("  {}", outcome.arn())?;
 
     if let (Some(rw), Some(file), Some((_, _, original))) = (&rw, &loc.file, &loc.at) {
         // Confined again: the tree may have changed while Secrets Manager was called.
         let file = rewrite::confine(&root, file)?;
         rewrite::write_atomic(&file, original, &rw.new_text)?;
-        println!("Rewrote {} line {}.", loc.display, rw.line);
-        if let Some(note) = &rw.note {
-            println!("  Also: {note}.");
+        outln!("Rewrote {} line {}.", loc.display, rw.line)?;
+        if let Some((n, import)) = &rw.import {
+            outln!("  Added `{import}` at line {n}: the new line needs it.")?;
         }
-        println!("Load the secret where the application starts:");
+        if let Some(note) = &rw.note {
+            outln!("  Also: {note}.")?;
+        }
+        outln!("Load the secret where the application starts:")?;
         for l in rewrite::snippet(rw.style, &rw.var, &name).lines() {
-            println!("    {l}");
+            outln!("    {l}")?;
         }
     }
-    println!("Next:");
-    println!("  - The secret is still in git history: storing it does not make it safe.");
-    println!(
-        "  - Rotate it where it is issued ({}), then store the new value with --update.",
-        match loc.kind.as_str() {
-            // (Worded so that unleak's own password rule does not flag this line.)
-            k if k.starts_with("db-") => "for a database, change the password in the database",
-            "aws-access-key-id" | "aws-secret-access-key" =>
-                "for an AWS key: `unleak rotate KEY_ID`",
-            "private-key" => "for a private key: replace it wherever it is trusted",
-            _ => "revoke it at its provider and make a new one",
-        }
-    );
+    outln!("Next:")?;
+    outln!("  - The secret is still in git history: storing it does not make it safe.")?;
+    match loc.kind.as_str() {
+        // An AWS key has a command of its own, which also stores the new key: say so rather
+        // than "store the new value with --update".
+        "aws-access-key-id" => outln!(
+            "  - Rotate it: `unleak rotate {}` makes a new key, stores it in Secrets Manager and turns this one off.",
+            loc.secret
+        )?,
+        "aws-secret-access-key" => outln!(
+            "  - Rotate it: `unleak rotate ACCESS_KEY_ID`, with the access key id this secret key belongs to \
+             (the AKIA… id next to it, or `aws iam list-access-keys`), makes a new key, stores it in \
+             Secrets Manager and turns this one off."
+        )?,
+        kind => outln!(
+            "  - Rotate it where it is issued ({}), then store the new value with --update.",
+            match kind {
+                // (Worded so that unleak's own password rule does not flag this line.)
+                k if k.starts_with("db-") => "for a database, change the password in the database",
+                "private-key" => "for a private key: replace it wherever it is trusted",
+                _ => "revoke it at its provider and make a new one",
+            }
+        )?,
+    }
     Ok(Outcome::Clean)
 }
 

@@ -168,6 +168,40 @@ pub fn unleak(
     cmd.args(args)
         .current_dir(cwd)
         .stdin(std::process::Stdio::null());
+    isolate(&mut cmd, m, w, extra_env);
+    cmd.output().expect("run unleak")
+}
+
+/// The binary on a terminal (util-linux `script` gives it one), answering its question with
+/// `answer`; stdout and stderr come back together, as the terminal showed them.
+pub fn unleak_on_terminal(m: &Moto, w: &World, cwd: &Path, args: &[&str], answer: &str) -> Output {
+    use std::io::Write;
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_unleak"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let mut cmd = Command::new("script");
+    cmd.args(["-q", "-e", "-c", &quoted.join(" "), "/dev/null"])
+        .current_dir(cwd)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    isolate(&mut cmd, m, w, &[]);
+    let mut child = cmd.spawn().expect("run script");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(answer.as_bytes()).unwrap();
+    // Keep the terminal open until the binary is done (EOF would end `script` early).
+    let out = std::thread::scope(|s| {
+        let waiter = s.spawn(|| child.wait_with_output());
+        let out = waiter.join().unwrap();
+        drop(stdin);
+        out
+    });
+    out.expect("script ran")
+}
+
+/// Only moto, the auditor's credentials and a private state directory.
+fn isolate(cmd: &mut Command, m: &Moto, w: &World, extra_env: &[(&str, &str)]) {
     for v in REAL_AWS_VARS {
         cmd.env_remove(v);
     }
@@ -184,7 +218,6 @@ pub fn unleak(
             cmd.env(k, v);
         }
     }
-    cmd.output().expect("run unleak")
 }
 
 pub fn text(out: &Output) -> String {

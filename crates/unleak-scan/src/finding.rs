@@ -154,6 +154,13 @@ impl Verification {
                 "The key exists but is deactivated: anyone allowed to manage it can turn it \
                  back on. Delete it in IAM, then remove it from the code.",
             ),
+            // A deleted key works nowhere: rotating it (the rule's advice) is impossible and
+            // pointless. Other `invalid` verdicts (a wrong secret for a key id that may still
+            // work) keep the rule's advice.
+            Status::Invalid if self.reason.as_deref() == Some("deleted") => Some(
+                "The key is deleted: it works nowhere, so there is nothing to rotate or turn \
+                 off. Remove it from the code (it stays in git history, harmless now).",
+            ),
             Status::Live | Status::Invalid | Status::Unknown => None,
         }
     }
@@ -166,7 +173,8 @@ pub struct Finding {
     pub description: String,
     /// One line on what to do about it.
     pub advice: String,
-    /// Relative to the scanned root, `/`-separated; `-` for stdin.
+    /// The scanned root as typed, then the path under it, `/`-separated (history: relative to
+    /// the repository's top); `-` for stdin.
     pub path: String,
     /// 1-based line of the secret's first byte, and of its last.
     pub line: u32,
@@ -233,6 +241,24 @@ impl Excerpt {
 }
 
 impl Finding {
+    /// The advice as reports print it: `KEY_ID` in it (`unleak rotate KEY_ID`) becomes the
+    /// key's real id where the finding has one, an AWS key id or a secret key's paired id
+    /// (ids are identifiers, shown whole anyway); a lone secret key keeps the placeholder.
+    pub fn advice_shown(&self) -> String {
+        let id = if self.kind == "aws-access-key-id" {
+            Some(self.secret.as_str())
+        } else {
+            self.pair
+                .as_ref()
+                .filter(|p| p.kind == "aws-access-key-id")
+                .map(|p| p.secret.as_str())
+        };
+        match id {
+            Some(id) if self.advice.contains("KEY_ID") => self.advice.replace("KEY_ID", id),
+            _ => self.advice.clone(),
+        }
+    }
+
     /// Stable fingerprint: rule id + secret, never positions, so it survives edits and moves
     /// (see [`crate::fingerprint`] for the construction).
     pub fn fingerprint(&self) -> String {
@@ -303,6 +329,66 @@ mod tests {
             (&b"x="[..], &b""[..])
         );
         assert_eq!((short.start, short.end, short.line_len), (2, 5, 5));
+    }
+
+    fn aws(kind: &str, secret: &str, pair: Option<&str>) -> Finding {
+        Finding {
+            rule_id: kind.into(),
+            kind: kind.into(),
+            description: String::new(),
+            advice: crate::matcher::default_advice(kind),
+            path: "a.env".into(),
+            line: 1,
+            end_line: 1,
+            column: 1,
+            secret: secret.into(),
+            excerpt: Excerpt::default(),
+            confidence: Confidence::High,
+            entropy: 4.0,
+            encrypted: None,
+            pair: pair.map(|id| Pair {
+                rule_id: "aws-access-key-id".into(),
+                kind: "aws-access-key-id".into(),
+                secret: id.into(),
+                line: 1,
+            }),
+            commit: None,
+            verification: None,
+        }
+    }
+
+    #[test]
+    fn advice_names_the_real_key_id() {
+        // Made-up ids, not keys.
+        let id = aws("aws-access-key-id", "AKIAEXAMPLEID0000001", None);
+        assert!(id
+            .advice_shown()
+            .contains("`unleak rotate AKIAEXAMPLEID0000001`"));
+        let paired = aws("aws-secret-access-key", "x", Some("AKIAEXAMPLEID0000002"));
+        assert!(paired
+            .advice_shown()
+            .contains("`unleak rotate AKIAEXAMPLEID0000002`"));
+        let lone = aws("aws-secret-access-key", "x", None);
+        assert!(lone.advice_shown().contains("KEY_ID"));
+    }
+
+    #[test]
+    fn a_deleted_key_is_never_advised_to_be_rotated() {
+        let v = |status, reason: &str| Verification {
+            status,
+            reason: Some(reason.into()),
+            ..Verification::default()
+        };
+        let deleted = v(Status::Invalid, "deleted").advice().unwrap();
+        assert!(
+            deleted.contains("deleted") && !deleted.contains("unleak rotate"),
+            "{deleted}"
+        );
+        // A wrong secret for a key id that may still work keeps the rule's advice (rotate).
+        assert_eq!(
+            v(Status::Invalid, "wrong secret for an existing key id").advice(),
+            None
+        );
     }
 
     #[test]

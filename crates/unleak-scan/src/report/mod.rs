@@ -42,6 +42,7 @@ pub struct Style {
 }
 
 /// Write a whole report (JSON Lines streams its findings elsewhere and ends with nothing).
+/// SARIF URIs are the paths as they are, taken as relative to the repository's top.
 pub fn write(
     out: &mut dyn Write,
     format: Format,
@@ -50,11 +51,25 @@ pub fn write(
     rules: &RuleSet,
     style: Style,
 ) -> std::io::Result<()> {
+    let root = sarif::SrcRoot::default();
+    write_located(out, format, findings, stats, rules, style, &root)
+}
+
+/// [`write`], with where the paths are for SARIF's URIs relative to `%SRCROOT%`.
+pub fn write_located(
+    out: &mut dyn Write,
+    format: Format,
+    findings: &[Finding],
+    stats: &StatsSummary,
+    rules: &RuleSet,
+    style: Style,
+    root: &sarif::SrcRoot,
+) -> std::io::Result<()> {
     match format {
         Format::Text => text::write(out, findings, stats, style),
         Format::Json => json::write(out, findings, stats, style),
         Format::Jsonl => Ok(()),
-        Format::Sarif => sarif::write(out, findings, rules, style),
+        Format::Sarif => sarif::write(out, findings, rules, style, root),
     }
 }
 

@@ -39,7 +39,9 @@ pub struct FindingRecord {
     pub kind: String,
     #[serde(default)]
     pub description: String,
-    /// Relative to the scanned root, `/`-separated; `-` for stdin.
+    /// As the user named it: the scanned root as typed, then the path under it, `/`-separated
+    /// (`scan lib test` gives `lib/a.py` and `test/a.py`); in history and staged scans,
+    /// relative to the repository's top; `-` for stdin.
     #[serde(default)]
     pub path: String,
     #[serde(default)]
@@ -102,7 +104,7 @@ impl FindingRecord {
             secret: f.display_secret(show),
             confidence: f.confidence,
             entropy: ((f.entropy as f64) * 100.0).round() / 100.0,
-            advice: f.advice.clone(),
+            advice: f.advice_shown(),
             encrypted: f.encrypted,
             pair: f.pair.as_ref().map(|p| PairRecord {
                 rule_id: p.rule_id.clone(),

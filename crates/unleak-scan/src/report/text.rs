@@ -184,7 +184,7 @@ pub fn write(
         if !others.is_empty() {
             writeln!(out, "    {}", p.dim(&escape_control(&also_at(others))))?;
         }
-        writeln!(out, "    → {}", f.advice)?;
+        writeln!(out, "    → {}", escape_control(&f.advice_shown()))?;
     }
     if !findings.is_empty() {
         writeln!(out)?;

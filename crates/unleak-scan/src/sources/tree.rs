@@ -177,15 +177,15 @@ fn walk(
                     if local.shared.is_some() {
                         local.paths.push(e.path().to_path_buf());
                     }
-                    let display = display_path(e.path(), root);
-                    if ctx.config.path_allowed(&display) || is_active_config(ctx, e.path()) {
+                    let rel = display_path(e.path(), root);
+                    if ctx.config.path_allowed(&rel) || is_active_config(ctx, e.path()) {
                         ctx.stats
                             .skipped_allowlisted
                             .fetch_add(1, Ordering::Relaxed);
                     } else {
                         visit(Entry {
+                            display: as_typed(e.path()),
                             path: e.into_path(),
-                            display,
                         });
                     }
                 }
@@ -267,11 +267,13 @@ fn tracked_unseen(
         {
             continue;
         }
-        let display = display_path(&path, root);
-        if ctx.config.path_allowed(&display) || is_active_config(ctx, &path) {
+        if ctx.config.path_allowed(&display_path(&path, root)) || is_active_config(ctx, &path) {
             continue;
         }
-        out.push(Entry { path, display });
+        out.push(Entry {
+            display: as_typed(&path),
+            path,
+        });
     }
     out
 }
@@ -349,6 +351,19 @@ fn is_active_config(ctx: &ScanContext<'_>, path: &Path) -> bool {
             .canonicalize()
             .ok()
             .is_some_and(|p| src.canonicalize().ok() == Some(p))
+}
+
+/// How a walked file is reported: the scanned root as the user typed it, then the path under
+/// it, `/`-separated, without a leading `./` (`scan lib test` reports `lib/a.py` and
+/// `test/a.py`; only relative to their roots, both were `a.py`). Allowlists still match the
+/// path under the root ([`display_path`]), as they always have.
+fn as_typed(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.trim_start_matches('/');
+    }
+    s.to_string()
 }
 
 /// `path` relative to `root`, `/`-separated; a lone file keeps the name it was given.
