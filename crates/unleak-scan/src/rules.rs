@@ -64,6 +64,27 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "providers/ai.toml",
         include_str!("../../../patterns/providers/ai.toml"),
     ),
+    // Issue 18, second half: SaaS families.
+    (
+        "providers/productivity.toml",
+        include_str!("../../../patterns/providers/productivity.toml"),
+    ),
+    (
+        "providers/feature-flags.toml",
+        include_str!("../../../patterns/providers/feature-flags.toml"),
+    ),
+    (
+        "providers/crm.toml",
+        include_str!("../../../patterns/providers/crm.toml"),
+    ),
+    (
+        "providers/marketing.toml",
+        include_str!("../../../patterns/providers/marketing.toml"),
+    ),
+    (
+        "providers/identity.toml",
+        include_str!("../../../patterns/providers/identity.toml"),
+    ),
     (
         "providers/generic.toml",
         include_str!("../../../patterns/providers/generic.toml"),

@@ -47,6 +47,15 @@ pub enum ProviderCheck {
     JwtSecretLiteral,
     /// The generic `api_key`/`secret`/`token` assignment: name and value both checked.
     GenericSecret,
+    // --- Issue 18, second half (chat, email, payments, AI, SaaS) ---
+    /// A JWT of any algorithm: header a JSON object naming `alg`, payload a JSON object,
+    /// signature base64 of at least 16 bytes (Calendly, Lemon Squeezy tokens).
+    JwtJson,
+    /// An Intercom access token: base64 of `tok:<id>:<digits>:<digits>`.
+    IntercomToken,
+    /// The part after the last `_` is not all hex: a Stripe key (base62) rather than a
+    /// Paystack key of the same prefix (`sk_live_` and 40 hex).
+    NotHexBody,
 }
 
 impl ProviderCheck {
@@ -67,6 +76,10 @@ impl ProviderCheck {
         "not-reference",
         "jwt-secret-literal",
         "generic-secret",
+        // Issue 18, second half.
+        "jwt-json",
+        "intercom-token",
+        "not-hex-body",
     ];
 
     pub fn by_name(name: &str) -> Option<Self> {
@@ -87,6 +100,9 @@ impl ProviderCheck {
             "not-reference" => Self::NotReference,
             "jwt-secret-literal" => Self::JwtSecretLiteral,
             "generic-secret" => Self::GenericSecret,
+            "jwt-json" => Self::JwtJson,
+            "intercom-token" => Self::IntercomToken,
+            "not-hex-body" => Self::NotHexBody,
             _ => return None,
         })
     }
@@ -115,6 +131,13 @@ impl ProviderCheck {
             Self::NotReference => c.quoted || !is_reference(&c.secret),
             Self::JwtSecretLiteral => jwt_secret_literal(c),
             Self::GenericSecret => generic_secret(c),
+            Self::JwtJson => jwt_json(&c.secret),
+            Self::IntercomToken => intercom_token(&c.secret),
+            Self::NotHexBody => !c
+                .secret
+                .rsplit('_')
+                .next()
+                .is_some_and(|b| b.bytes().all(|x| x.is_ascii_hexdigit())),
         }
     }
 }
@@ -201,6 +224,45 @@ fn jwt_hmac(token: &str) -> bool {
         _ => return false,
     };
     b64_decode(p).as_deref().and_then(json_object).is_some() && b64_len(s) == Some(sig_len)
+}
+
+/// Header and payload decode to JSON objects (the header names its algorithm), and the
+/// signature decodes: a string of three base64 segments that merely starts with `eyJ` is not
+/// a token.
+fn jwt_json(token: &str) -> bool {
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let header_ok = b64_decode(h)
+        .as_deref()
+        .and_then(json_object)
+        .is_some_and(|m| m.get("alg").is_some_and(|a| a.is_string()));
+    let payload_ok = b64_decode(p)
+        .as_deref()
+        .and_then(json_object)
+        .is_some_and(|m| !m.is_empty());
+    header_ok && payload_ok && b64_len(s).is_some_and(|n| n >= 16)
+}
+
+/// `tok:<id>:<digits>:<digits>` once decoded; the id is hex with `_`/`-` separators.
+fn intercom_token(token: &str) -> bool {
+    let Some(text) = b64_decode(token).and_then(|b| String::from_utf8(b).ok()) else {
+        return false;
+    };
+    let parts: Vec<&str> = text.split(':').collect();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    parts.len() == 4
+        && parts[0] == "tok"
+        && parts[1].len() >= 20
+        && parts[1]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'_' || b == b'-')
+        && random_looking(parts[1])
+        && digits(parts[2])
+        && digits(parts[3])
 }
 
 fn pypi_macaroon(token: &str) -> bool {
@@ -423,6 +485,63 @@ const PROVIDER_PREFIXES: &[&str] = &[
     "ABIA",
     "ACCA",
     "key-",
+    // Issue 18, second half (chat, email, payments, AI, SaaS).
+    "xoxa-",
+    "xoxo-",
+    "xoxr-",
+    "xkeysib-",
+    "xsmtpsib-",
+    "mlsn.",
+    "FLWSECK",
+    "rzp_live_",
+    "rzp_test_",
+    "access-production-",
+    "access-development-",
+    "pdl_live_apikey_",
+    "pdl_sdbx_apikey_",
+    "duffel_live_",
+    "duffel_test_",
+    "shippo_live_",
+    "shippo_test_",
+    "EZAK",
+    "EZTK",
+    "sk_sbox_",
+    "lin_api_",
+    "lin_oauth_",
+    "ntn_",
+    "figd_",
+    "PMAK-",
+    "rdme_",
+    "fio-u-",
+    "api_org_",
+    "r8_",
+    "gsk_",
+    "pplx-",
+    "xai-",
+    "lsv2_",
+    "pcsk_",
+    "nvapi-",
+    "tgp_v1_",
+    "csk-",
+    "tvly-",
+    "jina_",
+    "esecret_",
+    "sdk-",
+    "mob-",
+    "configcat-sdk-",
+    "phx_",
+    "sgp_",
+    "pat-na",
+    "pat-eu",
+    "pat-ap",
+    "CFPAT-",
+    "tfp_",
+    "sk.eyJ",
+    "dG9rO",
+    "secret-live-",
+    "secret-test-",
+    "ory_pat_",
+    "ory_apikey_",
 ];
 
 pub fn has_provider_prefix(s: &str) -> bool {
