@@ -296,6 +296,8 @@ GEN.update({
     "ifttt_key": lambda r: pick(r, URLSAFE, 22),
     "configcat_legacy": lambda r: f"{pick(r, URLSAFE, 22)}/{pick(r, URLSAFE, 22)}",
     "hex20": lambda r: pick(r, HEX, 20),
+    "pushover": lambda r: pick(r, LOWNUM, 30),
+    "pushbullet": lambda r: "o." + pick(r, ALNUM, 32),
     "alnum16": lambda r: pick(r, ALNUM, 16),
     "alnum20": lambda r: pick(r, ALNUM, 20),
     "alnum25": lambda r: pick(r, ALNUM, 25),

@@ -56,6 +56,9 @@ pub enum ProviderCheck {
     /// The part after the last `_` is not all hex: a Stripe key (base62) rather than a
     /// Paystack key of the same prefix (`sk_live_` and 40 hex).
     NotHexBody,
+    /// The token ends in a UUID that looks generated: not a run like `12345678-1234-…`, not
+    /// one repeated digit, not a handful of distinct digits (LaunchDarkly, HubSpot, Plaid).
+    UuidRandom,
 }
 
 impl ProviderCheck {
@@ -80,6 +83,7 @@ impl ProviderCheck {
         "jwt-json",
         "intercom-token",
         "not-hex-body",
+        "uuid-random",
     ];
 
     pub fn by_name(name: &str) -> Option<Self> {
@@ -103,6 +107,7 @@ impl ProviderCheck {
             "jwt-json" => Self::JwtJson,
             "intercom-token" => Self::IntercomToken,
             "not-hex-body" => Self::NotHexBody,
+            "uuid-random" => Self::UuidRandom,
             _ => return None,
         })
     }
@@ -138,6 +143,7 @@ impl ProviderCheck {
                 .rsplit('_')
                 .next()
                 .is_some_and(|b| b.bytes().all(|x| x.is_ascii_hexdigit())),
+            Self::UuidRandom => uuid_random(&c.secret),
         }
     }
 }
@@ -263,6 +269,33 @@ fn intercom_token(token: &str) -> bool {
         && random_looking(parts[1])
         && digits(parts[2])
         && digits(parts[3])
+}
+
+fn uuid_random(token: &str) -> bool {
+    let Some(uuid) = token.len().checked_sub(36).and_then(|at| token.get(at..)) else {
+        return false;
+    };
+    if !is_uuid(uuid) {
+        return false;
+    }
+    let hex: Vec<u8> = uuid
+        .bytes()
+        .filter(|b| *b != b'-')
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let mut seen = [false; 256];
+    let distinct = hex
+        .iter()
+        .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+        .count();
+    // Random: ~15 distinct of 16, a run of 5 ascending (`12345`, `abcde`) about once in 2,000.
+    let ascending = hex
+        .windows(5)
+        .any(|w| w.windows(2).all(|p| p[1] == p[0] + 1));
+    let repeated = uuid
+        .split('-')
+        .any(|g| g.bytes().all(|b| b == g.as_bytes()[0]));
+    distinct >= 8 && !ascending && !repeated
 }
 
 fn pypi_macaroon(token: &str) -> bool {
@@ -833,6 +866,37 @@ mod tests {
             "p_7g7i61xryvfevmjCYsuZdHeLulRKLQ31jhVH"
         )));
         assert!(!generic_value_ok("abcdefghijklmnopqrstuvwx1"));
+    }
+
+    #[test]
+    fn uuid_randomness() {
+        assert!(uuid_random("sdk-7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a0f"));
+        assert!(!uuid_random("sdk-12345678-1234-1234-1234-123456789012"));
+        assert!(!uuid_random("pat-na1-00000000-0000-0000-0000-000000000000"));
+        assert!(!uuid_random("sdk-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"));
+        assert!(!uuid_random("api-7f3c2b1a"));
+    }
+
+    #[test]
+    fn intercom_shape() {
+        use base64::engine::general_purpose::STANDARD;
+        let ok = STANDARD.encode("tok:7f3c2b1a_0e9d_4c8b_a7f6_5e4d3c2b1a0f:1:0");
+        assert!(intercom_token(&ok));
+        assert!(!intercom_token(&STANDARD.encode("tok:example-token:1:0")));
+        assert!(!intercom_token(
+            &STANDARD.encode("token:7f3c2b1a_0e9d_4c8b_a7f6_5e4d3c2b1a0f")
+        ));
+    }
+
+    #[test]
+    fn jwt_any_algorithm() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as B;
+        let h = B.encode(r#"{"alg":"ES256","typ":"PAT"}"#);
+        let p = B.encode(r#"{"iss":"https://auth.acme.dev","jti":"1"}"#);
+        let sig = B.encode([7u8; 64]);
+        assert!(jwt_json(&format!("{h}.{p}.{sig}")));
+        assert!(!jwt_json(&format!("{h}.{p}.xx")));
+        assert!(!jwt_json(&format!("{}.{p}.{sig}", B.encode("{}"))));
     }
 
     #[test]
