@@ -244,6 +244,152 @@ GEN = {
 }
 
 
+# --- Chat, email/SMS, payments, AI, feature flags, CRM/marketing, identity, productivity
+# (issue 18, second half of the families). Kept in a block of its own for an easy merge.
+LOWNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+B32L = "abcdefghijklmnopqrstuvwxyz234567"
+HEXU = "0123456789ABCDEF"
+
+
+def uuid4(r):
+    return f"{pick(r, HEX, 8)}-{pick(r, HEX, 4)}-4{pick(r, HEX, 3)}-{r.choice('89ab')}{pick(r, HEX, 3)}-{pick(r, HEX, 12)}"
+
+
+def jwt_claims(r, claims, alg="HS256", header=None):
+    h = b64url(json.dumps(header or {"alg": alg, "typ": "JWT"}, separators=(",", ":")).encode())
+    p = b64url(json.dumps(claims, separators=(",", ":")).encode())
+    sig = {"HS256": 32, "HS512": 64, "RS256": 256, "ES256": 64}[alg]
+    return f"{h}.{p}.{b64url(r.randbytes(sig))}"
+
+
+def intercom(r):
+    ident = "_".join(pick(r, HEX, n) for n in (8, 4, 4, 4, 12))
+    return b64(f"tok:{ident}:1:0".encode())
+
+
+GEN.update({
+    # Chat and collaboration
+    "xoxa": lambda r: f"xoxa-2-{digits(r, 12)}-{digits(r, 12)}-{digits(r, 12)}-{pick(r, HEX, 32)}",
+    "xoxr": lambda r: f"xoxr-{digits(r, 12)}-{digits(r, 12)}-{digits(r, 12)}-{pick(r, HEX, 32)}",
+    "xoxb_legacy": lambda r: f"xoxb-{digits(r, 11)}-{pick(r, ALNUM, 24)}",
+    "slack_workflow": lambda r: f"https://hooks.slack.com/workflows/T{pick(r, UPNUM, 10)}/A{pick(r, UPNUM, 10)}/{digits(r, 18)}/{pick(r, ALNUM, 24)}",
+    "slack_trigger": lambda r: f"https://hooks.slack.com/triggers/T{pick(r, UPNUM, 10)}/{digits(r, 13)}/{pick(r, HEX, 32)}",
+    "teams_webhook": lambda r: f"https://acme.webhook.office.com/webhookb2/{uuid4(r)}@{uuid4(r)}/IncomingWebhook/{pick(r, HEX, 32)}/{uuid4(r)}",
+    "teams_workflow": lambda r: f"https://prod-{r.randint(10, 99)}.westeurope.logic.azure.com:443/workflows/{pick(r, HEX, 32)}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig={pick(r, URLSAFE, 43)}",
+    "mattermost": lambda r: pick(r, LOWNUM, 26),
+    "webex": lambda r: f"{pick(r, ALNUM, 64)}_{pick(r, UPNUM, 4)}_{uuid4(r)}",
+    "asana": lambda r: f"2/{digits(r, 16)}/{digits(r, 16)}:{pick(r, HEX, 32)}",
+    "notion_secret": lambda r: "secret_" + pick(r, ALNUM, 43),
+    "notion_ntn": lambda r: "ntn_" + digits(r, 11) + pick(r, ALNUM, 35),
+    "linear": lambda r: "lin_api_" + pick(r, ALNUM, 40),
+    "linear_oauth": lambda r: "lin_oauth_" + pick(r, HEX, 64),
+    "trello": lambda r: "ATTA" + pick(r, HEX, 64) + pick(r, HEXU, 8),
+    "monday": lambda r: jwt_claims(r, {"tid": r.randint(10**8, 10**9), "aai": 11, "uid": r.randint(10**7, 10**8), "iad": "2024-03-01T10:00:00.000Z", "per": "me:write", "actid": r.randint(10**6, 10**7), "rgn": "euc1"}, header={"alg": "HS256"}),
+    "clickup": lambda r: f"pk_{digits(r, 8)}_{pick(r, UPNUM, 32)}",
+    "airtable_pat": lambda r: f"pat{pick(r, ALNUM, 14)}.{pick(r, HEX, 64)}",
+    "figma": lambda r: "figd_" + pick(r, URLSAFE, 40),
+    "miro": lambda r: b64url(b'{"miro.origin":"eu01"}') + "_" + pick(r, URLSAFE, 27),
+    "dropbox_long": lambda r: pick(r, LOWNUM, 11) + "AAAAAAAAAA" + pick(r, URLSAFE, 43),
+    "dropbox_short": lambda r: "sl.B" + pick(r, URLSAFE, 134),
+    "zapier_hook": lambda r: f"https://hooks.zapier.com/hooks/catch/{digits(r, 8)}/{pick(r, LOWNUM, 7)}/",
+    "make_hook": lambda r: f"https://hook.eu1.make.com/{pick(r, LOWNUM, 32)}",
+    "ifttt_key": lambda r: pick(r, URLSAFE, 22),
+    "configcat_legacy": lambda r: f"{pick(r, URLSAFE, 22)}/{pick(r, URLSAFE, 22)}",
+    "hex20": lambda r: pick(r, HEX, 20),
+    "pushover": lambda r: pick(r, LOWNUM, 30),
+    "pushbullet": lambda r: "o." + pick(r, ALNUM, 32),
+    "alnum16": lambda r: pick(r, ALNUM, 16),
+    "alnum20": lambda r: pick(r, ALNUM, 20),
+    "alnum25": lambda r: pick(r, ALNUM, 25),
+    "alnum40": lambda r: pick(r, ALNUM, 40),
+    "alnum64": lambda r: pick(r, ALNUM, 64),
+    "urlsafe32": lambda r: pick(r, URLSAFE, 32),
+    "urlsafe64": lambda r: pick(r, URLSAFE, 64),
+    # Email, SMS, voice
+    "twilio_sid": lambda r: "AC" + pick(r, HEX, 32),
+    "twilio_sk": lambda r: "SK" + pick(r, HEX, 32),
+    "mandrill": lambda r: "md-" + pick(r, URLSAFE, 22),
+    "brevo": lambda r: f"xkeysib-{pick(r, HEX, 64)}-{pick(r, ALNUM, 16)}",
+    "brevo_smtp": lambda r: f"xsmtpsib-{pick(r, HEX, 64)}-{pick(r, ALNUM, 16)}",
+    "resend": lambda r: f"re_{pick(r, ALNUM, 8)}_{pick(r, ALNUM, 24)}",
+    "mailersend": lambda r: "mlsn." + pick(r, HEX, 64),
+    "telnyx": lambda r: f"KEY{pick(r, HEXU, 32)}_{pick(r, ALNUM, 22)}",
+    "plivo_id": lambda r: "MA" + pick(r, UPNUM, 18),
+    # Payments and commerce
+    "paystack": lambda r: "sk_live_" + pick(r, HEX, 40),
+    "flutterwave": lambda r: f"FLWSECK-{pick(r, HEX, 32)}-X",
+    "flutterwave_test": lambda r: f"FLWSECK_TEST-{pick(r, HEX, 32)}-X",
+    "razorpay_id": lambda r: "rzp_live_" + pick(r, ALNUM, 14),
+    "alnum24": lambda r: pick(r, ALNUM, 24),
+    "mollie": lambda r: "live_" + pick(r, ALNUM, 30),
+    "gocardless": lambda r: "live_" + pick(r, URLSAFE, 40),
+    "checkout_sbox": lambda r: "sk_sbox_" + pick(r, B32L, 27),
+    "checkout_live": lambda r: "sk_" + pick(r, B32L, 27),
+    "plaid_access": lambda r: "access-production-" + uuid4(r),
+    "hex30": lambda r: pick(r, HEX, 30),
+    "duffel": lambda r: "duffel_live_" + pick(r, URLSAFE, 43),
+    "paddle": lambda r: f"pdl_live_apikey_01{pick(r, LOWNUM, 24)}_{pick(r, ALNUM, 22)}_{pick(r, ALNUM, 3)}",
+    "lemonsqueezy": lambda r: jwt_claims(r, {"aud": "1", "jti": pick(r, HEX, 80), "iat": 1700000000 + r.randint(0, 10**7), "sub": digits(r, 6), "scopes": []}, "RS256"),
+    "shippo": lambda r: "shippo_live_" + pick(r, HEX, 40),
+    "easypost": lambda r: "EZAK" + pick(r, HEX, 54),
+    "easypost_test": lambda r: "EZTK" + pick(r, HEX, 54),
+    # AI and ML
+    "hf_org": lambda r: "api_org_" + pick(r, LETTERS, 34),
+    "replicate": lambda r: "r8_" + pick(r, ALNUM, 37),
+    "groq": lambda r: "gsk_" + pick(r, ALNUM, 52),
+    "perplexity": lambda r: "pplx-" + pick(r, ALNUM, 48),
+    "xai": lambda r: "xai-" + pick(r, ALNUM, 80),
+    "langsmith": lambda r: f"lsv2_pt_{pick(r, HEX, 32)}_{pick(r, HEX, 10)}",
+    "langsmith_sk": lambda r: f"lsv2_sk_{pick(r, HEX, 32)}_{pick(r, HEX, 10)}",
+    "pinecone": lambda r: f"pcsk_{pick(r, ALNUM, 6)}_{pick(r, ALNUM, 63)}",
+    "openrouter": lambda r: "sk-or-v1-" + pick(r, HEX, 64),
+    "nvidia": lambda r: "nvapi-" + pick(r, URLSAFE, 64),
+    "together": lambda r: "tgp_v1_" + pick(r, URLSAFE, 43),
+    "fireworks": lambda r: "fw_" + pick(r, ALNUM, 24),
+    "cerebras": lambda r: "csk-" + pick(r, LOWNUM, 48),
+    "tavily": lambda r: "tvly-dev-" + pick(r, ALNUM, 32),
+    "firecrawl": lambda r: "fc-" + pick(r, HEX, 32),
+    "langfuse": lambda r: "sk-lf-" + uuid4(r),
+    "deepseek": lambda r: "sk-" + pick(r, HEX, 32),
+    "elevenlabs": lambda r: "sk_" + pick(r, HEX, 48),
+    "jina": lambda r: "jina_" + pick(r, HEX, 32) + pick(r, URLSAFE, 28),
+    "voyage": lambda r: "pa-" + pick(r, URLSAFE, 43),
+    "helicone": lambda r: "sk-helicone-" + "-".join(pick(r, LOWNUM, 7) for _ in range(4)),
+    "stability": lambda r: "sk-" + pick(r, ALNUM, 48),
+    "neptune": lambda r: b64(json.dumps({"api_address": "https://app.neptune.ai", "api_url": "https://app.neptune.ai", "api_key": uuid4(r)}).encode()),
+    "anyscale": lambda r: "esecret_" + pick(r, LOWNUM, 26),
+    # Feature flags
+    "launchdarkly_sdk": lambda r: "sdk-" + uuid4(r),
+    "launchdarkly_api": lambda r: "api-" + uuid4(r),
+    "launchdarkly_mob": lambda r: "mob-" + uuid4(r),
+    "configcat": lambda r: f"configcat-sdk-1/{pick(r, URLSAFE, 22)}/{pick(r, URLSAFE, 22)}",
+    "flagsmith": lambda r: "ser." + pick(r, ALNUM, 22),
+    "posthog": lambda r: "phx_" + pick(r, ALNUM, 43),
+    "statsig": lambda r: "secret-" + pick(r, ALNUM, 43),
+    "unleash": lambda r: f"default:production.{pick(r, HEX, 64)}",
+    "lowhex36": lambda r: pick(r, LOWNUM, 36),
+    # CRM, marketing, analytics, content
+    "segment_sgp": lambda r: "sgp_" + pick(r, ALNUM, 64),
+    "hubspot": lambda r: "pat-na1-" + uuid4(r),
+    "mapbox": lambda r: "sk.eyJ" + b64url(json.dumps({"u": "acme-" + pick(r, LOWNUM, 5), "a": pick(r, URLSAFE, 25)}, separators=(",", ":")).encode())[3:] + "." + pick(r, URLSAFE, 22),
+    "contentful": lambda r: "CFPAT-" + pick(r, URLSAFE, 43),
+    "sanity": lambda r: "sk" + pick(r, ALNUM, 178),
+    "typeform": lambda r: f"tfp_{pick(r, URLSAFE, 44)}_{pick(r, URLSAFE, 14)}",
+    "calendly": lambda r: jwt_claims(r, {"iss": "https://auth.calendly.com", "iat": 1700000000 + r.randint(0, 10**7), "jti": uuid4(r), "user_uuid": uuid4(r)}, "ES256", header={"kid": pick(r, HEX, 64), "typ": "PAT", "alg": "ES256"}),
+    "intercom": intercom,
+    "salesforce": lambda r: f"00D{pick(r, ALNUM, 15)}!{pick(r, ALNUM, 3)}{pick(r, ALNUM + '._', 93)}",
+    "frameio": lambda r: "fio-u-" + pick(r, URLSAFE, 64),
+    "postman": lambda r: f"PMAK-{pick(r, HEX, 24)}-{pick(r, HEX, 34)}",
+    "readme": lambda r: "rdme_" + pick(r, LOWNUM, 70),
+    "klaviyo": lambda r: "pk_" + pick(r, HEX, 34),
+    # Identity
+    "stytch": lambda r: "secret-live-" + pick(r, URLSAFE, 36),
+    "okta": lambda r: "00" + pick(r, URLSAFE, 40),
+    "auth0_secret": lambda r: pick(r, URLSAFE, 64),
+    "ory": lambda r: "ory_pat_" + pick(r, ALNUM, 32),
+})
+
+
 MARK = re.compile(r"⟦(\+(?P<kind>[a-z0-9-]+):)?(?:=(?P<ref>\w+)|(?P<gen>\w+)(?:\((?P<arg>\w+)\))?(?:@(?P<store>\w+))?)⟧")
 
 

@@ -247,6 +247,7 @@ impl Matcher {
             if found.is_empty() {
                 return (Vec::new(), says_secret);
             }
+            let found = self.drop_unpaired(found);
             let mut findings = dedup_overlapping(found, &self.yielding);
             self.pair(&mut findings);
             (findings, says_secret)
@@ -383,6 +384,40 @@ impl Matcher {
             commit: None,
             verification: None,
         })
+    }
+
+    /// Drop the findings that require a partner and have none in reach, before broad rules
+    /// yield to them: a candidate that pairing discards must not take a broad rule's finding
+    /// of the same bytes with it (a 32-character value in a file naming Twilio, far from any
+    /// SID, is still a generic API key).
+    fn drop_unpaired(&self, found: Vec<(usize, Finding)>) -> Vec<(usize, Finding)> {
+        if !found.iter().any(|(_, f)| {
+            self.pairing
+                .get(f.rule_id.as_str())
+                .is_some_and(|p| p.required)
+        }) {
+            return found;
+        }
+        let (starts, findings): (Vec<usize>, Vec<Finding>) = found.into_iter().unzip();
+        let mut by_kind = PartnersByKind::default();
+        let keep: Vec<bool> = (0..findings.len())
+            .map(|i| {
+                let Some(spec) = self.pairing.get(findings[i].rule_id.as_str()) else {
+                    return true;
+                };
+                !spec.required
+                    || by_kind
+                        .of(&findings, &spec.kind)
+                        .nearest(&findings, i)
+                        .is_some_and(|(_, d)| spec.max_lines.is_none_or(|m| d <= m))
+            })
+            .collect();
+        starts
+            .into_iter()
+            .zip(findings)
+            .zip(keep)
+            .filter_map(|(f, k)| k.then_some(f))
+            .collect()
     }
 
     /// Link each finding of a pairing rule to the nearest finding of its partner kind; drop

@@ -64,6 +64,27 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "providers/ai.toml",
         include_str!("../../../patterns/providers/ai.toml"),
     ),
+    // Issue 18, second half: SaaS families.
+    (
+        "providers/productivity.toml",
+        include_str!("../../../patterns/providers/productivity.toml"),
+    ),
+    (
+        "providers/feature-flags.toml",
+        include_str!("../../../patterns/providers/feature-flags.toml"),
+    ),
+    (
+        "providers/crm.toml",
+        include_str!("../../../patterns/providers/crm.toml"),
+    ),
+    (
+        "providers/marketing.toml",
+        include_str!("../../../patterns/providers/marketing.toml"),
+    ),
+    (
+        "providers/identity.toml",
+        include_str!("../../../patterns/providers/identity.toml"),
+    ),
     (
         "providers/generic.toml",
         include_str!("../../../patterns/providers/generic.toml"),
@@ -472,12 +493,19 @@ pub fn parse_rules(source_name: &str, text: &str) -> Result<Vec<RuleSpec>> {
         source_name: source_name.to_string(),
         message: toml_error(text, &e),
     })?;
+    // Line numbers from one index of line starts: counting newlines from the top for every
+    // rule was quadratic in the file (5% of start-up with 240 rules).
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
+        .collect();
     Ok(file
         .rules
         .into_iter()
         .map(|r| {
-            let at = r.span().start;
-            r.into_inner().located(source_name, text, at)
+            let line = starts.partition_point(|&s| s <= r.span().start);
+            let mut spec = r.into_inner();
+            spec.origin = Some(format!("{source_name} line {line}"));
+            spec
         })
         .collect())
 }

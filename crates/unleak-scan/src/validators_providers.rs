@@ -47,6 +47,18 @@ pub enum ProviderCheck {
     JwtSecretLiteral,
     /// The generic `api_key`/`secret`/`token` assignment: name and value both checked.
     GenericSecret,
+    // --- Issue 18, second half (chat, email, payments, AI, SaaS) ---
+    /// A JWT of any algorithm: header a JSON object naming `alg`, payload a JSON object,
+    /// signature base64 of at least 16 bytes (Calendly, Lemon Squeezy tokens).
+    JwtJson,
+    /// An Intercom access token: base64 of `tok:<id>:<digits>:<digits>`.
+    IntercomToken,
+    /// The part after the last `_` is not all hex: a Stripe key (base62) rather than a
+    /// Paystack key of the same prefix (`sk_live_` and 40 hex).
+    NotHexBody,
+    /// The token ends in a UUID that looks generated: not a run like `12345678-1234-…`, not
+    /// one repeated digit, not a handful of distinct digits (LaunchDarkly, HubSpot, Plaid).
+    UuidRandom,
 }
 
 impl ProviderCheck {
@@ -67,6 +79,11 @@ impl ProviderCheck {
         "not-reference",
         "jwt-secret-literal",
         "generic-secret",
+        // Issue 18, second half.
+        "jwt-json",
+        "intercom-token",
+        "not-hex-body",
+        "uuid-random",
     ];
 
     pub fn by_name(name: &str) -> Option<Self> {
@@ -87,6 +104,10 @@ impl ProviderCheck {
             "not-reference" => Self::NotReference,
             "jwt-secret-literal" => Self::JwtSecretLiteral,
             "generic-secret" => Self::GenericSecret,
+            "jwt-json" => Self::JwtJson,
+            "intercom-token" => Self::IntercomToken,
+            "not-hex-body" => Self::NotHexBody,
+            "uuid-random" => Self::UuidRandom,
             _ => return None,
         })
     }
@@ -115,6 +136,14 @@ impl ProviderCheck {
             Self::NotReference => c.quoted || !is_reference(&c.secret),
             Self::JwtSecretLiteral => jwt_secret_literal(c),
             Self::GenericSecret => generic_secret(c),
+            Self::JwtJson => jwt_json(&c.secret),
+            Self::IntercomToken => intercom_token(&c.secret),
+            Self::NotHexBody => !c
+                .secret
+                .rsplit('_')
+                .next()
+                .is_some_and(|b| b.bytes().all(|x| x.is_ascii_hexdigit())),
+            Self::UuidRandom => uuid_random(&c.secret),
         }
     }
 }
@@ -201,6 +230,72 @@ fn jwt_hmac(token: &str) -> bool {
         _ => return false,
     };
     b64_decode(p).as_deref().and_then(json_object).is_some() && b64_len(s) == Some(sig_len)
+}
+
+/// Header and payload decode to JSON objects (the header names its algorithm), and the
+/// signature decodes: a string of three base64 segments that merely starts with `eyJ` is not
+/// a token.
+fn jwt_json(token: &str) -> bool {
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let header_ok = b64_decode(h)
+        .as_deref()
+        .and_then(json_object)
+        .is_some_and(|m| m.get("alg").is_some_and(|a| a.is_string()));
+    let payload_ok = b64_decode(p)
+        .as_deref()
+        .and_then(json_object)
+        .is_some_and(|m| !m.is_empty());
+    header_ok && payload_ok && b64_len(s).is_some_and(|n| n >= 16)
+}
+
+/// `tok:<id>:<digits>:<digits>` once decoded; the id is hex with `_`/`-` separators.
+fn intercom_token(token: &str) -> bool {
+    let Some(text) = b64_decode(token).and_then(|b| String::from_utf8(b).ok()) else {
+        return false;
+    };
+    let parts: Vec<&str> = text.split(':').collect();
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    parts.len() == 4
+        && parts[0] == "tok"
+        && parts[1].len() >= 20
+        && parts[1]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() || b == b'_' || b == b'-')
+        && random_looking(parts[1])
+        && digits(parts[2])
+        && digits(parts[3])
+}
+
+fn uuid_random(token: &str) -> bool {
+    let Some(uuid) = token.len().checked_sub(36).and_then(|at| token.get(at..)) else {
+        return false;
+    };
+    if !is_uuid(uuid) {
+        return false;
+    }
+    let hex: Vec<u8> = uuid
+        .bytes()
+        .filter(|b| *b != b'-')
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let mut seen = [false; 256];
+    let distinct = hex
+        .iter()
+        .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+        .count();
+    // Random: ~15 distinct of 16, a run of 5 ascending (`12345`, `abcde`) about once in 2,000.
+    let ascending = hex
+        .windows(5)
+        .any(|w| w.windows(2).all(|p| p[1] == p[0] + 1));
+    let repeated = uuid
+        .split('-')
+        .any(|g| g.bytes().all(|b| b == g.as_bytes()[0]));
+    distinct >= 8 && !ascending && !repeated
 }
 
 fn pypi_macaroon(token: &str) -> bool {
@@ -423,6 +518,63 @@ const PROVIDER_PREFIXES: &[&str] = &[
     "ABIA",
     "ACCA",
     "key-",
+    // Issue 18, second half (chat, email, payments, AI, SaaS).
+    "xoxa-",
+    "xoxo-",
+    "xoxr-",
+    "xkeysib-",
+    "xsmtpsib-",
+    "mlsn.",
+    "FLWSECK",
+    "rzp_live_",
+    "rzp_test_",
+    "access-production-",
+    "access-development-",
+    "pdl_live_apikey_",
+    "pdl_sdbx_apikey_",
+    "duffel_live_",
+    "duffel_test_",
+    "shippo_live_",
+    "shippo_test_",
+    "EZAK",
+    "EZTK",
+    "sk_sbox_",
+    "lin_api_",
+    "lin_oauth_",
+    "ntn_",
+    "figd_",
+    "PMAK-",
+    "rdme_",
+    "fio-u-",
+    "api_org_",
+    "r8_",
+    "gsk_",
+    "pplx-",
+    "xai-",
+    "lsv2_",
+    "pcsk_",
+    "nvapi-",
+    "tgp_v1_",
+    "csk-",
+    "tvly-",
+    "jina_",
+    "esecret_",
+    "sdk-",
+    "mob-",
+    "configcat-sdk-",
+    "phx_",
+    "sgp_",
+    "pat-na",
+    "pat-eu",
+    "pat-ap",
+    "CFPAT-",
+    "tfp_",
+    "sk.eyJ",
+    "dG9rO",
+    "secret-live-",
+    "secret-test-",
+    "ory_pat_",
+    "ory_apikey_",
 ];
 
 pub fn has_provider_prefix(s: &str) -> bool {
@@ -728,6 +880,40 @@ mod tests {
             "p_7g7i61xryvfevmjCYsuZdHeLulRKLQ31jhVH"
         )));
         assert!(!generic_value_ok("abcdefghijklmnopqrstuvwx1"));
+    }
+
+    #[test]
+    fn uuid_randomness() {
+        // Built at run time: the project's own scan must not see a token-shaped literal.
+        assert!(uuid_random(&format!(
+            "sdk-{}",
+            "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a0f"
+        )));
+        assert!(!uuid_random("sdk-12345678-1234-1234-1234-123456789012"));
+        assert!(!uuid_random("pat-na1-00000000-0000-0000-0000-000000000000"));
+        assert!(!uuid_random("sdk-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"));
+        assert!(!uuid_random("api-7f3c2b1a"));
+    }
+
+    #[test]
+    fn intercom_shape() {
+        use base64::engine::general_purpose::STANDARD;
+        let id = "7f3c2b1a_0e9d_4c8b_a7f6_5e4d3c2b1a0f";
+        assert!(intercom_token(&STANDARD.encode(format!("tok:{id}:1:0"))));
+        assert!(!intercom_token(&STANDARD.encode("tok:example-token:1:0")));
+        assert!(!intercom_token(&STANDARD.encode(format!("tok:{id}"))));
+        assert!(!intercom_token(&STANDARD.encode(format!("tak:{id}:1:0"))));
+    }
+
+    #[test]
+    fn jwt_any_algorithm() {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD as B;
+        let h = B.encode(r#"{"alg":"ES256","typ":"PAT"}"#);
+        let p = B.encode(r#"{"iss":"https://auth.acme.dev","jti":"1"}"#);
+        let sig = B.encode([7u8; 64]);
+        assert!(jwt_json(&format!("{h}.{p}.{sig}")));
+        assert!(!jwt_json(&format!("{h}.{p}.xx")));
+        assert!(!jwt_json(&format!("{}.{p}.{sig}", B.encode("{}"))));
     }
 
     #[test]

@@ -103,3 +103,19 @@ fn other_families_negative_examples_stay_clean() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A candidate that pairing drops (no partner in reach) must not hide a broad rule's finding
+/// of the same bytes: here a 32-character value in a file that names Twilio, but no SID
+/// within 4 lines of it, stays a generic API key.
+#[test]
+fn unpaired_candidates_do_not_hide_generic_findings() {
+    let matcher = Matcher::new(RuleSet::builtin().expect("built-in rules load"));
+    let sid = format!("AC{}", "4f1e0d9c8b7a6f5e4d3c2b1a0f9e8d7c");
+    let text = format!(
+        "TWILIO_ACCOUNT_SID={sid}\nA=1\nB=2\nC=3\nD=4\nE=5\nACME_API_KEY={}\n",
+        "Zq3vN8pR2xK7mW4tY6hJ9bC1dF5gL0sA"
+    );
+    let found = matcher.scan_text("settings.env", text.as_bytes());
+    let kinds: Vec<&str> = found.iter().map(|f| f.kind.as_str()).collect();
+    assert_eq!(kinds, ["generic-api-key"], "{found:?}");
+}
