@@ -68,6 +68,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "providers/generic.toml",
         include_str!("../../../patterns/providers/generic.toml"),
     ),
+    // providers-a: CI/CD and secrets managers; cloud, hosting and infrastructure.
+    (
+        "providers/ci.toml",
+        include_str!("../../../patterns/providers/ci.toml"),
+    ),
+    (
+        "providers/infra.toml",
+        include_str!("../../../patterns/providers/infra.toml"),
+    ),
 ];
 
 /// Lines before and after a keyword hit that a rule's regex sees by default.
