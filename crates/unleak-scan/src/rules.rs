@@ -475,12 +475,29 @@ pub fn parse_rules(source_name: &str, text: &str) -> Result<Vec<RuleSpec>> {
         source_name: source_name.to_string(),
         message: toml_error(text, &e),
     })?;
+    // Line numbers counted in one pass over the file, the rules being in document order
+    // (counting from the start for each rule was quadratic in the file's size: with the
+    // provider files at ~40 KB, a fifth of the start-up CPU).
+    let mut line = 1;
+    let mut counted = 0;
     Ok(file
         .rules
         .into_iter()
         .map(|r| {
-            let at = r.span().start;
-            r.into_inner().located(source_name, text, at)
+            let at = r.span().start.min(text.len());
+            if at >= counted {
+                line += text.as_bytes()[counted..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                counted = at;
+            } else {
+                line = line_of(text, at);
+                counted = at;
+            }
+            let mut spec = r.into_inner();
+            spec.origin = Some(format!("{source_name} line {line}"));
+            spec
         })
         .collect())
 }
@@ -492,5 +509,25 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
             format!("line {}: {}", line_of(text, span.start), e.message())
         }
         None => e.message().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each rule is located at the line its table starts on (counted in one pass).
+    #[test]
+    fn rules_are_located_at_their_tables_lines() {
+        let rule = |id: &str| {
+            format!(
+                "[[rules]]\nid = \"{id}\"\nname = \"n\"\nkind = \"k\"\nkeywords = [\"kw\"]\n\
+                 regex = '(?P<secret>kw[0-9]+)'\nexamples = [\"kw1\"]\n"
+            )
+        };
+        let text = format!("# header\n\n{}\n\n\n{}{}", rule("a"), rule("b"), rule("c"));
+        let specs = parse_rules("f.toml", &text).expect("parses");
+        let origins: Vec<_> = specs.iter().map(|s| s.origin.clone().unwrap()).collect();
+        assert_eq!(origins, ["f.toml line 3", "f.toml line 13", "f.toml line 20"]);
     }
 }
