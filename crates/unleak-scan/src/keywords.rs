@@ -15,7 +15,6 @@
 //! `max_len - 1` bytes early, from the start state, so a keyword that crosses a cut is found
 //! by exactly one segment.
 
-
 /// One keyword occurrence: `text[start..end]` is keyword number `pattern`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hit {
@@ -121,9 +120,9 @@ fn trie_dfa(
     }
     let mut fail = vec![0usize; out.len()];
     let mut queue = std::collections::VecDeque::new();
-    for c in 0..stride {
-        match next[c] {
-            NONE => next[c] = 0,
+    for entry in next.iter_mut().take(stride) {
+        match *entry {
+            NONE => *entry = 0,
             t => queue.push_back(t as usize),
         }
     }
@@ -517,7 +516,11 @@ mod tests {
             let cut = (seed >> 4) as usize % (k.len() + 1);
             let piece = if seed & 1 == 0 { k } else { &k[..cut] };
             for &b in piece {
-                text.push(if seed & 2 == 0 { b } else { b.to_ascii_uppercase() });
+                text.push(if seed & 2 == 0 {
+                    b
+                } else {
+                    b.to_ascii_uppercase()
+                });
             }
             text.push(b" _-.=:\n"[(seed >> 20) as usize % 7]);
         }

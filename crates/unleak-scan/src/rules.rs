@@ -528,6 +528,9 @@ mod tests {
         let text = format!("# header\n\n{}\n\n\n{}{}", rule("a"), rule("b"), rule("c"));
         let specs = parse_rules("f.toml", &text).expect("parses");
         let origins: Vec<_> = specs.iter().map(|s| s.origin.clone().unwrap()).collect();
-        assert_eq!(origins, ["f.toml line 3", "f.toml line 13", "f.toml line 20"]);
+        assert_eq!(
+            origins,
+            ["f.toml line 3", "f.toml line 13", "f.toml line 20"]
+        );
     }
 }
