@@ -197,6 +197,13 @@ def elastic_apikey(r):
     return b64(f"{pick(r, URLSAFE, 20)}:{pick(r, URLSAFE, 22)}".encode())
 
 
+def jfrog_access(r):
+    header = b64url(json.dumps({"ver": "2", "typ": "JWT", "alg": "RS256", "kid": pick(r, URLSAFE, 43)}, separators=(",", ":")).encode())
+    sid = pick(r, "0123456789abcdefghjkmnpqrstvwxyz", 26)
+    payload = b64url(json.dumps({"sub": f"jfac@{sid}/users/ci-bot", "scp": "applied-permissions/user", "aud": "*@*", "iss": f"jfac@{sid}", "exp": 1900000000 + r.randint(0, 10**7), "iat": 1700000000 + r.randint(0, 10**7), "jti": f"{pick(r, HEX, 8)}-{pick(r, HEX, 4)}-4{pick(r, HEX, 3)}-a{pick(r, HEX, 3)}-{pick(r, HEX, 12)}"}, separators=(",", ":")).encode())
+    return f"{header}.{payload}.{b64url(r.randbytes(256))}"
+
+
 def azdo_pat(r):
     return pick(r, ALNUM, 52) + "JQQJ99" + pick(r, UPNUM, 2) + "ACAAAAAAAAAAAAAS" + "AZDO" + pick(r, ALNUM, 4)
 
@@ -402,6 +409,8 @@ GEN = {
     "elastic_apikey": elastic_apikey,
     "alnum32": lambda r: pick(r, ALNUM, 32),
     "confluent_key": lambda r: pick(r, UPNUM, 16),
+    "jfrog_access": jfrog_access,
+    "cloudinary_url": lambda r: f"cloudinary://{digits(r, 15)}:{pick(r, URLSAFE, 27)}@acme-media",
 }
 
 

@@ -589,6 +589,8 @@ const PROVIDER_PREFIXES: &[&str] = &[
     "hcamk_",
     "xaat-",
     "xapt-",
+    "eyJ2ZXIiOiIy",
+    "cloudinary://",
 ];
 
 pub fn has_provider_prefix(s: &str) -> bool {
