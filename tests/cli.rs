@@ -914,3 +914,80 @@ fn in_tree_configuration_can_be_ignored_for_audits() {
     let r = run(unleak().current_dir(d.path()).args(["scan", "--history"]));
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
+
+/// The confidence policy: a password under tests/ or docs is `low` (an example or a throwaway
+/// test database), listed in JSON with its confidence but neither failing the scan nor shown
+/// in the text report unless `--min-confidence low`; the same password in deployment
+/// configuration is `medium` and fails it; a generated-looking one there is `high`.
+#[test]
+fn low_confidence_findings_are_reported_but_do_not_fail_by_default() {
+    // Generated here, not written out: the project's own scan must stay clean.
+    let weak = format!("Winter{}!", 2000 + std::process::id() % 900);
+    let generated = format!("q8Zr!vN2-kLw5Tx{}", std::process::id() % 97);
+    let d = tree();
+    write(
+        d.path(),
+        "tests/fixtures/db.env",
+        &format!("DB_PASSWORD={weak}\n"),
+    );
+    write(
+        d.path(),
+        "docs/setup.md",
+        &format!("    DB_PASSWORD={weak}\n"),
+    );
+    let (code, json) = json_scan(d.path(), &[]);
+    assert_eq!(code, 0, "only low-confidence findings: the scan passes");
+    let found = json["findings"].as_array().unwrap();
+    assert_eq!(found.len(), 2, "both are in the JSON report: {json}");
+    assert!(found.iter().all(|f| f["confidence"] == "low"), "{json}");
+
+    let text = run(unleak().arg("scan").arg(d.path()).arg("--no-config"));
+    assert_eq!(text.code, 0, "{}", text.stderr);
+    assert!(
+        !text.stdout.contains("setup.md"),
+        "text lists only what fails: {}",
+        text.stdout
+    );
+    assert!(
+        text.stderr.contains("2 finding(s) below medium confidence"),
+        "a note counts what was left out: {}",
+        text.stderr
+    );
+    let all =
+        run(unleak()
+            .arg("scan")
+            .arg(d.path())
+            .args(["--no-config", "--min-confidence", "low"]));
+    assert_eq!(
+        all.code, 1,
+        "--min-confidence low fails on them: {}",
+        all.stderr
+    );
+    assert!(all.stdout.contains("setup.md"), "{}", all.stdout);
+
+    write(
+        d.path(),
+        "deploy/prod.env",
+        &format!("DB_PASSWORD={weak}\nAPI_DB_PASSWORD={generated}\n"),
+    );
+    let (code, json) = json_scan(d.path(), &[]);
+    assert_eq!(
+        code, 1,
+        "a weak password in deployment configuration fails the scan"
+    );
+    let conf = |line: u64| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with("prod.env") && f["line"] == line)
+            .map(|f| f["confidence"].as_str().unwrap().to_string())
+    };
+    assert_eq!(conf(1).as_deref(), Some("medium"), "{json}");
+    assert_eq!(conf(2).as_deref(), Some("high"), "{json}");
+    let bad = run(unleak()
+        .arg("scan")
+        .arg(d.path())
+        .args(["--min-confidence", "certain"]));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+}

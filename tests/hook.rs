@@ -373,3 +373,72 @@ fn a_commit_message_quoting_the_secret_does_not_show_it() {
     assert!(stderr.contains("temporary password"), "{stderr}");
     assert!(!stderr.contains(&pw), "secret printed in full: {stderr}");
 }
+
+/// The pre-push hook applies the same confidence policy as `scan`: a password in a test
+/// fixture (`low`) does not refuse the push but is named in a note; with `--min-confidence low`
+/// (as a hook argument) it does; a password in deployment configuration always does.
+#[test]
+fn low_confidence_findings_do_not_refuse_a_push_by_default() {
+    let (remote, r) = setup();
+    let pw = password();
+    r.write("tests/fixtures/db.env", &db_url(&pw));
+    let c = r.commit("test fixture");
+    let out = git_with_hooks(&r.path, &["push", "origin", "main"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1 finding(s) below medium confidence"),
+        "the note says what was let through: {stderr}"
+    );
+    assert!(!stderr.contains(&pw), "secret printed in full: {stderr}");
+    assert_eq!(remote_head(&remote, "main"), c);
+
+    // The same through the hook command with a stricter policy.
+    r.write("tests/fixtures/other.env", &db_url(&password()));
+    let c2 = r.commit("another fixture");
+    let refs = format!("refs/heads/main {c2} refs/heads/main {c}\n");
+    let strict = unleak_with_stdin(
+        &r.path,
+        &[
+            "hook",
+            "pre-push",
+            "--min-confidence",
+            "low",
+            "--",
+            "origin",
+            "url",
+        ],
+        &refs,
+    );
+    assert_eq!(
+        strict.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&strict.stderr)
+    );
+
+    r.write("deploy/prod.env", &db_url(&password()));
+    r.commit("prod settings");
+    let out = git_with_hooks(&r.path, &["push", "origin", "main"]);
+    assert!(!out.status.success(), "a medium finding refuses the push");
+}
+
+/// `unleak ARGS` in `dir` with `input` on standard input.
+fn unleak_with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(BIN)
+        .current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run unleak");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write refs");
+    child.wait_with_output().expect("unleak exits")
+}

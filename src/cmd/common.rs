@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use unleak_scan::config::Config;
-use unleak_scan::{Matcher, RuleSet};
+use unleak_scan::{Confidence, Matcher, RuleSet};
 
 /// The configuration: `--config FILE`, else `.unleak.toml` discovered from `root`.
 pub fn load_config(explicit: Option<&PathBuf>, root: &Path) -> Result<Config> {
@@ -46,4 +46,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("`{s}` is not a size (e.g. 10M)"))?;
     n.checked_mul(mult)
         .ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// `low`, `medium` or `high`.
+pub fn parse_confidence(s: &str) -> Result<Confidence, String> {
+    s.parse()
 }

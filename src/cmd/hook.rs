@@ -7,9 +7,9 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use unleak_scan::sources::push::{self, PushUpdate};
 use unleak_scan::sources::{ScanContext, DEFAULT_MAX_FILE_SIZE};
-use unleak_scan::{report, Finding};
+use unleak_scan::{report, Confidence, Finding};
 
-use super::common::{build_matcher, load_config};
+use super::common::{build_matcher, load_config, parse_confidence};
 use crate::output;
 use crate::Outcome;
 
@@ -49,6 +49,9 @@ pub struct PrePushArgs {
     /// Print secrets in full (they are redacted by default).
     #[arg(long)]
     pub show_secrets: bool,
+    /// Findings below this confidence (illustrative passwords) do not refuse the push.
+    #[arg(long, value_name = "LEVEL", default_value = Confidence::DEFAULT_MINIMUM.as_str(), value_parser = parse_confidence)]
+    pub min_confidence: Confidence,
 }
 
 #[derive(Args)]
@@ -107,8 +110,17 @@ fn pre_push(args: PrePushArgs) -> Result<Outcome> {
     let mut ctx = ScanContext::new(&matcher, &config);
     ctx.max_file_size = DEFAULT_MAX_FILE_SIZE;
     ctx.on_warning = &warn;
-    let out = push::scan_push(&ctx, Path::new("."), &remote, &updates)?;
+    let mut out = push::scan_push(&ctx, Path::new("."), &remote, &updates)?;
     let unread = ctx.stats.errors.load(std::sync::atomic::Ordering::Relaxed);
+    let found = out.findings.len();
+    out.findings.retain(|f| f.confidence >= args.min_confidence);
+    if out.findings.len() < found {
+        output::note(&format!(
+            "{} finding(s) below {} confidence (illustrative passwords, fixtures under tests and docs) do not refuse the push; `unleak scan --history --range REMOTE/BRANCH..HEAD -f json` lists them",
+            found - out.findings.len(),
+            args.min_confidence.as_str()
+        ));
+    }
     if out.findings.is_empty() {
         if unread > 0 {
             eprintln!(

@@ -11,9 +11,9 @@ use unleak_scan::baseline::Baseline;
 use unleak_scan::config::Config;
 use unleak_scan::report::{self, Format, Style};
 use unleak_scan::sources::{self, stdin, tree, ScanContext, DEFAULT_MAX_FILE_SIZE};
-use unleak_scan::Finding;
+use unleak_scan::{Confidence, Finding};
 
-use super::common::{build_matcher, load_config, parse_size};
+use super::common::{build_matcher, load_config, parse_confidence, parse_size};
 use crate::output::{self, color_enabled, Output};
 use crate::Outcome;
 
@@ -63,6 +63,11 @@ pub struct ScanArgs {
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     pub color: String,
+
+    /// Findings below this confidence (illustrative passwords) do not fail the scan and are
+    /// left out of the text report; JSON and SARIF list every finding with its confidence.
+    #[arg(long, value_name = "LEVEL", default_value = Confidence::DEFAULT_MINIMUM.as_str(), value_parser = parse_confidence)]
+    pub min_confidence: Confidence,
 
     /// Print nothing on standard error but errors.
     #[arg(long, short = 'q')]
@@ -239,15 +244,39 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         }
     }
 
+    // The text report is for people deciding what to do: it lists what fails the scan. The
+    // machine formats keep every finding, each with its confidence.
+    let failing = findings
+        .iter()
+        .filter(|f| f.confidence >= args.min_confidence)
+        .count();
+    let listed: Vec<Finding>;
+    let reported = if format == Format::Text && failing < findings.len() {
+        listed = findings
+            .iter()
+            .filter(|f| f.confidence >= args.min_confidence)
+            .cloned()
+            .collect();
+        &listed
+    } else {
+        &findings
+    };
     report::write(
         out.writer(),
         format,
-        &findings,
+        reported,
         &stats,
         matcher.rules(),
         style,
     )
     .context("cannot write the report")?;
+    if failing < findings.len() && !args.quiet {
+        output::note(&below_minimum_note(
+            findings.len() - failing,
+            args.min_confidence,
+            format,
+        ));
+    }
     out.writer().flush().context("cannot write the report")?;
     if stats.errors > 0 && !args.quiet {
         eprintln!(
@@ -255,5 +284,18 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
             stats.errors
         );
     }
-    Ok(Outcome::of_scan(!findings.is_empty(), stats.errors))
+    Ok(Outcome::of_scan(failing > 0, stats.errors))
+}
+
+/// What was found below `--min-confidence`, and where to see it.
+pub(crate) fn below_minimum_note(n: usize, min: Confidence, format: Format) -> String {
+    let where_listed = if format == Format::Text {
+        "`-f json` lists"
+    } else {
+        "the report lists"
+    };
+    format!(
+        "{n} finding(s) below {} confidence (illustrative passwords, fixtures under tests and docs) do not fail the scan: {where_listed} them with their confidence; `--min-confidence low` counts them",
+        min.as_str()
+    )
 }

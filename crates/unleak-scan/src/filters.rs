@@ -157,8 +157,37 @@ pub fn is_placeholder(value: &str) -> bool {
         .chars()
         .filter(|c| !matches!(c, '-' | '_' | ' ' | '.'))
         .collect();
-    if PLACEHOLDER_WORDS.contains(&squashed.as_str()) {
+    // `(redacted)`, `[hidden]`, `<password>`: a placeholder word in brackets is one too.
+    let unwrapped = squashed.trim_matches(|c| matches!(c, '(' | ')' | '[' | ']' | '<' | '>'));
+    if PLACEHOLDER_WORDS.contains(&squashed.as_str()) || PLACEHOLDER_WORDS.contains(&unwrapped) {
         return true;
+    }
+    // `PERSONAL_ACCESS_TOKEN`, `CLIENT_PASSWORD1`: an upper-case constant's name, a slot to
+    // fill in (generated secrets do not come in words joined by underscores).
+    if v.contains('_')
+        && v.split('_').all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
+        && v.split('_')
+            .filter(|p| p.len() >= 3 && p.bytes().all(|c| c.is_ascii_uppercase()))
+            .count()
+            >= 1
+        && v.bytes().filter(u8::is_ascii_digit).count() <= 2
+    {
+        return true;
+    }
+    // `$GHOST_PASSWORD,mysql.auth…`, `$REDIS_PASSWORD{{ end }}`: a shell variable in upper
+    // case starts the value, whatever the template or list around it.
+    if let Some(rest) = v.strip_prefix('$') {
+        let name = rest
+            .bytes()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+            .count();
+        if name >= 3 && rest.as_bytes()[0].is_ascii_uppercase() {
+            return true;
+        }
     }
     if is_template(v) {
         return true;
@@ -169,26 +198,44 @@ pub fn is_placeholder(value: &str) -> bool {
     if is_mask(v) {
         return true;
     }
-    names_a_password(v)
+    false
 }
 
 /// A bare name such as `ro_password`, `dbPasswd` or `repopwd`: it names where a password is
-/// kept, or stands in for one in an example.
-fn names_a_password(v: &str) -> bool {
+/// kept (a variable, a setting), or stands in for one in an example. Quoted, a value is a
+/// literal, so only a name with a separator or a case hump before its `pass`/`pwd` (`db_pass`,
+/// `dbPass`) still reads as one: `"mongopass"` is a password people use (measured: a real leak
+/// in a repository of planted secrets). Run by the assignment rules (`password-literal`), not
+/// on URIs, which hold no variable names.
+pub fn names_a_password(v: &str, quoted: bool) -> bool {
     let lower = v.to_ascii_lowercase();
+    let short_suffix = ["pass", "pwd"].iter().any(|w| {
+        lower.len() > w.len()
+            && lower.ends_with(w)
+            && (!quoted
+                || matches!(v.as_bytes()[v.len() - w.len() - 1], b'_' | b'-' | b'.')
+                || v.as_bytes()[v.len() - w.len()].is_ascii_uppercase())
+    });
     v.chars()
         .all(|c| c.is_ascii_alphabetic() || matches!(c, '_' | '-' | '.'))
         && (["password", "passwd", "secret"]
             .iter()
             .any(|w| lower.contains(w))
-            || lower.ends_with("pass")
-            || lower.ends_with("pwd"))
+            || short_suffix
+            || lower == "pass"
+            || lower == "pwd")
 }
 
 /// Template and variable syntaxes of shells, CI systems, Helm/Jinja/Go templates, ERB,
 /// Python %-format, Spring, Maven and friends.
 pub fn is_template(v: &str) -> bool {
     let v = v.trim_matches(|c| c == '"' || c == '\'');
+    // The default of a shell expansion, `${P:-$(< file)}` read from its `:`: the operator
+    // before a substitution.
+    let v = match v.strip_prefix(['-', '=', '+', '?']) {
+        Some(rest) if rest.starts_with('$') => rest,
+        _ => v,
+    };
     let wrapped =
         |open: &str, close: &str| v.contains(open) && v[v.find(open).unwrap()..].contains(close);
     // An opening without its close is still a template (the value was cut at a quote).
@@ -252,6 +299,12 @@ pub fn is_template(v: &str) -> bool {
 
 /// `****`, `xxxxxxxx`, `........`, `00000000`: one character repeated, or only mask characters.
 fn is_mask(v: &str) -> bool {
+    // `\*\*\*\*`: a mask escaped for a regex or a shell.
+    let unescaped = v.replace('\\', "");
+    let v = unescaped.as_str();
+    if v.is_empty() {
+        return true;
+    }
     let mut chars = v.chars();
     let first = chars.next().unwrap_or(' ');
     if chars.all(|c| c == first) {

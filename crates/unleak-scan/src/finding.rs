@@ -26,7 +26,25 @@ pub enum Confidence {
     High,
 }
 
+impl std::str::FromStr for Confidence {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "low" => Ok(Confidence::Low),
+            "medium" => Ok(Confidence::Medium),
+            "high" => Ok(Confidence::High),
+            _ => Err(format!("unknown confidence `{s}` (low, medium, high)")),
+        }
+    }
+}
+
 impl Confidence {
+    /// What fails a scan and a push unless `--min-confidence` says otherwise: `low` findings
+    /// (illustrative passwords: `hunter2`, `Passw0rd!`, fixtures under tests and docs) are
+    /// listed in JSON and SARIF but do not fail, so a hook does not cry wolf; every provider
+    /// token and every plausible password does.
+    pub const DEFAULT_MINIMUM: Confidence = Confidence::Medium;
+
     pub fn as_str(self) -> &'static str {
         match self {
             Confidence::Low => "low",

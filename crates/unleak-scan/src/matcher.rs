@@ -4,9 +4,10 @@
 
 use crate::blob::{self, Decoded};
 use crate::filters;
-use crate::finding::{Finding, Pair};
+use crate::finding::{Confidence, Finding, Pair};
 use crate::keywords::{Hits, KeywordSearcher};
 use crate::rules::{Rule, RuleSet};
+use crate::strength;
 use crate::validators::Candidate;
 use regex_automata::Input;
 
@@ -28,6 +29,7 @@ pub struct Matcher {
     /// The keyword pattern "secret": its hits spelled `Secret` gate the look into Kubernetes
     /// Secrets (decode.rs) at no extra pass over the text.
     secret_pattern: usize,
+    pem64_pattern: usize,
     /// Ids of broad rules that give way to a specific rule's finding on the same bytes.
     yielding: std::collections::HashSet<String>,
     /// Pairing specs by rule id (looked up once per finding).
@@ -56,15 +58,19 @@ impl Matcher {
                 }
             }
         }
-        // Kept when no rule has it (a configuration may disable them all): no rules to select.
-        let secret_pattern = match patterns.iter().position(|p| p == "secret") {
+        // The words that call the decoder (decode.rs): `Secret` (a Kubernetes Secret) and the
+        // base64 of `-----BEGI` (a PEM block in base64). Kept when no rule has them (a
+        // configuration may disable them all): no rules to select.
+        let mut pattern_of = |word: &str| match patterns.iter().position(|p| p == word) {
             Some(pi) => pi,
             None => {
-                patterns.push("secret".into());
+                patterns.push(word.into());
                 keyword_rules.push(Vec::new());
                 patterns.len() - 1
             }
         };
+        let secret_pattern = pattern_of("secret");
+        let pem64_pattern = pattern_of(&crate::decode::BASE64_PEM_START.to_ascii_lowercase());
         let always = rules
             .rules
             .iter()
@@ -91,6 +97,7 @@ impl Matcher {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             rules,
             secret_pattern,
+            pem64_pattern,
             yielding,
             pairing,
             always,
@@ -155,7 +162,10 @@ impl Matcher {
                 if end <= from {
                     continue; // the block before had it
                 }
-                if m.pattern == self.secret_pattern && &text[start..end] == b"Secret" {
+                if m.pattern == self.secret_pattern && &text[start..end] == b"Secret"
+                    || m.pattern == self.pem64_pattern
+                        && &text[start..end] == crate::decode::BASE64_PEM_START.as_bytes()
+                {
                     says_secret = true;
                 }
                 for &ri in &self.keyword_rules[m.pattern] {
@@ -304,6 +314,8 @@ impl Matcher {
         let mut cand = Candidate {
             secret: String::from_utf8_lossy(raw).into_owned(),
             line: context(text, ls, le, start, end),
+            after: &text[end.min(le)..end.saturating_add(CONTEXT).min(le).max(end.min(le))],
+            before: &text[start.saturating_sub(CONTEXT).max(ls)..start.max(ls)],
             path,
             key,
             quoted: is_quoted(text, start, end),
@@ -327,6 +339,20 @@ impl Matcher {
         if rule.spec.min_entropy.is_some_and(|min| entropy < min) {
             return None;
         }
+        // A password's confidence is its own (strength.rs). A context-bound rule (below `high`:
+        // a value recognised by its name, not its structure) is an example under tests and
+        // docs, as a password is; a structured token (a checksum, a key) is real anywhere.
+        let confidence = if rule.spec.password_value {
+            rule.spec.confidence.min(strength::password_confidence(
+                &cand.secret,
+                path,
+                cand.before,
+            ))
+        } else if rule.spec.confidence < Confidence::High && strength::is_example_path(path) {
+            Confidence::Low
+        } else {
+            rule.spec.confidence
+        };
         let line_no = lines.number(text, start);
         let span = &text[start..end];
         let span = span.strip_suffix(b"\n").unwrap_or(span);
@@ -350,7 +376,7 @@ impl Matcher {
             column: (start - ls) as u32 + 1,
             secret: cand.secret,
             excerpt: crate::finding::Excerpt::new(line, start - ls, end - ls),
-            confidence: rule.spec.confidence,
+            confidence,
             entropy,
             encrypted: cand.encrypted,
             pair: None,

@@ -146,8 +146,14 @@ pub struct RuleSpec {
     /// The shared placeholder/indirection filter runs on every rule unless this is false.
     #[serde(default = "yes")]
     pub placeholder_filter: bool,
+    /// The most a finding of this rule can claim; a password rule's findings may claim less.
     #[serde(default)]
     pub confidence: Confidence,
+    /// The secret is a password a person chose (no structure to check): each finding's
+    /// confidence is what `strength::password_confidence` says of its value and path, at most
+    /// `confidence`.
+    #[serde(default)]
+    pub password_value: bool,
     /// Only files whose path matches one of these globs (e.g. `**/.pgpass`).
     #[serde(default)]
     pub paths: Vec<String>,

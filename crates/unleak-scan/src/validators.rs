@@ -12,6 +12,11 @@ pub struct Candidate<'a> {
     pub secret: String,
     /// The source line the secret starts on.
     pub line: &'a [u8],
+    /// What follows the secret on its line (bounded): an unquoted value followed by arguments
+    /// is the head of an expression (`include "x" (dict …)`, `coalesce .Values.a`).
+    pub after: &'a [u8],
+    /// What precedes the secret on its line (bounded): inside an open `{{` it is template code.
+    pub before: &'a [u8],
     pub path: &'a str,
     /// The name the secret is assigned to, when the rule captures it (`key` group).
     pub key: Option<&'a [u8]>,
@@ -32,6 +37,7 @@ pub enum Validator {
     NotPasswordHash,
     PasswordLiteral,
     QuotedInCode,
+    NotExampleHost,
     GithubChecksum,
     /// Provider-token checks (`validators_providers.rs`).
     Provider(crate::validators_providers::ProviderCheck),
@@ -61,6 +67,7 @@ impl Validator {
         "not-password-hash",
         "password-literal",
         "quoted-in-code",
+        "not-example-host",
         "github-checksum",
     ];
 
@@ -84,6 +91,7 @@ impl Validator {
             "not-password-hash" => Self::NotPasswordHash,
             "password-literal" => Self::PasswordLiteral,
             "quoted-in-code" => Self::QuotedInCode,
+            "not-example-host" => Self::NotExampleHost,
             "github-checksum" => Self::GithubChecksum,
             _ => {
                 return crate::validators_providers::ProviderCheck::by_name(name)
@@ -129,10 +137,9 @@ impl Validator {
                 }
             }
             Self::NotPasswordHash => !filters::is_password_hash(&c.secret),
-            Self::PasswordLiteral => {
-                c.key.is_none_or(password_key) && password_literal(&c.secret, c.quoted)
-            }
+            Self::PasswordLiteral => crate::password_value::is_password_literal(c),
             Self::QuotedInCode => c.quoted || !is_source_code(c.path),
+            Self::NotExampleHost => !at_example_host(c.after),
             Self::GithubChecksum => github_checksum(&c.secret),
             Self::Provider(p) => p.check(c),
         }
@@ -200,240 +207,23 @@ fn aws_secret_key(s: &str) -> bool {
     upper >= 3 && lower >= 3 && digit >= 1 && entropy::shannon_entropy(b) >= 4.0
 }
 
-/// Names that hold something about a password, not the password itself.
-const NOT_PASSWORD_KEYS: &[&str] = &[
-    "hash",
-    "digest",
-    "salt",
-    "policy",
-    "length",
-    "reset",
-    "forgot",
-    "field",
-    "regex",
-    "pattern",
-    "rule",
-    "validator",
-    "expir",
-    "strength",
-    "prompt",
-    "label",
-    "placeholder",
-    "hint",
-    "confirm",
-    "changed",
-    "_at",
-    "url",
-    "path",
-    "file",
-    "min",
-    "max",
-    "enabled",
-    "required",
-    "type",
-    "mode",
-    "encrypted",
-    "crypt",
-    "command",
-    "cmd",
-    "method",
-    "manager",
-    "store",
-    "passport",
-    "compass",
-    "bypass",
-    "passthrough",
-    "passenger",
-    "passive",
-    "passage",
-    "passed",
-    "passes",
-    "passing",
-    "nopasswd",
-    "sha1",
-    "sha2",
-    "sha256",
-    "sha512",
-    "md5",
-    "_sha",
-];
-
-/// All of `NOT_PASSWORD_KEYS` in one automaton: a key is checked at every password-looking
-/// match, and one `str::contains` a word was 3% of a tree scan's time.
-static NOT_PASSWORD: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(NOT_PASSWORD_KEYS)
-            .expect("plain literals build an automaton")
-    });
-
-fn password_key(key: &[u8]) -> bool {
-    if NOT_PASSWORD.is_match(key) {
-        return false;
-    }
-    let k = key.to_ascii_lowercase();
-    // A short `pass` names a password only at the end (`DB_PASS`, `dbPass`), not inside
-    // other words (`pass_by_value`, `late-compile-pass.stderr`).
-    let mut end = k.as_slice();
-    while let [rest @ .., b'"' | b'\'' | b']'] = end {
-        end = rest;
-    }
-    [
-        &b"password"[..],
-        b"passwd",
-        b"passwort",
-        b"pwd",
-        b"mot_de_passe",
-    ]
-    .iter()
-    .any(|w| memchr::memmem::find(&k, w).is_some())
-        || end.ends_with(b"pass")
-}
-
-/// Escapes: a value with them is a message or a document.
-const ESCAPES: [&str; 2] = ["\\n", "\\t"];
-/// Concatenation, logic, member access and closing markup: an unquoted value with them is
-/// code or markup.
-const CODE_MARKS: [&str; 7] = [" + ", "\" +", "||", "&&", "->", "::", "</"];
-
-/// `ESCAPES` then `CODE_MARKS`, in one automaton (one pass over a value, not nine).
-static LITERAL_MARKS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
-    std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::new(ESCAPES.iter().chain(&CODE_MARKS))
-            .expect("plain literals build an automaton")
-    });
-
-/// A human-chosen or generated password literal: not code, not a hash, not a placeholder.
-fn password_literal(s: &str, quoted: bool) -> bool {
-    let s = s.trim();
-    if s.len() < 4 || s.len() > 200 || filters::is_password_hash(s) {
-        return false;
-    }
-    // Version numbers (`1.302103`) and absolute paths (`/Users/me`, `~/bin/tool`) are values
-    // of other settings that share a name with a password (`PWD`, `Pass` in a module map).
-    let version = s.split('.').count() >= 2
-        && s.split('.')
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    let path = (s.starts_with('/') || s.starts_with("~/"))
-        && s.matches('/').count() >= 2
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._/-~".contains(&b));
-    // A URL is where something is, not a password (credentials inside URLs have their own rules).
-    let url = s.starts_with("http://") || s.starts_with("https://");
-    if version || path || url {
-        return false;
-    }
-    // One pass for the substrings that make a value text or code rather than a password.
-    let (mut escaped, mut code) = (false, false);
-    for m in LITERAL_MARKS.find_overlapping_iter(s) {
-        if m.pattern().as_usize() < ESCAPES.len() {
-            escaped = true;
-        } else {
-            code = true;
-        }
-    }
-    // Text with escapes (`\n`, `\t`) is a message or a document, not something typed at a prompt.
-    if escaped {
-        return false;
-    }
-    // Prose (a message, a label, advice): five words or more. Passphrases are shorter.
-    if s.split_whitespace().count() >= 5 {
-        return false;
-    }
-    if quoted {
-        return true;
-    }
-    // Code, not a literal: calls, member access chains, concatenation.
-    let looks_like_code = s.ends_with(')')
-        || s.ends_with("):")
-        || s.ends_with(");")
-        || s.ends_with('{')
-        || s.starts_with("this.")
-        || s.starts_with("self.")
-        || s.starts_with("params")
-        || s.starts_with("props.")
-        || s.starts_with("args.")
-        || s.starts_with("request.")
-        || s.starts_with("req.")
-        || code;
-    // `&str`, `*const`, `*mut`, YAML aliases (`*db_password`), anchors: references, not values.
-    let reference = s.starts_with(['&', '*'])
-        && s[1..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '[' || c == '_');
-    // Markup around a value (syntax-highlighted docs): `<span`, `sample</code>` (`</` is in
-    // `CODE_MARKS`).
-    let markup = s.starts_with('<') && s[1..].starts_with(|c: char| c.is_ascii_alphabetic());
-    if looks_like_code || reference || markup || is_type(s) {
-        return false;
-    }
-    // A bare identifier such as `dbPassword` or `DB_PASSWORD` names a variable.
-    let identifier = s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && s.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && (s.contains('_') || has_case_hump(s))
-        && !s.chars().any(|c| c.is_ascii_digit());
-    !identifier
-}
-
-/// Type names of common languages, bare or with `!`, `?`, `[]` (a declaration, not a value).
-const TYPE_NAMES: &[&str] = &[
-    "str",
-    "string",
-    "int",
-    "integer",
-    "bool",
-    "boolean",
-    "bytes",
-    "byte",
-    "char",
-    "chararray",
-    "securestring",
-    "secretstring",
-    "secretstr",
-    "secret",
-    "text",
-    "varchar",
-    "any",
-    "object",
-];
-
-/// `String!`, `str`, `Option<String>`, `Mapped[str]`: a type in a declaration or schema.
-fn is_type(s: &str) -> bool {
-    let bare = s
-        .trim_end_matches([';', ',', '!', '?'])
-        .trim_end_matches("[]");
-    if TYPE_NAMES.iter().any(|t| t.eq_ignore_ascii_case(bare)) {
-        return true;
-    }
-    // A generic application whose arguments are types: `Option<String>`, `Mapped[str]`.
-    let Some(open) = bare.find(['<', '[']) else {
+/// The credentials are for a host reserved for documentation (RFC 2606: `example.com`, `.net`,
+/// `.org`, `*.example`): `user:pass@db.example.com` shows how, it logs in nowhere. (`.invalid`
+/// and `.test` name stand-ins for real hosts in fixtures, so they are not taken as examples.)
+fn at_example_host(after: &[u8]) -> bool {
+    let Some(rest) = after.strip_prefix(b"@") else {
         return false;
     };
-    let (head, args) = bare.split_at(open);
-    let close = if args.starts_with('<') { '>' } else { ']' };
-    !head.is_empty()
-        && head
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-        && args.len() >= 2
-        && args.ends_with(close)
-        && args[1..args.len() - 1]
-            .split([',', '<', '>', '[', ']', ' '])
-            .filter(|a| !a.is_empty())
-            .all(|a| {
-                a.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
-            })
-}
-
-fn has_case_hump(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.windows(2)
-        .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase())
+    let host: Vec<u8> = rest
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let host = host.strip_suffix(b".").unwrap_or(&host);
+    [&b"example.com"[..], b"example.net", b"example.org"]
+        .iter()
+        .any(|d| host == *d || host.ends_with(&[b".", *d].concat()))
+        || host.ends_with(b".example")
 }
 
 /// The base64 text of one line of a key body as it appears in a file or in code: inside
@@ -775,37 +565,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn password_literals() {
-        assert!(password_literal("Summer2024!", false));
-        assert!(password_literal("getPassword()", true));
-        assert!(!password_literal("dbPassword", false));
-        assert!(!password_literal("DB_PASSWORD", false));
-        assert!(!password_literal("getPassword()", false));
-        assert!(!password_literal("this.password", false));
-        assert!(!password_literal("str):", false));
-        assert!(!password_literal("String!", false));
-        assert!(!password_literal("Option<String>", false));
-        assert!(!password_literal("Mapped[str]", false));
-        assert!(password_literal("Passw0rd<3", false));
-        assert!(!password_literal("&str", false));
-        assert!(!password_literal("1.302103", true));
-        assert!(!password_literal("/Users/someone", true));
-        assert!(!password_literal("<span", false));
-        assert!(!password_literal("sample</code>", false));
-        assert!(!password_literal("2024.1", false));
-        assert!(password_literal("/Kx9+aB/q2", true));
-        assert!(!password_literal("*db_password", false));
-        assert!(password_literal("*Star-Pw1", true));
-        assert!(password_key(b"DB_PASS"));
-        assert!(password_key(b"smtpPass"));
-        assert!(!password_key(b"needless_pass_by_value"));
-        assert!(password_literal("correct horse battery staple", true));
-        assert!(!password_literal(
-            "Change this password in the database, then rotate it.",
-            true
-        ));
-    }
     /// Values made to break byte-indexed code: empty, lone separators, multi-byte characters
     /// (2, 3 and 4 bytes) inserted at and substituted for every position of token-shaped
     /// strings, and very long ones.
@@ -880,6 +639,8 @@ mod tests {
                     let mut c = Candidate {
                         secret: value.clone(),
                         line: line.as_bytes(),
+                        after: " \u{e9}".as_bytes(),
+                        before: b"key = \"",
                         path,
                         key,
                         quoted,

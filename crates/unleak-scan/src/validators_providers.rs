@@ -806,6 +806,16 @@ fn generic_value_ok(v: &str) -> bool {
     {
         return false;
     }
+    // Words joined into a name (`etcd-cluster-k8s`, `my_app_session_v2`): every part letters
+    // only, or too short to carry randomness.
+    let parts: Vec<&str> = v.split(['-', '_', '.']).collect();
+    if parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| p.len() <= 3 || p.bytes().all(|c| c.is_ascii_alphabetic()))
+    {
+        return false;
+    }
     let lower = v.to_ascii_lowercase();
     if lower.starts_with("data:")
         || lower.starts_with("http")
@@ -856,7 +866,11 @@ fn generic_secret(c: &mut Candidate<'_>) -> bool {
     let pagerduty = String::from_utf8_lossy(c.line)
         .to_ascii_lowercase()
         .contains("token token=");
-    if key.is_empty() || pagerduty || GENERIC_KEY_ELSEWHERE.iter().any(|w| key.contains(w)) {
+    if key.is_empty()
+        || pagerduty
+        || GENERIC_KEY_ELSEWHERE.iter().any(|w| key.contains(w))
+        || crate::password_value::is_generated_file(c.path)
+    {
         return false;
     }
     generic_value_ok(&c.secret)

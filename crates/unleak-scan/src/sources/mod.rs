@@ -1,5 +1,6 @@
 //! Sources turn what the user points at (a working tree, stdin, git history, a push) into
-//! blobs for the matcher, and the matcher's findings into a [`ScanOutput`].
+//! blobs for the matcher, and collect the matcher's findings (as `Vec<Finding>`) with the
+//! counters of what was read and skipped ([`ScanContext`]'s stats).
 
 pub mod chunked;
 pub mod git;
