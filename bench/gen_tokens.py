@@ -120,6 +120,94 @@ def snowflake(r):
     return digits(r, 18)
 
 
+# --- providers-a: source control, CI/CD, cloud and infra, registries, observability ---------
+
+BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+B36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+LOWNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+B32LOW = "abcdefghijklmnopqrstuvwxyz234567"
+
+
+def bech32_polymod(values):
+    gen = [0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3]
+    chk = 1
+    for v in values:
+        top = chk >> 25
+        chk = (chk & 0x1FFFFFF) << 5 ^ v
+        for i in range(5):
+            chk ^= gen[i] if ((top >> i) & 1) else 0
+    return chk
+
+
+def bech32_encode(hrp, data):
+    """Bech32 (BIP-173) of 8-bit `data` under `hrp`."""
+    acc, bits, five = 0, 0, []
+    for b in data:
+        acc = (acc << 8) | b
+        bits += 8
+        while bits >= 5:
+            bits -= 5
+            five.append((acc >> bits) & 31)
+    if bits:
+        five.append((acc << (5 - bits)) & 31)
+    expand = [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
+    pm = bech32_polymod(expand + five + [0] * 6) ^ 1
+    check = [(pm >> 5 * (5 - i)) & 31 for i in range(6)]
+    return hrp + "1" + "".join(BECH32[d] for d in five + check)
+
+
+def age_key(r):
+    return bech32_encode("age-secret-key-", r.randbytes(32)).upper()
+
+
+def age_key_bad(r):
+    k = age_key(r)
+    return k[:-1] + ("Q" if k[-1] != "Q" else "P")
+
+
+def jwt_claims(r, claims, secret="x"):
+    header = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())
+    payload = b64url(json.dumps(claims, separators=(",", ":")).encode())
+    sig = hmac.new(secret.encode(), f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{b64url(sig)}"
+
+
+def supabase_jwt(r, role):
+    ref = pick(r, "abcdefghijklmnopqrstuvwxyz", 20)
+    iat = 1690000000 + r.randint(0, 10**7)
+    return jwt_claims(r, {"iss": "supabase", "ref": ref, "role": role, "iat": iat, "exp": iat + 10**9}, pick(r, ALNUM, 40))
+
+
+def perm_token(r):
+    user = b64(pick(r, "abcdefghijklmnopqrstuvwxyz", 6).encode())
+    name = b64(("ci-" + digits(r, 2)).encode())
+    return f"perm:{user}.{name}.{pick(r, ALNUM, 30)}"
+
+
+def teamcity(r):
+    return "eyJ0eXAiOiAiVENWMiJ9." + pick(r, URLSAFE, 36) + "." + pick(r, URLSAFE, 48)
+
+
+def onepassword(r):
+    claims = {"signInAddress": "acme.1password.com", "userAuth": {"method": "SRPg-4096", "alg": "PBES2g-HS256", "iterations": 650000, "salt": pick(r, URLSAFE, 22)}, "email": pick(r, "abcdefghijklmnopqrstuvwxyz", 10) + "@1passwordserviceaccounts.com", "srpX": pick(r, HEX, 64), "muk": {"alg": "A256GCM", "ext": True, "k": pick(r, URLSAFE, 43), "key_ops": ["encrypt", "decrypt"], "kty": "oct", "kid": "mp"}, "secretKey": "A3-" + pick(r, UPNUM, 6) + "-" + pick(r, UPNUM, 6), "throttleSecret": {"seed": pick(r, HEX, 64), "uuid": pick(r, UPNUM, 26)}, "deviceUuid": pick(r, LOWNUM, 26)}
+    return "ops_" + b64url(json.dumps(claims, separators=(",", ":")).encode())
+
+
+def elastic_apikey(r):
+    return b64(f"{pick(r, URLSAFE, 20)}:{pick(r, URLSAFE, 22)}".encode())
+
+
+def jfrog_access(r):
+    header = b64url(json.dumps({"ver": "2", "typ": "JWT", "alg": "RS256", "kid": pick(r, URLSAFE, 43)}, separators=(",", ":")).encode())
+    sid = pick(r, "0123456789abcdefghjkmnpqrstvwxyz", 26)
+    payload = b64url(json.dumps({"sub": f"jfac@{sid}/users/ci-bot", "scp": "applied-permissions/user", "aud": "*@*", "iss": f"jfac@{sid}", "exp": 1900000000 + r.randint(0, 10**7), "iat": 1700000000 + r.randint(0, 10**7), "jti": f"{pick(r, HEX, 8)}-{pick(r, HEX, 4)}-4{pick(r, HEX, 3)}-a{pick(r, HEX, 3)}-{pick(r, HEX, 12)}"}, separators=(",", ":")).encode())
+    return f"{header}.{payload}.{b64url(r.randbytes(256))}"
+
+
+def azdo_pat(r):
+    return pick(r, ALNUM, 52) + "JQQJ99" + pick(r, UPNUM, 2) + "ACAAAAAAAAAAAAAS" + "AZDO" + pick(r, ALNUM, 4)
+
+
 GEN = {
     # GitHub
     "ghp": lambda r: b62_token(r, "ghp_"),
@@ -241,6 +329,88 @@ GEN = {
     # nothing: `⟦+kind:empty⟧` records a finding another family's rule makes on this line
     "empty": lambda r: "",
     "human_secret": lambda r: pick(r, LETTERS, 6) + "-" + pick(r, ALNUM, 8) + "!",
+    # --- providers-a -------------------------------------------------------------------
+    # source control, CI/CD, secrets managers
+    "github_legacy": lambda r: pick(r, HEX, 40),
+    "atatt": lambda r: "ATATT3xFfGF0" + pick(r, URLSAFE, 171) + "=" + pick(r, HEX.upper(), 8),
+    "atctt": lambda r: "ATCTT3xFfGN0" + pick(r, URLSAFE, 171) + "=" + pick(r, HEX.upper(), 8),
+    "atlassian_legacy": lambda r: pick(r, ALNUM, 24),
+    "bbdc": lambda r: "BBDC-" + pick(r, ALNUM + "+_", 44),
+    "sgp": lambda r: "sgp_" + pick(r, HEX, 16) + "_" + pick(r, HEX, 40),
+    "sgp_local": lambda r: "sgp_local_" + pick(r, HEX, 40),
+    "azdo_pat": azdo_pat,
+    "azdo_legacy": lambda r: pick(r, B32LOW, 52),
+    "ccipat": lambda r: "CCIPAT_" + pick(r, ALNUM, 22) + "_" + pick(r, HEX, 40),
+    "cciprj": lambda r: "CCIPRJ_" + pick(r, ALNUM, 22) + "_" + pick(r, HEX, 40),
+    "travis": lambda r: pick(r, ALNUM, 22),
+    "bkua": lambda r: "bkua_" + pick(r, HEX, 40),
+    "drone": lambda r: pick(r, ALNUM, 32),
+    "teamcity": teamcity,
+    "jenkins": lambda r: "11" + pick(r, HEX, 32),
+    "sonar": lambda r: r.choice(["squ_", "sqp_", "sqa_"]) + pick(r, HEX, 40),
+    "doppler_pt": lambda r: "dp.pt." + pick(r, ALNUM, 43),
+    "doppler_st": lambda r: "dp.st.prd." + pick(r, ALNUM, 40),
+    "doppler_sa": lambda r: "dp.sa." + pick(r, ALNUM, 43),
+    "hvr": lambda r: "hvr." + pick(r, ALNUM, 24),
+    "vault_legacy": lambda r: "s." + pick(r, ALNUM, 24),
+    "pulumi": lambda r: "pul-" + pick(r, HEX, 40),
+    "octopus": lambda r: "API-" + pick(r, UPNUM, 27),
+    "harness": lambda r: "pat." + pick(r, URLSAFE, 22) + "." + pick(r, HEX, 24) + "." + pick(r, ALNUM, 20),
+    "onepassword": onepassword,
+    "deno": lambda r: "ddp_" + pick(r, ALNUM, 36),
+    "prefect": lambda r: "pnu_" + pick(r, ALNUM, 36),
+    "perm": perm_token,
+    # cloud and infra
+    "age": age_key,
+    "age_bad": age_key_bad,
+    "swmtkn": lambda r: "SWMTKN-1-" + pick(r, B36, 50) + "-" + pick(r, B36, 25),
+    "swmkey": lambda r: "SWMKEY-1-" + b64(r.randbytes(32)).rstrip("="),
+    "k8s_bootstrap": lambda r: pick(r, LOWNUM, 6) + "." + pick(r, LOWNUM, 16),
+    "tskey": lambda r: "tskey-auth-k" + pick(r, ALNUM, 11) + "-" + pick(r, ALNUM, 33),
+    "tskey_api": lambda r: "tskey-api-k" + pick(r, ALNUM, 11) + "-" + pick(r, ALNUM, 33),
+    "ngrok": lambda r: str(r.randint(1, 2)) + pick(r, ALNUM, 26) + "_" + pick(r, ALNUM, 21),
+    "fo1": lambda r: "fo1_" + pick(r, URLSAFE, 43),
+    "flyv1": lambda r: "FlyV1 fm2_" + b64(r.randbytes(180)) + ",fm2_" + b64(r.randbytes(120)),
+    "rnd": lambda r: "rnd_" + pick(r, ALNUM, 32),
+    "vultr": lambda r: pick(r, UPNUM, 36),
+    "hetzner": lambda r: pick(r, ALNUM, 64),
+    "scw_ak": lambda r: "SCW" + pick(r, UPNUM, 17),
+    "ltai": lambda r: "LTAI5t" + pick(r, ALNUM, 18),
+    "alibaba_secret": lambda r: pick(r, ALNUM, 30),
+    "akid": lambda r: "AKID" + pick(r, ALNUM, 32),
+    "ibm_key": lambda r: pick(r, URLSAFE, 44),
+    "sbp": lambda r: "sbp_" + pick(r, HEX, 40),
+    "sb_secret": lambda r: "sb_secret_" + pick(r, URLSAFE, 31),
+    "supabase_service": lambda r: supabase_jwt(r, "service_role"),
+    "supabase_anon": lambda r: supabase_jwt(r, "anon"),
+    "sb_publishable": lambda r: "sb_publishable_" + pick(r, URLSAFE, 31),
+    "pscale_tkn": lambda r: "pscale_tkn_" + pick(r, URLSAFE, 43),
+    "pscale_pw": lambda r: "pscale_pw_" + pick(r, URLSAFE, 43),
+    "pscale_oauth": lambda r: "pscale_oauth_" + pick(r, URLSAFE, 43),
+    "napi": lambda r: "napi_" + pick(r, LOWNUM, 64),
+    "dapi": lambda r: "dapi" + pick(r, HEX, 32),
+    "dose": lambda r: "dose" + pick(r, HEX, 32),
+    "confluent_secret": lambda r: pick(r, ALNUM + "+/", 64),
+    "vercel_blob": lambda r: "vercel_blob_rw_" + pick(r, ALNUM, 16) + "_" + pick(r, ALNUM, 30),
+    "upstash": lambda r: "A" + pick(r, "ABCDEFGHIJKLMNOPQRSTUVWXYZ", 1) + pick(r, URLSAFE, 70),
+    # registries
+    "cio": lambda r: "cio" + pick(r, ALNUM, 32),
+    "clojars": lambda r: "CLOJARS_" + pick(r, LOWNUM, 60),
+    "gradle": lambda r: pick(r, ALNUM, 32),
+    # observability
+    "nraa": lambda r: "NRAA-" + pick(r, HEX, 27),
+    "nrra": lambda r: "NRRA-" + pick(r, HEX, 42),
+    "nrjs": lambda r: "NRJS-" + pick(r, HEX, 19),
+    "dt0c01": lambda r: "dt0c01." + pick(r, UPNUM, 24) + "." + pick(r, UPNUM, 64),
+    "hcaik": lambda r: "hcaik_" + pick(r, LOWNUM, 58),
+    "honeycomb_legacy": lambda r: pick(r, ALNUM, 22),
+    "sumo_key": lambda r: pick(r, ALNUM, 64),
+    "xaat": lambda r: "xaat-" + f"{pick(r, HEX, 8)}-{pick(r, HEX, 4)}-4{pick(r, HEX, 3)}-a{pick(r, HEX, 3)}-{pick(r, HEX, 12)}",
+    "elastic_apikey": elastic_apikey,
+    "alnum32": lambda r: pick(r, ALNUM, 32),
+    "confluent_key": lambda r: pick(r, UPNUM, 16),
+    "jfrog_access": jfrog_access,
+    "cloudinary_url": lambda r: f"cloudinary://{digits(r, 15)}:{pick(r, URLSAFE, 27)}@acme-media",
 }
 
 

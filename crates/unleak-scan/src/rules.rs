@@ -89,6 +89,15 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "providers/generic.toml",
         include_str!("../../../patterns/providers/generic.toml"),
     ),
+    // providers-a: CI/CD and secrets managers; cloud, hosting and infrastructure.
+    (
+        "providers/ci.toml",
+        include_str!("../../../patterns/providers/ci.toml"),
+    ),
+    (
+        "providers/infra.toml",
+        include_str!("../../../patterns/providers/infra.toml"),
+    ),
 ];
 
 /// Lines before and after a keyword hit that a rule's regex sees by default.
@@ -517,5 +526,28 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
             format!("line {}: {}", line_of(text, span.start), e.message())
         }
         None => e.message().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each rule is located at the line its table starts on (counted in one pass).
+    #[test]
+    fn rules_are_located_at_their_tables_lines() {
+        let rule = |id: &str| {
+            format!(
+                "[[rules]]\nid = \"{id}\"\nname = \"n\"\nkind = \"k\"\nkeywords = [\"kw\"]\n\
+                 regex = '(?P<secret>kw[0-9]+)'\nexamples = [\"kw1\"]\n"
+            )
+        };
+        let text = format!("# header\n\n{}\n\n\n{}{}", rule("a"), rule("b"), rule("c"));
+        let specs = parse_rules("f.toml", &text).expect("parses");
+        let origins: Vec<_> = specs.iter().map(|s| s.origin.clone().unwrap()).collect();
+        assert_eq!(
+            origins,
+            ["f.toml line 3", "f.toml line 13", "f.toml line 20"]
+        );
     }
 }

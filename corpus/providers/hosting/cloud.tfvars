@@ -1,0 +1,8 @@
+alicloud_access_key   = "LTAI5tntGAZcnauxVJJohbSq"
+alicloud_secret_key   = "giOADNaWg0L0wMERwPLgCppTXwdwx2"
+tencentcloud_secret_id = "AKIDZy1TAnQvmdgAZCbB4moXWnoTulnml4qo"
+hcloud_token          = "zcUukDBToCRRlXxvwpf2MNR4iiR6BAmDuWkjxIVnpwbFq3MWGmZDw6zBmI8G7SKh"
+scw_access_key        = "SCWIY84JJJ1SS6SHTLOT"
+scw_secret_key        = "20efbb2f-59c3-4268-a464-9ffafbf88f37"
+scw_project_id        = "86f195f5-84a0-468b-a005-0a82ab383fe8"
+region                = "fr-par"
