@@ -53,6 +53,8 @@ pub struct Cli {
     pub exit_code: Option<u8>,
 }
 
+// Parsed once per process: the size of the largest variant (scan's options) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Scan files, directories, stdin (`-`) or git history for secrets.
