@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
 use unleak_scan::config::Config;
-use unleak_scan::sources::{stdin, tree, ScanContext, StatsSummary};
+use unleak_scan::sources::{chunked, stdin, tree, ScanContext, StatsSummary};
 use unleak_scan::{Finding, Matcher, RuleSet};
 
 /// A key id of the AWS shape, different per `seed` (A-Z and 2-7 after `AKIA`).
@@ -172,6 +172,10 @@ enum Input<'a> {
 }
 
 fn scan_with(input: Input<'_>, max_file_size: u64) -> Scanned {
+    scan_chunked(input, max_file_size, chunked::Chunking::DEFAULT)
+}
+
+fn scan_chunked(input: Input<'_>, max_file_size: u64, chunking: chunked::Chunking) -> Scanned {
     let matcher = Matcher::new(RuleSet::builtin().unwrap());
     let config = Config::default();
     let warnings = Mutex::new(Vec::new());
@@ -179,6 +183,7 @@ fn scan_with(input: Input<'_>, max_file_size: u64) -> Scanned {
     let mut ctx = ScanContext::new(&matcher, &config);
     ctx.on_warning = &on_warning;
     ctx.max_file_size = max_file_size;
+    ctx.chunking = chunking;
     let mut findings = match input {
         Input::Dir(d) => tree::scan(&ctx, d, &tree::TreeOptions::default()).unwrap(),
         Input::Stdin(b) => stdin::scan(&ctx, b).unwrap(),
@@ -478,4 +483,25 @@ fn many_empty_members_cost_little_and_hide_nothing() {
     let s = scan_files(&[("many.zip", &w)], 50 * MB);
     assert_eq!(s.paths(), ["many.zip!last.env"]);
     assert_eq!(s.stats.archive_members, 2001);
+}
+
+#[test]
+fn an_archive_longer_than_a_read_chunk_is_noted_not_opened() {
+    let filler: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let zip = Zip::default()
+        .add("noise.bin", &filler, Method::Stored, 0)
+        .file("k.env", &leaky(19))
+        .finish();
+    let chunking = chunked::Chunking {
+        chunk: 4096,
+        overlap: 1024,
+    };
+    let s = scan_chunked(Input::Stdin(&zip), 50 * MB, chunking);
+    assert!(s.findings.is_empty());
+    assert!(
+        s.warned("-: zip archive larger than one read chunk, not opened"),
+        "{:?}",
+        s.warnings
+    );
+    assert_eq!(s.stats.skipped_archive, 1);
 }
