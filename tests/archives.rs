@@ -175,3 +175,18 @@ fn a_tar_gz_committed_in_history_is_opened() {
     assert_eq!(f["line"], 2);
     assert_eq!(f["commit"]["commit"], added.as_str());
 }
+
+#[test]
+fn a_staged_zip_is_opened_before_it_is_committed() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.commit("start");
+    let key = key_id();
+    let bytes = zip(&[("app/.env", leaky(&key).as_bytes(), 0)]);
+    std::fs::write(r.path.join("release.jar"), bytes).unwrap();
+    git(&r.path, &["add", "release.jar"]);
+    let out = unleak(&r.path, &["scan", "--staged", "--format", "json", "."]);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{v}");
+    assert_eq!(v["findings"][0]["path"], "release.jar!app/.env");
+}
