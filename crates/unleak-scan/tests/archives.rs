@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
 use unleak_scan::config::Config;
-use unleak_scan::sources::{chunked, stdin, tree, ScanContext, StatsSummary};
+use unleak_scan::sources::{archive, chunked, stdin, tree, ScanContext, StatsSummary};
 use unleak_scan::{Finding, Matcher, RuleSet};
 
 /// A key id of the AWS shape, different per `seed` (A-Z and 2-7 after `AKIA`).
@@ -504,4 +504,46 @@ fn an_archive_longer_than_a_read_chunk_is_noted_not_opened() {
         s.warnings
     );
     assert_eq!(s.stats.skipped_archive, 1);
+}
+
+/// Damaged archives of every kind (bytes changed, cuts all along) end in a note or a scan,
+/// never a panic or a hang; a cut archive that is still recognised never silently loses a
+/// finding.
+#[test]
+fn mutated_and_truncated_archives_never_panic() {
+    let matcher = Matcher::new(RuleSet::builtin().unwrap());
+    let config = Config::default();
+    let inner = Zip::default().file("x.env", &leaky(20)).finish();
+    let samples = [
+        Zip::default()
+            .file("a.env", &leaky(21))
+            .add("b.zip", &inner, Method::Stored, 0)
+            .finish(),
+        build::tar(&[("a.env", &leaky(22)), ("b.zip", &inner)]),
+        build::gzip(&build::tar(&[("a.env", &leaky(23))])),
+    ];
+    for sample in &samples {
+        let whole = stdin::scan(&ScanContext::new(&matcher, &config), &sample[..])
+            .unwrap()
+            .len();
+        assert!(whole > 0);
+        let step = (sample.len() / 400).max(1);
+        for at in (0..sample.len()).step_by(step) {
+            for flip in [0xFFu8, 0x01] {
+                let mut b = sample.clone();
+                b[at] ^= flip;
+                let ctx = ScanContext::new(&matcher, &config);
+                stdin::scan(&ctx, &b[..]).unwrap();
+            }
+            let ctx = ScanContext::new(&matcher, &config);
+            let found = stdin::scan(&ctx, &sample[..at]).unwrap().len();
+            let noted = ctx.stats.errors.load(Ordering::Relaxed) > 0;
+            let recognised = archive::sniff(&sample[..at]).is_some();
+            assert!(
+                noted || !recognised || found == whole,
+                "a cut at {at} of {} bytes went unnoticed",
+                sample.len()
+            );
+        }
+    }
 }

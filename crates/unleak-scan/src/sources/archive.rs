@@ -409,13 +409,8 @@ impl Walk<'_, '_> {
                 return Ok(());
             }
             let got = read_full(input, &mut header).map_err(|e| self.io(format, e))?;
-            if got == 0 {
-                // No end blocks: tolerated, nothing is missing (unless the budget ended it).
-                return match self.spent.get() {
-                    true => Err(self.ended(format, "a tar header")),
-                    false => Ok(()),
-                };
-            }
+            // Missing end-of-archive blocks (POSIX requires them; GNU tar and Python write
+            // them) are taken for a cut: a tar cut between members would otherwise look whole.
             if got < header.len() {
                 return Err(self.ended(format, "a tar header"));
             }
@@ -710,6 +705,9 @@ fn find_eocd(bytes: &[u8]) -> Result<Eocd, Problem> {
         .map(|i| from + i)
         .ok_or_else(|| zip_damage("no end of central directory"))?;
     let bad = || zip_damage("end of central directory");
+    if bytes.len() - at < 22 {
+        return Err(bad()); // the record is cut
+    }
     let mut entries = u16_at(bytes, at + 10).ok_or_else(bad)? as u64;
     let mut cd_size = u32_at(bytes, at + 12).ok_or_else(bad)? as u64;
     let mut cd_offset = u32_at(bytes, at + 16).ok_or_else(bad)? as u64;
@@ -743,6 +741,11 @@ fn find_eocd(bytes: &[u8]) -> Result<Eocd, Problem> {
         .ok()
         .and_then(|o| cd_start.checked_sub(o))
         .ok_or_else(|| zip_damage("central directory offset past its place"))?;
+    // Data in front of a zip is a launcher script; a zip that starts with a member of its own
+    // and still seems shifted has lost its end: what was found is a stored inner zip's record.
+    if shift > 0 && has_sig(bytes, 0, b"PK\x03\x04") {
+        return Err(zip_damage("its end of central directory is missing"));
+    }
     Ok(Eocd {
         entries,
         cd_start,
