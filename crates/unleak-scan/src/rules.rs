@@ -430,7 +430,10 @@ impl Rule {
     pub fn applies_to(&self, path: &str) -> bool {
         self.paths
             .as_ref()
-            .is_none_or(|g| g.is_match(path) || g.is_match(path.rsplit('/').next().unwrap_or(path)))
+            // The file name: after the last `/`, or `!` for an archive's member (`a.zip!.env`).
+            .is_none_or(|g| {
+                g.is_match(path) || g.is_match(path.rsplit(['/', '!']).next().unwrap_or(path))
+            })
     }
 }
 

@@ -215,6 +215,9 @@ pub fn write(
             stats.skipped_binary, stats.skipped_large, stats.skipped_allowlisted
         ));
     }
+    if stats.skipped_archive > 0 {
+        summary.push_str(&format!("; {} archives not opened", stats.skipped_archive));
+    }
     if stats.errors > 0 {
         summary.push_str(&format!("; {} unreadable", stats.errors));
     }

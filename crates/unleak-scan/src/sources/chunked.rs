@@ -19,7 +19,7 @@ use crate::blob;
 use crate::finding::Finding;
 use crate::matcher::BlobOutcome;
 use crate::sources::read_buffer::ReadBuffer;
-use crate::sources::{scan_blob, ScanContext};
+use crate::sources::{archive, scan_blob, ScanContext};
 
 /// How a long input is cut.
 #[derive(Clone, Copy, Debug)]
@@ -128,6 +128,11 @@ fn stream(
             (keep, origin.of(data, middle))
         });
         let mut chunk_found = if first {
+            // An archive must be held whole to be opened: one longer than a chunk is noted.
+            if archive::note_unopened_chunked(ctx, path, data) {
+                count(ctx, total);
+                return Ok(Some(Vec::new()));
+            }
             match ctx.matcher.scan_bytes(path, data) {
                 BlobOutcome::Binary => {
                     count(ctx, total);

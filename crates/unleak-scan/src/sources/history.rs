@@ -17,7 +17,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::finding::{CommitInfo, Finding};
-use crate::matcher::{BlobOutcome, Matcher};
+use crate::matcher::BlobOutcome;
+use crate::sources::archive;
 use crate::sources::git::Trees;
 use crate::sources::git::{self, DiffNotes, Pool};
 use crate::sources::objects::{CommitHead, Objects, Reader};
@@ -728,25 +729,13 @@ fn scan_read(
     progress
         .bytes
         .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-    scan_paths(
-        ctx.matcher,
-        index,
-        &b.paths,
-        bytes,
-        &ctx.stats.skipped_binary,
-    )
+    scan_paths(ctx, index, &b.paths, bytes)
 }
 
 /// Scan `bytes` once per distinct set of path-bound rules that `paths` select, and give each
-/// path its findings.
-fn scan_paths(
-    matcher: &Matcher,
-    index: usize,
-    paths: &[String],
-    bytes: &[u8],
-    binary: &AtomicU64,
-) -> Vec<Matched> {
-    let rules = &matcher.rules().rules;
+/// path its findings (an archive's findings keep their member part: `path!member`).
+fn scan_paths(ctx: &ScanContext<'_>, index: usize, paths: &[String], bytes: &[u8]) -> Vec<Matched> {
+    let rules = &ctx.matcher.rules().rules;
     let signature = |p: &str| -> Vec<bool> {
         rules
             .iter()
@@ -754,29 +743,33 @@ fn scan_paths(
             .map(|r| r.applies_to(p))
             .collect()
     };
-    let mut done: Vec<(Vec<bool>, Vec<Finding>)> = Vec::new();
+    // (signature, the path scanned, its findings)
+    let mut done: Vec<(Vec<bool>, &str, Vec<Finding>)> = Vec::new();
     let mut out = Vec::new();
     for p in paths {
         let sig = signature(p);
-        let found = match done.iter().find(|(s, _)| *s == sig) {
-            Some((_, f)) => f.clone(),
+        let (scanned_as, found) = match done.iter().find(|(s, _, _)| *s == sig) {
+            Some((_, q, f)) => (*q, f.clone()),
             None => {
-                let f = match matcher.scan_bytes(p, bytes) {
+                let f = match archive::scan_bytes(ctx, p, bytes) {
                     BlobOutcome::Binary => {
-                        binary.fetch_add(1, Ordering::Relaxed);
+                        ctx.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
                         return Vec::new();
                     }
                     BlobOutcome::Scanned(f) => f,
                 };
-                done.push((sig, f.clone()));
-                f
+                done.push((sig, p, f.clone()));
+                (p.as_str(), f)
             }
         };
         if !found.is_empty() {
             let findings = found
                 .into_iter()
                 .map(|mut f| {
-                    f.path = p.clone();
+                    f.path = match f.path.strip_prefix(scanned_as) {
+                        Some(member) if member.starts_with('!') => format!("{p}{member}"),
+                        _ => p.clone(),
+                    };
                     f
                 })
                 .collect();
@@ -1254,7 +1247,7 @@ mod tests {
             .iter()
             .map(|b| repo.revparse_single(b).unwrap().id())
             .collect();
-        let matcher = Matcher::new(crate::rules::RuleSet { rules: Vec::new() });
+        let matcher = crate::matcher::Matcher::new(crate::rules::RuleSet { rules: Vec::new() });
         let config = crate::config::Config::default();
         let ctx = ScanContext::new(&matcher, &config);
         let (order, heads) = commits_from(&ctx, &mut reader, &|_| None, &tips, &HashSet::new());

@@ -2,6 +2,7 @@
 //! blobs for the matcher, and collect the matcher's findings (as `Vec<Finding>`) with the
 //! counters of what was read and skipped ([`ScanContext`]'s stats).
 
+pub mod archive;
 pub mod chunked;
 pub mod git;
 pub mod history;
@@ -84,6 +85,11 @@ pub struct Stats {
     pub skipped_binary: AtomicU64,
     pub skipped_large: AtomicU64,
     pub skipped_allowlisted: AtomicU64,
+    /// Archives (or parts of them) not opened: a format not decoded (bzip2, xz, zstd, 7z),
+    /// nested too deep, past the inflating budget or the member count (archive.rs).
+    pub skipped_archive: AtomicU64,
+    /// Members of archives scanned (not counted in `files`).
+    pub archive_members: AtomicU64,
     pub errors: AtomicU64,
     /// History scans: blobs rebuilt by unleak's own pack reader (the rest came through
     /// libgit2: loose objects, alternates, packs it cannot read).
@@ -100,6 +106,10 @@ pub struct StatsSummary {
     pub skipped_binary: u64,
     pub skipped_large: u64,
     pub skipped_allowlisted: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_archive: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub archive_members: u64,
     pub errors: u64,
     pub duration_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -121,6 +131,8 @@ impl Stats {
             skipped_binary: g(&self.skipped_binary),
             skipped_large: g(&self.skipped_large),
             skipped_allowlisted: g(&self.skipped_allowlisted),
+            skipped_archive: g(&self.skipped_archive),
+            archive_members: g(&self.archive_members),
             errors: g(&self.errors),
             duration_ms: duration.as_millis() as u64,
             commits: None,
@@ -129,13 +141,14 @@ impl Stats {
     }
 }
 
-/// Scan one blob's bytes found at `path`, counting it, and keep what the config allows.
+/// Scan one blob's bytes found at `path` (an archive's members too), counting it, and keep
+/// what the config allows.
 pub fn scan_blob(ctx: &ScanContext<'_>, path: &str, bytes: &[u8]) -> Vec<Finding> {
     ctx.stats.files.fetch_add(1, Ordering::Relaxed);
     ctx.stats
         .bytes
         .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-    match ctx.matcher.scan_bytes(path, bytes) {
+    match archive::scan_bytes(ctx, path, bytes) {
         crate::matcher::BlobOutcome::Binary => {
             ctx.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
             Vec::new()

@@ -305,7 +305,7 @@ fn scan_one(ctx: &ScanContext<'_>, repo: &Repository, path: &str, id: Oid) -> Ve
         return Vec::new();
     };
     let bytes = obj.data();
-    match ctx.matcher.scan_bytes(path, bytes) {
+    match crate::sources::archive::scan_bytes(ctx, path, bytes) {
         BlobOutcome::Binary => {
             ctx.stats.skipped_binary.fetch_add(1, Ordering::Relaxed);
             Vec::new()
