@@ -539,6 +539,29 @@ fn rules_list_and_check() {
     ] {
         assert!(r.stdout.contains(id), "{id} missing from rules list");
     }
+    // Each rule's family is its file; the last line counts the families, and they add up.
+    let last = r.stdout.lines().last().unwrap_or_default();
+    assert!(last.contains(" families: aws "), "{last}");
+    let total: usize = last.split_whitespace().next().unwrap().parse().unwrap();
+    let (_, counts) = last.split_once("families: ").unwrap();
+    let summed: usize = counts
+        .split(", ")
+        .map(|c| c.rsplit_once(' ').unwrap().1.parse::<usize>().unwrap())
+        .sum();
+    assert_eq!(summed, total, "{last}");
+    assert!(
+        counts.contains("chat ") && counts.contains("databases "),
+        "{last}"
+    );
+    let json: Value =
+        serde_json::from_str(&run(unleak().args(["rules", "list", "--json"])).stdout).unwrap();
+    let chat = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["family"] == "chat")
+        .count();
+    assert!(chat > 0, "rules list --json names each rule's family");
     let d = tree();
     let good = write(d.path(), "good.toml", "[[rules]]\nid = \"acme\"\nname = \"ACME\"\nkind = \"acme\"\nkeywords = [\"acme_\"]\nregex = '''(?P<secret>acme_[a-z0-9]{8})'''\nexamples = [\"acme_abcd1234\"]\nnegative_examples = [\"acme_short\"]\n");
     assert_eq!(run(unleak().args(["rules", "check"]).arg(&good)).code, 0);

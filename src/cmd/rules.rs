@@ -12,7 +12,7 @@ use crate::Outcome;
 
 #[derive(Subcommand)]
 pub enum RulesCommand {
-    /// Print every rule: id, kind, description.
+    /// Print every rule: family, id, kind, description; then the count per family.
     List {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -33,7 +33,7 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome> {
                 let v: Vec<_> = rules
                     .rules
                     .iter()
-                    .map(|r| serde_json::json!({"id": r.spec.id, "kind": r.spec.kind, "name": r.spec.name, "description": r.spec.description}))
+                    .map(|r| serde_json::json!({"id": r.spec.id, "family": r.spec.family(), "kind": r.spec.kind, "name": r.spec.name, "description": r.spec.description, "confidence": r.spec.confidence}))
                     .collect();
                 outln!("{}", serde_json::to_string_pretty(&v)?)?;
             } else {
@@ -49,15 +49,45 @@ pub fn run(cmd: RulesCommand) -> Result<Outcome> {
                     .map(|r| r.spec.kind.len())
                     .max()
                     .unwrap_or(0);
+                let f = rules
+                    .rules
+                    .iter()
+                    .map(|r| r.spec.family().len())
+                    .max()
+                    .unwrap_or(0);
                 for r in &rules.rules {
                     let d = if r.spec.description.is_empty() {
                         &r.spec.name
                     } else {
                         &r.spec.description
                     };
-                    outln!("{:w$}  {:k$}  {}", r.spec.id, r.spec.kind, d)?;
+                    outln!(
+                        "{:f$}  {:w$}  {:k$}  {}",
+                        r.spec.family(),
+                        r.spec.id,
+                        r.spec.kind,
+                        d
+                    )?;
                 }
-                outln!("{} rules", rules.rules.len())?;
+                // Families in the order their files are embedded, each with its count.
+                let mut families: Vec<(&str, usize)> = Vec::new();
+                for r in &rules.rules {
+                    match families
+                        .iter_mut()
+                        .find(|(name, _)| *name == r.spec.family())
+                    {
+                        Some((_, n)) => *n += 1,
+                        None => families.push((r.spec.family(), 1)),
+                    }
+                }
+                let counts: Vec<String> =
+                    families.iter().map(|(f, n)| format!("{f} {n}")).collect();
+                outln!(
+                    "{} rules in {} families: {}",
+                    rules.rules.len(),
+                    families.len(),
+                    counts.join(", ")
+                )?;
             }
             Ok(Outcome::Clean)
         }

@@ -272,6 +272,18 @@ impl RuleSpec {
         }
     }
 
+    /// The family the rule belongs to: the name of the file it was written in
+    /// (`providers/chat.toml` → `chat`, `aws.toml` → `aws`, a user's `my-rules.toml` →
+    /// `my-rules`); `other` for a rule with no origin.
+    pub fn family(&self) -> &str {
+        let Some(origin) = self.origin.as_deref() else {
+            return "other";
+        };
+        let file = origin.rsplit_once(" line ").map_or(origin, |(f, _)| f);
+        let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+        name.strip_suffix(".toml").unwrap_or(name)
+    }
+
     /// The spec, noting that it starts at byte `offset` of `text`, from `source`.
     pub fn located(mut self, source: &str, text: &str, offset: usize) -> Self {
         self.origin = Some(format!("{source} line {}", line_of(text, offset)));
