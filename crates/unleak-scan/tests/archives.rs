@@ -185,7 +185,17 @@ fn scan_chunked(input: Input<'_>, max_file_size: u64, chunking: chunked::Chunkin
     ctx.max_file_size = max_file_size;
     ctx.chunking = chunking;
     let mut findings = match input {
-        Input::Dir(d) => tree::scan(&ctx, d, &tree::TreeOptions::default()).unwrap(),
+        Input::Dir(d) => {
+            // Paths come with the root as it was given (absolute here): compare them under it.
+            let root = format!("{}/", d.display());
+            let mut found = tree::scan(&ctx, d, &tree::TreeOptions::default()).unwrap();
+            for f in &mut found {
+                if let Some(rest) = f.path.strip_prefix(&root) {
+                    f.path = rest.to_string();
+                }
+            }
+            found
+        }
         Input::Stdin(b) => stdin::scan(&ctx, b).unwrap(),
     };
     findings.retain(|f| f.rule_id.starts_with("aws-access-key"));
