@@ -443,7 +443,7 @@ fn damaged_archives_are_noted_and_counted() {
         assert!(
             s.warnings
                 .iter()
-                .any(|w| w.starts_with(name) && w.contains("damaged or truncated")),
+                .any(|w| w.contains(&format!("/{name}: ")) && w.contains("damaged or truncated")),
             "{name}: {:?}",
             s.warnings
         );
