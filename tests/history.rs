@@ -833,10 +833,80 @@ fn all_objects(r: &Repo, ids: &[String]) -> Option<Vec<u8>> {
 fn scan_stats(r: &Repo, extra: &[&str]) -> (std::process::ExitStatus, serde_json::Value, String) {
     let mut args = vec!["scan", "--history", "-f", "json"];
     args.extend_from_slice(extra);
-    let out = unleak(&r.path, &args);
+    let out = unleak_within(&r.path, &args, std::time::Duration::from_secs(120));
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
     (out.status, doc["stats"].clone(), stderr)
+}
+
+/// `unleak ARGS` in `dir`, killed after `limit`: a hang on a damaged repository is a failure
+/// that names a copy of the repository (kept under the target dir to reproduce it), not a CI
+/// job that never ends.
+fn unleak_within(
+    dir: &std::path::Path,
+    args: &[&str],
+    limit: std::time::Duration,
+) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(gitrepo::BIN)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("NO_COLOR", "1")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("unleak runs");
+    // Drain the pipes on threads so a full pipe cannot look like a hang.
+    let mut out = child.stdout.take().expect("stdout");
+    let mut err = child.stderr.take().expect("stderr");
+    let out_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut out, &mut b).ok();
+        b
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut err, &mut b).ok();
+        b
+    });
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for unleak") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            child.kill().ok();
+            child.wait().ok();
+            let keep = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+                "hung-repo-{}",
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos())
+            ));
+            let copied = std::process::Command::new("cp")
+                .args(["-a"])
+                .arg(dir)
+                .arg(&keep)
+                .status()
+                .is_ok_and(|s| s.success());
+            panic!(
+                "unleak {args:?} did not finish in {limit:?} on a damaged repository{}",
+                if copied {
+                    format!(" (kept at {})", keep.display())
+                } else {
+                    String::new()
+                }
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    std::process::Output {
+        status,
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+    }
 }
 
 /// Mutated bytes of packs, indexes and loose objects, in a bounded loop with a fixed seed, on
