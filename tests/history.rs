@@ -461,6 +461,21 @@ fn damaged_loose_objects_that_libgit2_spins_on_are_named_not_a_hang() {
         stderr.contains(&tip) && stderr.contains("damaged loose object"),
         "{stderr}"
     );
+    // The same tip over a history that leaks: finding where the secret came from peeled HEAD
+    // through libgit2 unchecked and spun (found by the mutation test below).
+    let r = Repo::new();
+    let pw = password();
+    r.write("prod.env", &db_url(&pw));
+    r.commit("leak");
+    r.write("a.txt", "a\n");
+    let tip = r.commit("tip");
+    overwrite(&loose_path(&r, &tip), &COMMIT);
+    let (code, stderr) = scan_within_a_minute(&r, &["--all-objects"]);
+    assert_eq!(code, Some(1), "the leak is still found: {stderr}");
+    assert!(
+        stderr.contains(&tip) && stderr.contains("damaged loose object"),
+        "{stderr}"
+    );
 }
 
 fn loose_path(r: &Repo, id: &str) -> std::path::PathBuf {
@@ -469,28 +484,13 @@ fn loose_path(r: &Repo, id: &str) -> std::path::PathBuf {
 
 /// `unleak scan --history ARGS` in `r`, killed (and the test failed) after a minute.
 fn scan_within_a_minute(r: &Repo, args: &[&str]) -> (Option<i32>, String) {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_unleak"))
-        .args(["scan", "--history", "--no-config"])
-        .args(args)
-        .current_dir(&r.path)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if std::time::Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("scan --history {args:?} still running after 60 s");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
-    (status.code(), stderr)
+    let mut all = vec!["scan", "--history", "--no-config"];
+    all.extend_from_slice(args);
+    let out = unleak_within(&r.path, &all, std::time::Duration::from_secs(60));
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Replace a file git wrote read-only (objects and packs).

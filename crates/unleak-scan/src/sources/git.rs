@@ -589,6 +589,29 @@ pub fn find_commit(
     repo.find_commit(id)
 }
 
+/// The commit `id` names, through annotated tags, each object checked as `find_object` does
+/// before libgit2 reads it (`Object::peel` reads a tag's target unchecked: a damaged loose
+/// commit behind HEAD or a tag spun libgit2's inflate loop forever). `Ok(None)`: it names a
+/// tree or a blob, no commit.
+pub fn peel_to_commit(
+    repo: &Repository,
+    mut id: Oid,
+) -> std::result::Result<Option<git2::Commit<'_>>, git2::Error> {
+    // Tags of tags are legal but never deep; a loop of them is damage.
+    for _ in 0..16 {
+        let obj = find_object(repo, id)?;
+        match obj.kind() {
+            Some(git2::ObjectType::Tag) => match obj.as_tag() {
+                Some(t) => id = t.target_id(),
+                None => return Err(git2::Error::from_str("a tag that cannot be read")),
+            },
+            Some(git2::ObjectType::Commit) => return Ok(obj.into_commit().ok()),
+            _ => return Ok(None),
+        }
+    }
+    Err(git2::Error::from_str("a chain of more than 16 tags"))
+}
+
 /// `repo.find_object`, refusing a damaged loose object before libgit2 reads it.
 pub fn find_object(
     repo: &Repository,

@@ -328,28 +328,24 @@ fn ref_tip(
         }
     };
     let id = r.target()?;
-    let obj = match git::find_object(repo, id) {
-        Ok(o) => o,
+    if let Err(e) = git::find_object(repo, id) {
+        // Kept: the walk tries it and counts it once, however many refs lead to it.
+        (ctx.on_warning)(&format!(
+            "reference {name}: its object {id} cannot be read: {}",
+            e.message()
+        ));
+        return Some(id);
+    }
+    match git::peel_to_commit(repo, id) {
+        Ok(c) => c.map(|c| c.id()),
+        // An annotated tag's chain may break on the way (a tag of a tree or blob is no commit).
         Err(e) => {
-            // Kept: the walk tries it and counts it once, however many refs lead to it.
-            (ctx.on_warning)(&format!(
-                "reference {name}: its object {id} cannot be read: {}",
-                e.message()
-            ));
-            return Some(id);
-        }
-    };
-    match obj.peel(ObjectType::Commit) {
-        Ok(c) => Some(c.id()),
-        // An annotated tag's chain may break on the way; a tag of a tree or blob is no commit.
-        Err(e) if matches!(e.class(), git2::ErrorClass::Odb | git2::ErrorClass::Zlib) => {
             ctx.warn(&format!(
                 "reference {name}: cannot read what it points to: {}",
                 e.message()
             ));
             None
         }
-        Err(_) => None,
     }
 }
 
@@ -910,7 +906,11 @@ fn attribute(
         .iter()
         .map(|c| c.parents.iter().map(|p| by_id.get(p).copied()).collect())
         .collect();
-    let head = repo.head().and_then(|h| h.peel_to_commit()).ok();
+    let head = repo
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .and_then(|id| git::peel_to_commit(repo, id).ok().flatten());
     // Commits outside the walk (narrowed scans, shallow boundaries, HEAD): read their trees.
     let mut outside: HashMap<(Oid, String), Option<Oid>> = HashMap::new();
     let mut lookup = |commit: Oid, path: &str| -> Option<Oid> {

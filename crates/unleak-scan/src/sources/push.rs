@@ -219,8 +219,8 @@ fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -
         .revwalk()
         .map_err(|e| Error::Git(e.message().to_string()))?;
     for u in &live {
-        let id = git::find_object(repo, u.local_sha)
-            .and_then(|o| o.peel_to_commit())
+        let id = git::peel_to_commit(repo, u.local_sha)
+            .and_then(|c| c.ok_or_else(|| git2::Error::from_str("not a commit")))
             .map_err(|e| Error::Git(format!("pushed object {}: {}", u.local_sha, e.message())))?
             .id();
         walk.push(id)
@@ -234,7 +234,10 @@ fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -
     }
     if let Ok(refs) = repo.references_glob(&format!("refs/remotes/{remote}/*")) {
         for r in refs.flatten() {
-            if let Ok(c) = r.peel_to_commit() {
+            if let Some(c) = r
+                .target()
+                .and_then(|id| git::peel_to_commit(repo, id).ok().flatten())
+            {
                 let _ = walk.hide(c.id());
             }
         }
