@@ -233,24 +233,11 @@ fn age_bech32(s: &str) -> bool {
 }
 
 fn supabase_service_role(token: &str) -> bool {
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(_), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    let header_ok = b64_decode(h)
-        .as_deref()
-        .and_then(json_object)
-        .is_some_and(|m| m.contains_key("alg"));
-    header_ok
-        && b64_decode(p)
-            .as_deref()
-            .and_then(json_object)
-            .is_some_and(|m| {
-                m.get("role").and_then(|r| r.as_str()) == Some("service_role")
-                    && m.get("iss").and_then(|r| r.as_str()) == Some("supabase")
-            })
+    Jwt::parse(token).is_some_and(|jwt| {
+        jwt.header.contains_key("alg")
+            && jwt.payload.get("role").and_then(|r| r.as_str()) == Some("service_role")
+            && jwt.payload.get("iss").and_then(|r| r.as_str()) == Some("supabase")
+    })
 }
 
 fn jetbrains_perm_token(token: &str) -> bool {
@@ -335,43 +322,51 @@ fn json_object(bytes: &[u8]) -> Option<serde_json::Map<String, serde_json::Value
 }
 
 fn jwt_hmac(token: &str) -> bool {
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let Some(jwt) = Jwt::parse(token) else {
         return false;
     };
-    let Some(header) = b64_decode(h).as_deref().and_then(json_object) else {
-        return false;
-    };
-    let sig_len = match header.get("alg").and_then(|a| a.as_str()) {
+    let sig_len = match jwt.header.get("alg").and_then(|a| a.as_str()) {
         Some("HS256") => 32,
         Some("HS384") => 48,
         Some("HS512") => 64,
         _ => return false,
     };
-    b64_decode(p).as_deref().and_then(json_object).is_some() && b64_len(s) == Some(sig_len)
+    b64_len(jwt.signature) == Some(sig_len)
+}
+
+/// A JWT taken apart: header and payload decoded to JSON objects, the signature as written.
+struct Jwt<'a> {
+    header: serde_json::Map<String, serde_json::Value>,
+    payload: serde_json::Map<String, serde_json::Value>,
+    signature: &'a str,
+}
+
+impl<'a> Jwt<'a> {
+    /// Three `.`-separated base64url segments whose first two decode to JSON objects.
+    fn parse(token: &'a str) -> Option<Self> {
+        let mut parts = token.split('.');
+        let (Some(h), Some(p), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return None;
+        };
+        Some(Jwt {
+            header: b64_decode(h).as_deref().and_then(json_object)?,
+            payload: b64_decode(p).as_deref().and_then(json_object)?,
+            signature,
+        })
+    }
 }
 
 /// Header and payload decode to JSON objects (the header names its algorithm), and the
 /// signature decodes: a string of three base64 segments that merely starts with `eyJ` is not
 /// a token.
 fn jwt_json(token: &str) -> bool {
-    let mut parts = token.split('.');
-    let (Some(h), Some(p), Some(s), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    let header_ok = b64_decode(h)
-        .as_deref()
-        .and_then(json_object)
-        .is_some_and(|m| m.get("alg").is_some_and(|a| a.is_string()));
-    let payload_ok = b64_decode(p)
-        .as_deref()
-        .and_then(json_object)
-        .is_some_and(|m| !m.is_empty());
-    header_ok && payload_ok && b64_len(s).is_some_and(|n| n >= 16)
+    Jwt::parse(token).is_some_and(|jwt| {
+        jwt.header.get("alg").is_some_and(|a| a.is_string())
+            && !jwt.payload.is_empty()
+            && b64_len(jwt.signature).is_some_and(|n| n >= 16)
+    })
 }
 
 /// `tok:<id>:<digits>:<digits>` once decoded; the id is hex with `_`/`-` separators.
