@@ -48,13 +48,21 @@ pub struct PrePushArgs {
     pub remote: Option<String>,
     /// The remote's URL (git passes it; unused).
     pub url: Option<String>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+/// What the pre-push and pre-commit checks share: the configuration, redaction and the
+/// confidence policy (the same default as `scan`).
+#[derive(Args)]
+pub struct CheckArgs {
     /// Configuration file (default: .unleak.toml at the repository's top).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Print secrets in full (they are redacted by default).
     #[arg(long)]
     pub show_secrets: bool,
-    /// Findings below this confidence (illustrative passwords) do not refuse the push.
+    /// Findings below this confidence (illustrative passwords) do not refuse the push or commit.
     #[arg(long, value_name = "LEVEL", default_value = Confidence::DEFAULT_MINIMUM.as_str(), value_parser = parse_confidence)]
     pub min_confidence: Confidence,
 }
@@ -109,7 +117,7 @@ fn pre_push(args: PrePushArgs) -> Result<Outcome> {
         .remote
         .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
         .unwrap_or_default();
-    let config = load_config(args.config.as_ref(), Path::new("."))?;
+    let config = load_config(args.check.config.as_ref(), Path::new("."))?;
     config.warnings().iter().for_each(|w| output::warn(w));
     let matcher = build_matcher(&config)?;
     let warn = |m: &str| output::warn(m);
@@ -119,12 +127,13 @@ fn pre_push(args: PrePushArgs) -> Result<Outcome> {
     let mut out = push::scan_push(&ctx, Path::new("."), &remote, &updates)?;
     let unread = ctx.stats.errors.load(std::sync::atomic::Ordering::Relaxed);
     let found = out.findings.len();
-    out.findings.retain(|f| f.confidence >= args.min_confidence);
+    out.findings
+        .retain(|f| f.confidence >= args.check.min_confidence);
     if out.findings.len() < found {
         output::note(&format!(
             "{} finding(s) below {} confidence (illustrative passwords, fixtures under tests and docs) do not refuse the push; `unleak scan --history --range REMOTE/BRANCH..HEAD -f json` lists them",
             found - out.findings.len(),
-            args.min_confidence.as_str()
+            args.check.min_confidence.as_str()
         ));
     }
     if out.findings.is_empty() {
@@ -135,7 +144,10 @@ fn pre_push(args: PrePushArgs) -> Result<Outcome> {
         }
         return Ok(Outcome::of_scan(false, unread));
     }
-    eprint!("{}", refusal(&out.findings, &remote, args.show_secrets));
+    eprint!(
+        "{}",
+        refusal(&out.findings, &remote, args.check.show_secrets)
+    );
     Ok(Outcome::Findings)
 }
 

@@ -12,9 +12,8 @@ use clap::Args;
 use unleak_scan::sources::push;
 use unleak_scan::sources::tree::{self, TreeOptions};
 use unleak_scan::sources::{sort_findings, ScanContext, DEFAULT_MAX_FILE_SIZE};
-use unleak_scan::Confidence;
 
-use super::common::{build_matcher, load_config, parse_confidence};
+use super::common::{build_matcher, load_config};
 use super::hook::listing;
 use crate::output;
 use crate::Outcome;
@@ -24,20 +23,13 @@ pub struct PreCommitArgs {
     /// Files to check instead of the staged changes (what the pre-commit framework passes).
     /// Put them after `--`: a file named like an option is then never read as one.
     pub files: Vec<PathBuf>,
-    /// Configuration file (default: .unleak.toml at the repository's top).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Print secrets in full (they are redacted by default).
-    #[arg(long)]
-    pub show_secrets: bool,
-    /// Findings below this confidence (illustrative passwords) do not refuse the commit.
-    #[arg(long, value_name = "LEVEL", default_value = Confidence::DEFAULT_MINIMUM.as_str(), value_parser = parse_confidence)]
-    pub min_confidence: Confidence,
+    #[command(flatten)]
+    pub check: super::hook::CheckArgs,
 }
 
 pub fn pre_commit(args: PreCommitArgs) -> Result<Outcome> {
     let config = load_config(
-        args.config.as_ref(),
+        args.check.config.as_ref(),
         args.files.first().map_or(Path::new("."), PathBuf::as_path),
     )?;
     config.warnings().iter().for_each(|w| output::warn(w));
@@ -63,12 +55,12 @@ pub fn pre_commit(args: PreCommitArgs) -> Result<Outcome> {
     }
     sort_findings(&mut findings);
     let found = findings.len();
-    findings.retain(|f| f.confidence >= args.min_confidence);
+    findings.retain(|f| f.confidence >= args.check.min_confidence);
     if findings.len() < found {
         output::note(&format!(
             "{} finding(s) below {} confidence (illustrative passwords, fixtures under tests and docs) do not refuse the commit; `unleak scan -f json` lists them",
             found - findings.len(),
-            args.min_confidence.as_str()
+            args.check.min_confidence.as_str()
         ));
     }
     let unread = ctx.stats.errors.load(std::sync::atomic::Ordering::Relaxed);
@@ -100,7 +92,7 @@ pub fn pre_commit(args: PreCommitArgs) -> Result<Outcome> {
     } else {
         "unleak scan FILE..."
     };
-    s.push_str(&listing(&findings, args.show_secrets, all));
+    s.push_str(&listing(&findings, args.check.show_secrets, all));
     s.push_str(
         "\nWhat to do:\n\
          \x20 - Take the secret out of the file (read it from the environment or a secret store;\n\
