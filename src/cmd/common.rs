@@ -52,3 +52,13 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 pub fn parse_confidence(s: &str) -> Result<Confidence, String> {
     s.parse()
 }
+
+/// The note for findings below `--min-confidence`: how many, what they do not do (`effect`:
+/// "do not refuse the push"), and where they are listed (`listed`). One wording for `scan`
+/// and both hooks.
+pub fn below_minimum_note(n: usize, min: Confidence, effect: &str, listed: &str) -> String {
+    format!(
+        "{n} finding(s) below {} confidence (illustrative passwords, fixtures under tests and docs) {effect}; {listed}",
+        min.as_str()
+    )
+}

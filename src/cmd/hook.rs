@@ -9,7 +9,7 @@ use unleak_scan::sources::push::{self, PushUpdate};
 use unleak_scan::sources::{ScanContext, DEFAULT_MAX_FILE_SIZE};
 use unleak_scan::{report, Confidence, Finding};
 
-use super::common::{build_matcher, load_config, parse_confidence};
+use super::common::{below_minimum_note, build_matcher, load_config, parse_confidence};
 use crate::output;
 use crate::Outcome;
 
@@ -130,10 +130,11 @@ fn pre_push(args: PrePushArgs) -> Result<Outcome> {
     out.findings
         .retain(|f| f.confidence >= args.check.min_confidence);
     if out.findings.len() < found {
-        output::note(&format!(
-            "{} finding(s) below {} confidence (illustrative passwords, fixtures under tests and docs) do not refuse the push; `unleak scan --history --range REMOTE/BRANCH..HEAD -f json` lists them",
+        output::note(&below_minimum_note(
             found - out.findings.len(),
-            args.check.min_confidence.as_str()
+            args.check.min_confidence,
+            "do not refuse the push",
+            "`unleak scan --history --range REMOTE/BRANCH..HEAD -f json` lists them",
         ));
     }
     if out.findings.is_empty() {

@@ -13,7 +13,7 @@ use unleak_scan::sources::push;
 use unleak_scan::sources::tree::{self, TreeOptions};
 use unleak_scan::sources::{sort_findings, ScanContext, DEFAULT_MAX_FILE_SIZE};
 
-use super::common::{build_matcher, load_config};
+use super::common::{below_minimum_note, build_matcher, load_config};
 use super::hook::listing;
 use crate::output;
 use crate::Outcome;
@@ -57,10 +57,11 @@ pub fn pre_commit(args: PreCommitArgs) -> Result<Outcome> {
     let found = findings.len();
     findings.retain(|f| f.confidence >= args.check.min_confidence);
     if findings.len() < found {
-        output::note(&format!(
-            "{} finding(s) below {} confidence (illustrative passwords, fixtures under tests and docs) do not refuse the commit; `unleak scan -f json` lists them",
+        output::note(&below_minimum_note(
             found - findings.len(),
-            args.check.min_confidence.as_str()
+            args.check.min_confidence,
+            "do not refuse the commit",
+            "`unleak scan -f json` lists them",
         ));
     }
     let unread = ctx.stats.errors.load(std::sync::atomic::Ordering::Relaxed);

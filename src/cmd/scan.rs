@@ -13,7 +13,7 @@ use unleak_scan::report::{self, Format, Style};
 use unleak_scan::sources::{self, stdin, tree, ScanContext};
 use unleak_scan::{Confidence, Finding};
 
-use super::common::{build_matcher, load_config, parse_confidence, parse_size};
+use super::common::{below_minimum_note, build_matcher, load_config, parse_confidence, parse_size};
 use crate::output::{self, color_enabled, Output};
 use crate::Outcome;
 
@@ -298,7 +298,12 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         output::note(&below_minimum_note(
             findings.len() - failing,
             args.min_confidence,
-            format,
+            "do not fail the scan",
+            if format == Format::Text {
+                "`-f json` lists them with their confidence; `--min-confidence low` counts them"
+            } else {
+                "the report lists them with their confidence; `--min-confidence low` counts them"
+            },
         ));
     }
     out.writer().flush().context("cannot write the report")?;
@@ -321,19 +326,6 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         );
     }
     Ok(Outcome::of_scan(failing > 0, stats.errors))
-}
-
-/// What was found below `--min-confidence`, and where to see it.
-pub(crate) fn below_minimum_note(n: usize, min: Confidence, format: Format) -> String {
-    let where_listed = if format == Format::Text {
-        "`-f json` lists"
-    } else {
-        "the report lists"
-    };
-    format!(
-        "{n} finding(s) below {} confidence (illustrative passwords, fixtures under tests and docs) do not fail the scan: {where_listed} them with their confidence; `--min-confidence low` counts them",
-        min.as_str()
-    )
 }
 
 /// `-v`: which configuration the scan runs with, and how many rules.
