@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run every fuzz target for a while (default 60 s each; `fuzz/smoke.sh 1800` for the 30-minute
 # runs), seeded from the project's own corpus/, patterns/ and a small generated repository.
-# Needs a nightly toolchain and cargo-fuzz (`rustup toolchain install nightly`,
-# `cargo install cargo-fuzz`). Exits non-zero if any target found a crash, a hang (over 10 s
+# Needs cargo-fuzz (`cargo install cargo-fuzz`) and a nightly toolchain, or the stable one with
+# RUSTC_BOOTSTRAP=1 (used when no nightly is installed: cargo-fuzz's -Z flags work on it). Exits non-zero if any target found a crash, a hang (over 10 s
 # on one input) or an input that needs over 2 GB; the input is saved under fuzz/artifacts/.
 # Usage: fuzz/smoke.sh [SECONDS] [TARGET...]
 set -uo pipefail
@@ -11,7 +11,7 @@ secs=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(matcher validators kubernetes_secret config rules_file delta pack loose_object repository)
+    targets=(matcher validators kubernetes_secret config rules_file delta pack loose_object repository archive)
 fi
 seeds=target/seeds
 rm -rf "$seeds" && mkdir -p "$seeds"
@@ -19,7 +19,8 @@ rm -rf "$seeds" && mkdir -p "$seeds"
 # Seeds. Corpus files are the matcher's and validators' (their first byte picks a path or a
 # validator); YAML for the Kubernetes decoder; configurations and rule files as they are.
 mkdir -p "$seeds/matcher" "$seeds/validators" "$seeds/kubernetes_secret" "$seeds/config" \
-    "$seeds/rules_file" "$seeds/delta" "$seeds/pack" "$seeds/loose_object" "$seeds/repository"
+    "$seeds/rules_file" "$seeds/delta" "$seeds/pack" "$seeds/loose_object" "$seeds/repository" \
+    "$seeds/archive"
 n=0
 while IFS= read -r -d '' f; do
     n=$((n + 1))
@@ -80,17 +81,37 @@ with tempfile.TemporaryDirectory() as d:
     p = open(os.path.join(pdir, idx[:-4] + ".pack"), "rb").read()
     assert len(i) < 65536
     open(os.path.join(seeds, "pack", "p1"), "wb").write(len(i).to_bytes(2, "little") + i + p)
+# The archive target: a zip, a tar, a tar.gz and a gzip holding a fake key (first byte 0: the
+# input as it is).
+import io, gzip, tarfile, zipfile
+env_text = b"AWS_ACCESS_KEY_ID=AKIA" + b"QYLPMN5HHHFPZAM2\n"
+zbuf = io.BytesIO()
+with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("conf/.env", env_text)
+tbuf = io.BytesIO()
+with tarfile.open(fileobj=tbuf, mode="w") as t:
+    info = tarfile.TarInfo("conf/.env")
+    info.size = len(env_text)
+    t.addfile(info, io.BytesIO(env_text))
+for name, data in [("zip", zbuf.getvalue()), ("tar", tbuf.getvalue()),
+                   ("tgz", gzip.compress(tbuf.getvalue(), mtime=0)), ("gz", gzip.compress(env_text, mtime=0))]:
+    open(os.path.join(seeds, "archive", name), "wb").write(b"\0" + data)
 # The repository target: no damage, and a few records of damage.
 open(os.path.join(seeds, "repository", "none"), "wb").write(b"")
 open(os.path.join(seeds, "repository", "some"), "wb").write(bytes([0, 40, 0, 0, 0, 0xff, 1, 9, 0, 0, 0, 1]))
 PY
 
+if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+    fuzz=(cargo +nightly fuzz)
+else
+    fuzz=(env RUSTC_BOOTSTRAP=1 cargo fuzz)
+fi
 failed=()
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t"
     echo "== $t: ${secs}s"
     log=target/smoke-$t.log
-    if cargo +nightly fuzz run "$t" "corpus/$t" "$seeds/$t" -- \
+    if "${fuzz[@]}" run "$t" "corpus/$t" "$seeds/$t" -- \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 >"$log" 2>&1; then
         grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' "$log" | tail -n 2
