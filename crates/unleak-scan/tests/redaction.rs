@@ -222,3 +222,35 @@ fn an_encoded_credentials_file_is_hidden_with_what_it_decodes_to() {
         }
     }
 }
+
+/// A secret reported on one line also stands, unreported, on another line of the same file,
+/// next to a finding of its own: that line's preview hides it too (the fuzzer's `matcher`
+/// target found a quoted SQL fragment reported on a later line and shown in full earlier).
+#[test]
+fn a_secret_found_on_one_line_is_hidden_on_every_line_of_the_file() {
+    let matcher = Matcher::new(RuleSet::builtin().unwrap());
+    let mut r = Rng(0x5eed_1234_abcd_0003);
+    // A passphrase of plain words: nothing about its words alone says "secret", so only
+    // knowing it was found elsewhere in the file can hide it.
+    let lower = b"abcdefghijklmnopqrstuvwxyz";
+    let first = format!(
+        "{} {} {}",
+        r.pick(lower, 7),
+        r.pick(lower, 6),
+        r.pick(lower, 8)
+    );
+    let second = password(&mut r);
+    // Line 1: only `second` is reported there, but the text of line 2's secret stands in it.
+    let text = format!(
+        "-- was {first} until today; CREATE ROLE app WITH LOGIN PASSWORD '{second}';\nDB_PASSWORD=\"{first}\"\n"
+    );
+    let findings = matcher.scan_text("gen.env", text.as_bytes());
+    assert!(
+        findings.iter().any(|f| f.secret == first && f.line == 2),
+        "{findings:?}"
+    );
+    for (format, out) in reports(matcher.rules(), &findings, false) {
+        assert_hidden(&out, &first, &format!("{format:?}\n{text}"));
+        assert_hidden(&out, &second, &format!("{format:?}\n{text}"));
+    }
+}

@@ -4,9 +4,10 @@
 //! A line can hold more than the finding being shown: its AWS key id and the paired secret key,
 //! two passwords, the same secret twice, the base64 value a Kubernetes Secret's finding was
 //! decoded from, or a secret no rule reported. So a preview hides, in this order:
-//! 1. every secret found on that line (every finding of the same path, line and commit, at its
-//!    position, and every other occurrence of its text or its partner's on the line), shown as
-//!    the report shows secrets (first characters and `…`; AWS key ids whole);
+//! 1. every secret found on that line (every finding of the same path, line and commit) at its
+//!    position, and every occurrence of any secret found in the same file (and commit), or of
+//!    its partner, wherever it stands; shown as the report shows secrets (first characters and
+//!    `…`; AWS key ids whole);
 //! 2. every other word that may be secret: the value after `=` or `:` (a quoted value whole) and
 //!    any word that is neither plain (letters and `_ - . /`), nor a short number (4 digits) or
 //!    punctuation (3 characters), nor a key name (an identifier followed by `=` or `:`). What remains is the line's shape: key names,
@@ -23,18 +24,26 @@ use crate::finding::{redact, Finding};
 /// Previews hold at most this many characters (and `…` where cut).
 pub const MAX_PREVIEW: usize = 160;
 
-/// Secrets shorter than this are not searched for elsewhere on the line (they would hide every
+/// Secrets shorter than this are not searched for elsewhere in the file (they would hide every
 /// occurrence of a common short string; position-based hiding still covers them).
 const MIN_NEEDLE: usize = 4;
 
 type LineKey<'a> = (&'a str, u32, Option<&'a str>);
+type FileKey<'a> = (&'a str, Option<&'a str>);
 
-/// What is known to be secret on one line.
+/// The findings of one line: hidden by their position in its previews.
 struct Line<'a> {
     members: Vec<&'a Finding>,
+}
+
+/// What is known to be secret in one file (one version of it, in history): every secret found
+/// anywhere in it is hidden wherever its text occurs in any preview of the file. A secret found
+/// on one line can stand on another line too, where no rule reported it (the fuzzer found a
+/// quoted SQL fragment reported on line 6 and shown in full in line 2's preview).
+struct FileSecrets<'a> {
     /// Secret texts to hide wherever they occur, with how each is shown.
     needles: Vec<(&'a str, String)>,
-    /// Built only for lines with several distinct secrets (most have one: `memmem` is cheaper).
+    /// Built only for files with several distinct secrets (most have one: `memmem` is cheaper).
     automaton: Option<AhoCorasick>,
 }
 
@@ -42,6 +51,7 @@ struct Line<'a> {
 /// each finding's preview.
 pub struct Redactor<'a> {
     lines: HashMap<LineKey<'a>, Line<'a>>,
+    files: HashMap<FileKey<'a>, FileSecrets<'a>>,
 }
 
 fn key(f: &Finding) -> LineKey<'_> {
@@ -52,19 +62,32 @@ fn key(f: &Finding) -> LineKey<'_> {
     )
 }
 
+fn file_key(f: &Finding) -> FileKey<'_> {
+    (
+        f.path.as_str(),
+        f.commit.as_ref().map(|c| c.commit.as_str()),
+    )
+}
+
 impl<'a> Redactor<'a> {
     pub fn new(findings: &'a [Finding]) -> Self {
         let mut lines: HashMap<LineKey<'a>, Line<'a>> = HashMap::new();
+        let mut files: HashMap<FileKey<'a>, FileSecrets<'a>> = HashMap::new();
         for f in findings {
-            let line = lines.entry(key(f)).or_insert_with(|| Line {
-                members: Vec::new(),
+            lines
+                .entry(key(f))
+                .or_insert_with(|| Line {
+                    members: Vec::new(),
+                })
+                .members
+                .push(f);
+            let file = files.entry(file_key(f)).or_insert_with(|| FileSecrets {
                 needles: Vec::new(),
                 automaton: None,
             });
-            line.members.push(f);
             let mut add = |secret: &'a str, shown: String| {
-                if secret.len() >= MIN_NEEDLE && !line.needles.iter().any(|(s, _)| *s == secret) {
-                    line.needles.push((secret, shown));
+                if secret.len() >= MIN_NEEDLE && !file.needles.iter().any(|(s, _)| *s == secret) {
+                    file.needles.push((secret, shown));
                 }
             };
             add(&f.secret, f.display_secret(false));
@@ -77,15 +100,15 @@ impl<'a> Redactor<'a> {
                 add(&p.secret, shown);
             }
         }
-        for line in lines.values_mut() {
-            if line.needles.len() > 1 {
-                line.automaton = AhoCorasick::builder()
+        for file in files.values_mut() {
+            if file.needles.len() > 1 {
+                file.automaton = AhoCorasick::builder()
                     .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                    .build(line.needles.iter().map(|(s, _)| s.as_bytes()))
+                    .build(file.needles.iter().map(|(s, _)| s.as_bytes()))
                     .ok();
             }
         }
-        Redactor { lines }
+        Redactor { lines, files }
     }
 
     /// The finding's line as the report shows it: secrets hidden unless `show`, at most
@@ -101,18 +124,21 @@ impl<'a> Redactor<'a> {
             )
         } else {
             let line = self.lines.get(&key(f));
+            let file = self.files.get(&file_key(f));
             (
-                self.mask_segment(line, f, &e.before, e.from(), cut_start, false),
-                self.mask_segment(line, f, &e.after, e.end, false, cut_end),
+                self.mask_segment(line, file, f, &e.before, e.from(), cut_start, false),
+                self.mask_segment(line, file, f, &e.after, e.end, false, cut_end),
             )
         };
         fit(&head, &f.display_secret(show), &tail, cut_start, cut_end)
     }
 
     /// One side of the secret with every known and every likely secret hidden.
+    #[allow(clippy::too_many_arguments)]
     fn mask_segment(
         &self,
         line: Option<&Line<'_>>,
+        file: Option<&FileSecrets<'_>>,
         own: &Finding,
         bytes: &[u8],
         base: usize,
@@ -136,16 +162,18 @@ impl<'a> Redactor<'a> {
                 };
                 hidden.push((cs, ce, shown));
             }
-            // Every occurrence of any of the line's secrets.
-            match &line.automaton {
+        }
+        // Every occurrence of any of the file's secrets.
+        if let Some(file) = file {
+            match &file.automaton {
                 Some(ac) => {
                     for m in ac.find_iter(bytes) {
-                        let shown = &line.needles[m.pattern().as_usize()].1;
+                        let shown = &file.needles[m.pattern().as_usize()].1;
                         hidden.push((m.start(), m.end(), Cow::Borrowed(shown.as_str())));
                     }
                 }
                 None => {
-                    for (needle, shown) in &line.needles {
+                    for (needle, shown) in &file.needles {
                         for at in memchr::memmem::find_iter(bytes, needle.as_bytes()) {
                             hidden.push((at, at + needle.len(), Cow::Borrowed(shown.as_str())));
                         }
