@@ -129,7 +129,6 @@ const COMMON_WORDS: &[&str] = &[
     "old",
     "temp",
     "tmp",
-    "pwd",
     "one",
     "two",
     "three",
