@@ -10,6 +10,8 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 
+pub use crate::sdk_error::{classify, CallFailure};
+
 /// Per-call bound when the user gives none (`--verify-timeout`).
 pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(5);
 /// Attempts per call, the first included (throttling and transient errors back off between).
@@ -120,108 +122,6 @@ pub fn with_key(config: &SdkConfig, access_key_id: &str, secret_access_key: &str
         .build()
 }
 
-/// A failed call, reduced to what callers decide on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CallFailure {
-    /// The service answered with an error.
-    Service {
-        code: Option<String>,
-        message: Option<String>,
-        http_status: u16,
-    },
-    /// The operation timeout ran out (no answer in time, retries included).
-    TimedOut,
-    /// No answer at all: DNS, refused or reset connection, TLS.
-    Connection(String),
-    /// Anything else (no credentials to sign with, unreadable response, …).
-    Other(String),
-}
-
-impl CallFailure {
-    pub fn code(&self) -> Option<&str> {
-        match self {
-            CallFailure::Service { code, .. } => code.as_deref(),
-            _ => None,
-        }
-    }
-}
-
-/// Classify an SDK error. Some emulators (moto) wrap query-protocol errors in an extra
-/// `<Errors>` element the SDK does not parse (`code()` is then `None`): the code and message
-/// are then read from the raw response body.
-pub fn classify<E>(err: &aws_sdk_sts::error::SdkError<E>) -> CallFailure
-where
-    E: aws_sdk_sts::error::ProvideErrorMetadata + std::error::Error + 'static,
-{
-    use aws_sdk_sts::error::SdkError;
-    match err {
-        SdkError::ServiceError(se) => {
-            let body = se
-                .raw()
-                .body()
-                .bytes()
-                .map(String::from_utf8_lossy)
-                .unwrap_or_default();
-            let code = se
-                .err()
-                .code()
-                .map(str::to_string)
-                .or_else(|| xml_element(&body, "Code"));
-            let message = se
-                .err()
-                .message()
-                .map(str::to_string)
-                .or_else(|| xml_element(&body, "Message"));
-            CallFailure::Service {
-                code,
-                message,
-                http_status: se.raw().status().as_u16(),
-            }
-        }
-        SdkError::TimeoutError(_) => CallFailure::TimedOut,
-        SdkError::DispatchFailure(d) if d.is_timeout() => CallFailure::TimedOut,
-        SdkError::DispatchFailure(d) if d.is_io() => CallFailure::Connection(error_chain(err)),
-        _ => CallFailure::Other(error_chain(err)),
-    }
-}
-
-/// An error and its sources on one line, without the SDK's generic wrappers ("dispatch
-/// failure", "other") and debug dumps: what a `reason` can show.
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    const GENERIC: &[&str] = &[
-        "dispatch failure",
-        "other",
-        "io error",
-        "timeout",
-        "user error",
-    ];
-    let mut parts: Vec<String> = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        let text = e.to_string();
-        let line = text.lines().next().unwrap_or_default().trim();
-        let line = line.trim_end_matches("Attempted:").trim();
-        if !line.is_empty() && !GENERIC.contains(&line) && !parts.iter().any(|p| p.contains(line)) {
-            parts.push(line.to_string());
-        }
-        next = e.source();
-    }
-    if parts.is_empty() {
-        err.to_string()
-    } else {
-        parts.join(": ")
-    }
-}
-
-/// The text of the first `<name>…</name>` element, if any.
-fn xml_element(body: &str, name: &str) -> Option<String> {
-    let open = format!("<{name}>");
-    let start = body.find(&open)? + open.len();
-    let len = body[start..].find(&format!("</{name}>"))?;
-    let text = body[start..start + len].trim();
-    (!text.is_empty()).then(|| text.to_string())
-}
-
 /// `5 s`, `0.5 s`: durations as reasons show them.
 pub fn human_duration(d: Duration) -> String {
     if d.subsec_millis() == 0 {
@@ -234,22 +134,6 @@ pub fn human_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reads_codes_from_wrapped_query_errors() {
-        let body = "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code>\
-                    <Message>The security token included in the request is invalid.</Message>\
-                    </Error></Errors></ErrorResponse>";
-        assert_eq!(
-            xml_element(body, "Code").as_deref(),
-            Some("InvalidClientTokenId")
-        );
-        assert!(xml_element(body, "Message")
-            .unwrap()
-            .starts_with("The security"));
-        assert_eq!(xml_element("<Code></Code>", "Code"), None);
-        assert_eq!(xml_element("no xml", "Code"), None);
-    }
 
     #[test]
     fn durations_read_naturally() {

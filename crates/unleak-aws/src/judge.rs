@@ -25,8 +25,9 @@ use tokio::task::JoinSet;
 
 use crate::account;
 use crate::canary::CanaryAccounts;
-use crate::client::{self, human_duration, AwsSettings, CallFailure, CredentialSource};
+use crate::client::{self, human_duration, AwsSettings, CredentialSource};
 use crate::error::{Error, Result};
+use crate::sdk_error::{is_throttling, CallFailure};
 
 /// A key to judge: its id and, when the finding had one, the full secret paired with it.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -556,18 +557,6 @@ impl Judge {
             };
         }
     }
-}
-
-fn is_throttling(code: &str) -> bool {
-    matches!(
-        code,
-        "Throttling"
-            | "ThrottlingException"
-            | "ThrottledException"
-            | "RequestLimitExceeded"
-            | "TooManyRequestsException"
-            | "RequestThrottled"
-    )
 }
 
 /// `arn:aws:iam::123456789012:user/path/alice` → `alice`; the root user → `root`.

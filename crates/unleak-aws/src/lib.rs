@@ -5,11 +5,13 @@ pub mod account;
 pub mod canary;
 pub mod client;
 pub mod error;
-mod failpoint;
+pub mod failpoint;
 pub mod fix_client;
 pub mod journal;
 pub mod judge;
 pub mod rotate;
+pub mod sdk_error;
+pub mod secrets;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -6,8 +6,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::fix_client::{describe, error_code, FixClients, SdkError};
+use crate::failpoint::{self, Point};
+use crate::fix_client::FixClients;
 use crate::journal::{now_secs, Journal, JournalError};
+use crate::sdk_error::CallError;
+use crate::secrets::{self, NewSecret};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -21,17 +24,16 @@ pub enum StoreError {
     Journal(#[from] JournalError),
 }
 
-type Result<T> = std::result::Result<T, StoreError>;
-
-fn aws<E>(op: &'static str) -> impl FnOnce(SdkError<E>) -> StoreError
-where
-    E: std::error::Error + aws_sdk_iam::error::ProvideErrorMetadata + 'static,
-{
-    move |e| StoreError::Aws {
-        op,
-        message: describe(&e),
+impl From<CallError> for StoreError {
+    fn from(e: CallError) -> Self {
+        StoreError::Aws {
+            op: e.op,
+            message: e.message,
+        }
     }
 }
+
+type Result<T> = std::result::Result<T, StoreError>;
 
 /// What to store. `value` is the secret: it goes to Secrets Manager and nowhere else.
 pub struct StoreRequest<'a> {
@@ -83,31 +85,15 @@ pub struct StoreRecord {
 
 /// Read-only: is the name free, holding this value, or holding another?
 pub async fn inspect(c: &FixClients, name: &str, value: &str) -> Result<Existing> {
-    let out = match c
-        .secrets
-        .get_secret_value()
-        .secret_id(name)
-        .version_stage("AWSCURRENT")
-        .send()
-        .await
-    {
-        Ok(o) => o,
-        Err(e) if error_code(&e).as_deref() == Some("ResourceNotFoundException") => {
-            // Either no secret, or a secret without a value yet.
-            return match c.secrets.describe_secret().secret_id(name).send().await {
-                Ok(d) => Ok(Existing::Different {
-                    arn: d.arn().unwrap_or_default().to_string(),
-                }),
-                Err(e) if error_code(&e).as_deref() == Some("ResourceNotFoundException") => {
-                    Ok(Existing::Absent)
-                }
-                Err(e) => Err(aws("secretsmanager:DescribeSecret")(e)),
-            };
-        }
-        Err(e) => return Err(aws("secretsmanager:GetSecretValue")(e)),
+    let Some(current) = secrets::current(c, name).await? else {
+        // Either no secret, or a secret without a value yet.
+        return Ok(match secrets::describe(c, name).await? {
+            Some(d) => Existing::Different { arn: d.arn },
+            None => Existing::Absent,
+        });
     };
-    let arn = out.arn().unwrap_or_default().to_string();
-    match out.secret_string() {
+    let arn = current.arn;
+    match current.string {
         Some(s) if s == value => Ok(Existing::Same { arn }),
         Some(_) => Ok(Existing::Different { arn }),
         None => Err(StoreError::BinaryValue {
@@ -141,47 +127,33 @@ pub async fn store(
         }
         Existing::Different { arn } => {
             let token = pending_token(journal, &mut rec)?;
-            c.secrets
-                .put_secret_value()
-                .secret_id(req.name)
-                .client_request_token(token)
-                .secret_string(req.value)
-                .send()
-                .await
-                .map_err(aws("secretsmanager:PutSecretValue"))?;
-            crate::failpoint::hit("after-store-put");
+            secrets::put_value(c, req.name, &token, req.value).await?;
+            failpoint::hit(Point::AfterStorePut);
             StoreOutcome::Updated { arn }
         }
         Existing::Absent => {
             let token = pending_token(journal, &mut rec)?;
-            let mut call = c
-                .secrets
-                .create_secret()
-                .name(req.name)
-                .client_request_token(token)
-                .secret_string(req.value);
-            if let Some(d) = req.description {
-                call = call.description(d);
-            }
-            if let Some(k) = req.kms_key_id {
-                call = call.kms_key_id(k);
-            }
-            for (k, v) in req.tags {
-                call = call.tags(
-                    aws_sdk_secretsmanager::types::Tag::builder()
-                        .key(k)
-                        .value(v)
-                        .build(),
-                );
-            }
-            let out = call
-                .send()
-                .await
-                .map_err(aws("secretsmanager:CreateSecret"))?;
-            crate::failpoint::hit("after-store-create");
-            StoreOutcome::Created {
-                arn: out.arn().unwrap_or_default().to_string(),
-            }
+            let created = secrets::create(
+                c,
+                &NewSecret {
+                    name: req.name,
+                    description: req.description,
+                    tags: req.tags,
+                    kms_key_id: req.kms_key_id,
+                    value: Some((&token, req.value)),
+                },
+            )
+            .await?;
+            // Absent a moment ago: someone else made it in between; never overwrite theirs.
+            let arn = created.ok_or_else(|| CallError {
+                op: "secretsmanager:CreateSecret",
+                message: format!(
+                    "ResourceExistsException: secret `{}` was created by someone else meanwhile",
+                    req.name
+                ),
+            })?;
+            failpoint::hit(Point::AfterStoreCreate);
+            StoreOutcome::Created { arn }
         }
     };
     rec.pending_token = None;
