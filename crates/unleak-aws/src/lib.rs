@@ -9,6 +9,7 @@ pub mod failpoint;
 pub mod fix_client;
 pub mod journal;
 pub mod judge;
+pub mod keys;
 pub mod rotate;
 pub mod sdk_error;
 pub mod secrets;
