@@ -1,5 +1,7 @@
 //! Subcommands, one file each.
 
+#[cfg(feature = "aws")]
+mod aws_keys;
 mod common;
 #[cfg(feature = "aws")]
 mod confirm;
@@ -65,6 +67,10 @@ enum Command {
     /// Rotate a leaked IAM access key: new key into Secrets Manager, old key off (resumable).
     #[cfg(feature = "aws")]
     Rotate(rotate::RotateArgs),
+    /// The AWS account's side: `aws keys` audits every IAM access key.
+    #[cfg(feature = "aws")]
+    #[command(subcommand)]
+    Aws(aws_keys::AwsCommand),
     /// Move a found secret into AWS Secrets Manager (and optionally rewrite the source).
     #[cfg(feature = "aws")]
     Store(store::StoreArgs),
@@ -94,6 +100,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rotate(args) => rotate::run(args),
         #[cfg(feature = "aws")]
         Command::Store(args) => store::run(args),
+        #[cfg(feature = "aws")]
+        Command::Aws(cmd) => aws_keys::run(cmd),
         Command::Hook(cmd) => hook::run(cmd),
         #[cfg(feature = "aws")]
         Command::Verify(args) => verify::run(args),

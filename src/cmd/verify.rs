@@ -269,7 +269,7 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
     })
 }
 
-fn read_report(path: &Path) -> Result<(String, String)> {
+pub(super) fn read_report(path: &Path) -> Result<(String, String)> {
     let mut text = String::new();
     if path.as_os_str() == "-" {
         let limit = unleak_scan::input_file::REPORT_LIMIT;
@@ -289,7 +289,7 @@ fn read_report(path: &Path) -> Result<(String, String)> {
     }
 }
 
-fn key_of_record(f: &FindingRecord) -> Option<KeyToJudge> {
+pub(super) fn key_of_record(f: &FindingRecord) -> Option<KeyToJudge> {
     let pair = f
         .pair
         .as_ref()
