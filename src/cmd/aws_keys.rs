@@ -1,6 +1,6 @@
 //! `unleak aws keys`: audit every IAM access key of the account (see `unleak_aws::keys`),
 //! joined with a scan report's leaks, and with `--fix` deactivate unused keys and rotate
-//! stale, leaked and quarantined ones through the existing rotation.
+//! stale and leaked ones through the existing rotation (same journal, same resumability).
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,7 +40,7 @@ pub struct KeysArgs {
     #[arg(long, short = 'f', default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
 
-    /// Deactivate unused keys and rotate stale, leaked and quarantined ones (plan shown first).
+    /// Deactivate unused keys and rotate stale and leaked ones (plan shown first).
     #[arg(long)]
     pub fix: bool,
 
@@ -262,11 +262,19 @@ async fn fix(
     let deactivations = Journal::open(keys::fix::JOURNAL)?;
     let mut plan = Vec::new();
     for k in audit.keys.iter().filter(|k| k.is_active()) {
-        let rotate_it = k.has(FlagKind::LeakedLive)
-            || k.has(FlagKind::Leaked)
-            || k.has(FlagKind::Stale)
-            || k.has(FlagKind::Quarantined);
-        if rotate_it {
+        let rotate_it =
+            k.has(FlagKind::LeakedLive) || k.has(FlagKind::Leaked) || k.has(FlagKind::Stale);
+        if k.has(FlagKind::Quarantined) {
+            // AWS restricts the user until a person has looked: a new key would be as
+            // restricted, so this is theirs to decide (`unleak rotate` says what stays).
+            plan.push(Fix::Skip(
+                k,
+                format!(
+                    "quarantined by AWS: investigate first, then `unleak rotate {}` (add --detach-quarantine once you are sure)",
+                    k.key_id
+                ),
+            ));
+        } else if rotate_it {
             let opts = RotateOptions {
                 old_key_id: k.key_id.clone(),
                 user: Some(k.user.clone()),

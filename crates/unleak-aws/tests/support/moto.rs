@@ -36,7 +36,8 @@ impl Moto {
         Self::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "0")])
     }
 
-    fn start_with(env: &[(&str, &str)]) -> Moto {
+    /// Start a fresh server with extra environment (e.g. a [`FakeClock`]'s).
+    pub fn start_with(env: &[(&str, &str)]) -> Moto {
         let server = moto_server_binary();
         let mut cmd = Command::new(&server);
         cmd.args(["-H", "127.0.0.1", "-p", "0"])
@@ -152,6 +153,106 @@ impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// moto's clock, moved by the test: moto runs under libfaketime (`LD_PRELOAD`) reading its
+/// offset from a file on every clock call, so keys made "200 days ago" carry moto's own
+/// creation dates, as IAM's would. Nothing in unleak's code knows about it.
+pub struct FakeClock {
+    _dir: tempfile_dir::Dir,
+    file: PathBuf,
+    library: PathBuf,
+}
+
+impl FakeClock {
+    pub fn new() -> FakeClock {
+        let library = libfaketime();
+        let dir = tempfile_dir::Dir::new("unleak-fakeclock");
+        let file = dir.path.join("offset");
+        let clock = FakeClock {
+            _dir: dir,
+            file,
+            library,
+        };
+        clock.days_ago(0);
+        clock
+    }
+
+    /// From now on moto's clock reads `days` days before the real time.
+    pub fn days_ago(&self, days: u32) {
+        let tmp = self.file.with_extension("tmp");
+        std::fs::write(&tmp, format!("-{days}d\n")).expect("write the clock file");
+        std::fs::rename(&tmp, &self.file).expect("move the clock file");
+    }
+
+    /// The environment that puts a process under this clock.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("LD_PRELOAD", self.library.display().to_string()),
+            ("FAKETIME_TIMESTAMP_FILE", self.file.display().to_string()),
+            // Read the file on every clock call. (DONT_FAKE_MONOTONIC=1 made Python's sleep
+            // fail with EINVAL under libfaketime 0.9.10.)
+            ("FAKETIME_NO_CACHE", "1".into()),
+        ]
+    }
+}
+
+/// Debian's libfaketime, installed with apt-get when missing and we are root; otherwise a
+/// failing test that says how to install it.
+fn libfaketime() -> PathBuf {
+    let find = || {
+        [
+            "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
+            "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
+            "/usr/lib/faketime/libfaketimeMT.so.1",
+            "/usr/local/lib/faketime/libfaketimeMT.so.1",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+    };
+    if let Some(p) = find() {
+        return p;
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    if root {
+        let _ = Command::new("apt-get")
+            .args(["install", "-y", "-q", "faketime"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status();
+    }
+    find().unwrap_or_else(|| {
+        panic!("libfaketime is missing: install it (Debian/Ubuntu: sudo apt-get install faketime) to run the key-age tests")
+    })
+}
+
+/// A private temporary directory removed on drop (no extra crate for support code).
+mod tempfile_dir {
+    pub struct Dir {
+        pub path: std::path::PathBuf,
+    }
+    impl Dir {
+        pub fn new(prefix: &str) -> Dir {
+            let path = std::env::temp_dir().join(format!(
+                "{prefix}-{}-{:x}",
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos()
+            ));
+            std::fs::create_dir_all(&path).expect("create a temp dir");
+            Dir { path }
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
     }
 }
 
