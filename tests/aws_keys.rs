@@ -106,6 +106,7 @@ async fn account() -> Account {
         ),
         ("twokeys", r#""s3:Get*""#),
         ("old", r#""sts:GetCallerIdentity""#),
+        ("quarantined", r#""sts:GetCallerIdentity""#),
     ] {
         iam.put_user_policy()
             .user_name(u)
@@ -310,5 +311,75 @@ async fn fix_deactivates_unused_and_rotates_stale_keys_and_dry_run_changes_nothi
     let out = unleak(&a.m, &a.w, &dir, &["aws", "keys", "--fix", "--yes"], &[]);
     let t = text(&out);
     assert!(!t.contains("deactivate unused key"), "{t}");
+    drop(a.clock);
+}
+
+async fn attached(w: &World, user: &str) -> Vec<String> {
+    w.iam
+        .list_attached_user_policies()
+        .user_name(user)
+        .send()
+        .await
+        .unwrap()
+        .attached_policies()
+        .iter()
+        .map(|p| p.policy_name().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn rotating_a_quarantined_key_says_the_quarantine_stays_and_detaches_it_only_when_asked() {
+    let a = account().await;
+    let dir = a.w.state.path().to_path_buf();
+    let q = a.keys["quarantined"][0].clone();
+    let out = unleak(&a.m, &a.w, &dir, &["rotate", &q, "--dry-run"], &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("is quarantined by AWS (AWSCompromisedKeyQuarantineV2)"),
+        "{t}"
+    );
+    assert!(t.contains("the new key is restricted too"), "{t}");
+    assert!(
+        t.contains("aws iam detach-user-policy --user-name quarantined --policy-arn arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV2"),
+        "{t}"
+    );
+
+    // Rotated without --detach-quarantine: the quarantine stays.
+    let out = unleak(&a.m, &a.w, &dir, &["rotate", &q, "--yes"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        attached(&a.w, "quarantined").await,
+        ["AWSCompromisedKeyQuarantineV2"]
+    );
+    let new = keys(&a.w, "quarantined").await;
+    assert_eq!(new.len(), 1);
+    assert_ne!(new[0].0, q);
+
+    // The next rotation, asked to detach: a crash right after the detach resumes to done.
+    let out = unleak(
+        &a.m,
+        &a.w,
+        &dir,
+        &["rotate", &new[0].0, "--yes", "--detach-quarantine"],
+        &[("UNLEAK_FAILPOINT", "after-detach-quarantine")],
+    );
+    let t = text(&out);
+    assert!(t.contains("failpoint after-detach-quarantine"), "{t}");
+    assert!(
+        t.contains("detach the quarantine policy AWSCompromisedKeyQuarantineV2"),
+        "{t}"
+    );
+    assert!(attached(&a.w, "quarantined").await.is_empty());
+    let journal = files_text(&a.w.state.path().join("state").join("rotations"));
+    assert!(
+        journal.contains("\"step\": \"quarantine-detached\""),
+        "{journal}"
+    );
+    let out = unleak(&a.m, &a.w, &dir, &["rotate", &new[0].0, "--yes"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let journal = files_text(&a.w.state.path().join("state").join("rotations"));
+    assert!(journal.contains("\"detach_quarantine\": true"), "{journal}");
+    assert_eq!(keys(&a.w, "quarantined").await.len(), 1);
     drop(a.clock);
 }

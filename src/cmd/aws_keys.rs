@@ -315,6 +315,9 @@ async fn fix(
                 for step in p.describe() {
                     outln!("       - {step}")?;
                 }
+                for line in p.quarantine_notes() {
+                    outln!("     {line}")?;
+                }
             }
             Fix::Skip(k, why) => outln!("  {}. skip {}: {why}", i + 1, k.key_id)?,
         }

@@ -28,6 +28,11 @@ pub struct RotateArgs {
     #[arg(long)]
     pub keep_old_inactive: bool,
 
+    /// If AWS quarantined the key's user (`AWSCompromisedKeyQuarantine*`), detach that policy
+    /// as the last journaled step. Only once someone has looked at what the key was used for.
+    #[arg(long)]
+    pub detach_quarantine: bool,
+
     /// Print the plan and change nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -62,6 +67,7 @@ pub fn run(args: RotateArgs) -> Result<Outcome> {
         user: args.user.clone(),
         secret_name: args.secret_name.clone(),
         keep_old_inactive: args.keep_old_inactive,
+        detach_quarantine: args.detach_quarantine,
         // Self-hosted canaries listed in `.unleak.toml` (`[aws] canary_accounts`) are refused too.
         extra_canary_accounts: super::common::load_config(
             args.config.as_ref(),
@@ -93,7 +99,11 @@ async fn rotate_now(args: &RotateArgs, journal: &Journal, opts: &RotateOptions) 
         for (i, step) in plan.describe().iter().enumerate() {
             outln!("  {}. {step}", i + 1)?;
         }
-        for line in before_you_confirm(&plan) {
+        for line in plan
+            .quarantine_notes()
+            .iter()
+            .chain(&before_you_confirm(&plan))
+        {
             outln!("{line}")?;
         }
         if args.dry_run {

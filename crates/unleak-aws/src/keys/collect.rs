@@ -16,13 +16,12 @@ use super::access::{self, PolicyDoc};
 use super::credential_report::{self, ROOT};
 use super::flags::{self, Flag, FlagKind};
 use super::{
-    Audit, AuditError, AuditOptions, ConsoleUse, KeyAudit, LastUse, RootState, UNUSED_DAYS,
+    Audit, AuditError, AuditOptions, ConsoleUse, KeyAudit, LastUse, RootState, QUARANTINE_PREFIX,
+    UNUSED_DAYS,
 };
 use crate::client;
 use crate::sdk_error::{call, CallError};
 
-/// Quarantine policies AWS attaches to a user whose key it found exposed.
-const QUARANTINE_PREFIX: &str = "AWSCompromisedKeyQuarantine";
 /// Polls of `GenerateCredentialReport` until the report is ready.
 const REPORT_POLLS: [u64; 8] = [0, 250, 500, 1000, 2000, 2000, 4000, 8000];
 

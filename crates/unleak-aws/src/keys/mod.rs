@@ -24,6 +24,8 @@ pub use access::Access;
 pub use collect::{audit, audit_blocking};
 pub use flags::{Flag, FlagKind};
 
+/// The policies AWS attaches to a user whose key it found exposed (`…V2`, `…V3`).
+pub const QUARANTINE_PREFIX: &str = "AWSCompromisedKeyQuarantine";
 /// Keys older than this are due for rotation (AWS: every 90 days).
 pub const DEFAULT_MAX_AGE_DAYS: i64 = 90;
 /// Keys (and console passwords) not used for this long should go.

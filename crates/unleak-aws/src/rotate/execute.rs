@@ -1,6 +1,6 @@
 //! The changing part of a rotation: the journaled steps, each safe to repeat.
 
-use super::iam::{create_key, deactivate_key, delete_key, list_keys, verify_key};
+use super::iam::{create_key, deactivate_key, delete_key, detach_policy, list_keys, verify_key};
 use super::plan::sort_keys;
 use super::secret::{current_pair, ensure_secret, store_pair};
 use super::{Plan, Result, RotateReport, RotationRecord, Step};
@@ -54,6 +54,7 @@ pub async fn execute(
                 created_keys: Vec::new(),
                 creating_key_since: None,
                 keep_old_inactive: plan.keep_old_inactive,
+                detach_quarantine: plan.detach_quarantine,
                 step: Step::Journaled,
                 secret_arn: None,
                 new_key_id: None,
@@ -147,6 +148,19 @@ pub async fn execute(
             progress(&format!("the old key {old} was already deleted"));
         }
         failpoint::hit(Point::AfterDeleteOld);
+    }
+    // 8. Only when asked, and last: the quarantine (AWS's, until a person has looked).
+    if plan.detach_quarantine && !plan.quarantine.is_empty() {
+        rec.detach_quarantine = true;
+        for q in &plan.quarantine {
+            if detach_policy(c, user, &q.arn).await? {
+                progress(&format!(
+                    "detached the quarantine policy {} from `{user}`",
+                    q.name
+                ));
+            }
+        }
+        reach(&mut rec, Step::QuarantineDetached)?;
     }
     rec.step = Step::Done;
     rec.done = true;

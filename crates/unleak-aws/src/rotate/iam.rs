@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use aws_sdk_iam::types::StatusType;
 
-use super::{KeyPair, LastUsed, Result, RotateError};
+use super::{KeyPair, LastUsed, Quarantine, Result, RotateError};
 use crate::fix_client::FixClients;
 use crate::sdk_error::{call, describe, error_code};
 
@@ -162,5 +162,44 @@ pub(super) async fn deactivate_key(c: &FixClients, user: &str, key: &str) -> Res
         Ok(_) => Ok(true),
         Err(e) if error_code(&e).as_deref() == Some("NoSuchEntity") => Ok(false),
         Err(e) => Err(call("iam:UpdateAccessKey")(e).into()),
+    }
+}
+
+/// The user's attached quarantine policies (`AWSCompromisedKeyQuarantine*`).
+pub(super) async fn quarantine_policies(c: &FixClients, user: &str) -> Result<Vec<Quarantine>> {
+    let out = c
+        .iam
+        .list_attached_user_policies()
+        .user_name(user)
+        .send()
+        .await
+        .map_err(call("iam:ListAttachedUserPolicies"))?;
+    Ok(out
+        .attached_policies()
+        .iter()
+        .filter_map(|p| {
+            let name = p.policy_name()?;
+            name.starts_with(crate::keys::QUARANTINE_PREFIX)
+                .then(|| Quarantine {
+                    name: name.to_string(),
+                    arn: p.policy_arn().unwrap_or_default().to_string(),
+                })
+        })
+        .collect())
+}
+
+/// Detach a managed policy from the user; `false` if it was not attached (any more).
+pub(super) async fn detach_policy(c: &FixClients, user: &str, arn: &str) -> Result<bool> {
+    match c
+        .iam
+        .detach_user_policy()
+        .user_name(user)
+        .policy_arn(arn)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(e) if error_code(&e).as_deref() == Some("NoSuchEntity") => Ok(false),
+        Err(e) => Err(call("iam:DetachUserPolicy")(e).into()),
     }
 }

@@ -119,6 +119,8 @@ pub struct RotateOptions {
     pub user: Option<String>,
     pub secret_name: Option<String>,
     pub keep_old_inactive: bool,
+    /// Detach the user's quarantine policies as the last journaled step.
+    pub detach_quarantine: bool,
     /// Canary accounts beyond the built-in list (self-hosted canaries).
     pub extra_canary_accounts: Vec<String>,
 }
@@ -145,6 +147,9 @@ pub struct RotationRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creating_key_since: Option<i64>,
     pub keep_old_inactive: bool,
+    /// `--detach-quarantine` was asked for: the last step detaches the quarantine policies.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub detach_quarantine: bool,
     /// The last step completed, for `--status`.
     pub step: Step,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -183,7 +188,18 @@ pub struct Plan {
     /// Keys to delete before the new one is made: this rotation created them (journaled) and
     /// their secret was never stored.
     pub orphans: Vec<String>,
+    /// AWS's quarantine policies attached to the user (it saw one of its keys exposed).
+    pub quarantine: Vec<Quarantine>,
+    /// Detach them as the last step (`--detach-quarantine`).
+    pub detach_quarantine: bool,
     keys_before: Vec<String>,
+}
+
+/// A quarantine policy on the key's user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Quarantine {
+    pub name: String,
+    pub arn: String,
 }
 
 impl Plan {
@@ -237,6 +253,43 @@ impl Plan {
                 }
             }
         }
+        if self.detach_quarantine {
+            for q in &self.quarantine {
+                v.push(format!(
+                    "detach the quarantine policy {} from IAM user `{}` (last: the user is then no longer restricted)",
+                    q.name, self.user
+                ));
+            }
+        }
+        v
+    }
+
+    /// What to know about a quarantined user before saying yes, with the exact command.
+    pub fn quarantine_notes(&self) -> Vec<String> {
+        if self.quarantine.is_empty() || self.already_done.is_some() {
+            return Vec::new();
+        }
+        let names: Vec<&str> = self.quarantine.iter().map(|q| q.name.as_str()).collect();
+        let mut v = vec![format!(
+            "IAM user `{}` is quarantined by AWS ({}): AWS saw one of its keys exposed.",
+            self.user,
+            names.join(", ")
+        )];
+        if self.detach_quarantine {
+            v.push("  --detach-quarantine: the policy is detached as the last step, once the old key is off.".into());
+            return v;
+        }
+        v.push("  The quarantine stays on the user after the rotation, so the new key is restricted too, until a person who has investigated detaches it:".into());
+        for q in &self.quarantine {
+            v.push(format!(
+                "    aws iam detach-user-policy --user-name {} --policy-arn {}",
+                self.user, q.arn
+            ));
+        }
+        v.push(
+            "  (or re-run with --detach-quarantine to do it as the last step of the rotation)"
+                .into(),
+        );
         v
     }
 }

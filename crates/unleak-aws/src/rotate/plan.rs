@@ -1,6 +1,6 @@
 //! The read-only part of a rotation: every check and refusal, and what the run will do.
 
-use super::iam::{last_used, list_keys, KeyInfo};
+use super::iam::{last_used, list_keys, quarantine_policies, KeyInfo};
 use super::secret::{current_pair, secret_owner, SecretState};
 use super::{
     account_of_key_id, check_key_id, default_secret_name, fmt_time, is_canary, KeyPair, Plan,
@@ -13,6 +13,16 @@ use crate::sdk_error::call;
 /// Check everything and find out what to do, without changing anything. Refusals come from
 /// here. A canary key is refused before any request is sent.
 pub async fn plan(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Result<Plan> {
+    let mut p = plan_keys(c, journal, opts).await?;
+    if p.already_done.is_none() {
+        p.quarantine = quarantine_policies(c, &p.user).await?;
+        p.detach_quarantine =
+            opts.detach_quarantine || p.resume.as_ref().is_some_and(|r| r.detach_quarantine);
+    }
+    Ok(p)
+}
+
+async fn plan_keys(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Result<Plan> {
     let old = opts.old_key_id.trim().to_string();
     check_key_id(&old)?;
     let key_account = account_of_key_id(&old);
@@ -56,6 +66,8 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Re
             already_done: Some(r.clone()),
             orphans: Vec::new(),
             keys_before: r.keys_before.clone(),
+            quarantine: Vec::new(),
+            detach_quarantine: false,
         });
     }
     let last_used = last_used(c, &old).await?;
@@ -103,6 +115,8 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Re
             keep_old_inactive: r.keep_old_inactive || opts.keep_old_inactive,
             last_used: last_used.and_then(|(_, lu)| lu),
             keys_before: r.keys_before.clone(),
+            quarantine: Vec::new(),
+            detach_quarantine: false,
             resume: Some(r),
             already_done: None,
         });
@@ -163,6 +177,8 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &RotateOptions) -> Re
         already_done: None,
         orphans: Vec::new(),
         keys_before: keys.iter().map(|k| k.id.clone()).collect(),
+        quarantine: Vec::new(),
+        detach_quarantine: false,
     })
 }
 
