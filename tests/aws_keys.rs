@@ -17,6 +17,8 @@ struct Account {
     clock: FakeClock,
     /// user → its key ids
     keys: std::collections::HashMap<&'static str, Vec<String>>,
+    /// user → its (key id, secret) pairs
+    pairs: std::collections::HashMap<&'static str, Vec<(String, String)>>,
 }
 
 fn policy(action: &str) -> String {
@@ -137,7 +139,13 @@ async fn account() -> Account {
         sm: aws_sdk_secretsmanager::Client::new(&conf),
         state: tempfile::tempdir().unwrap(),
     };
-    Account { m, w, clock, keys }
+    Account {
+        m,
+        w,
+        clock,
+        keys,
+        pairs,
+    }
 }
 
 /// A scan report of a tree holding app's pair (judged live by `scan --verify`) and old's id.
@@ -149,6 +157,12 @@ fn scan_report(a: &Account, dir: &std::path::Path) -> std::path::PathBuf {
             "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
             a.w.leaked_id, a.w.leaked_secret
         ),
+    )
+    .unwrap();
+    let (boss_id, boss_secret) = &a.pairs["boss"][0];
+    std::fs::write(
+        dir.join("src/z_admin.ini"),
+        format!("[admin]\naws_access_key_id = {boss_id}\naws_secret_access_key = {boss_secret}\n"),
     )
     .unwrap();
     std::fs::write(
@@ -231,7 +245,7 @@ async fn audit_flags_every_kind_and_joins_the_leaks() {
     assert_eq!(flags(q), ["quarantined"], "{q:#}");
     assert_eq!(q["quarantine"][0], "AWSCompromisedKeyQuarantineV2");
     let boss = key(&json, &a.keys["boss"][0]);
-    assert!(flags(boss).is_empty(), "{boss:#}");
+    assert_eq!(flags(boss), ["leaked-live"], "{boss:#}");
     assert_eq!(boss["access"]["admin"], true);
     assert_eq!(boss["access"]["admin_because"], "AdministratorAccess");
     assert!(flags(key(&json, &a.w.admin_id)).is_empty());
@@ -248,12 +262,53 @@ async fn audit_flags_every_kind_and_joins_the_leaks() {
     println!("{t}");
     let pos = |s: &str| t.find(s).unwrap_or_else(|| panic!("{s} not in\n{t}"));
     assert!(pos("LEAKED-LIVE") < pos("QUARANTINED"));
+    // Both leaked and live: the admin key first.
+    assert!(pos(&format!("LEAKED-LIVE   {}", a.keys["boss"][0])) < pos(&a.w.leaked_id));
     assert!(pos("QUARANTINED") < pos("LEAKED "));
     assert!(pos("LEAKED ") < pos("TWO-ACTIVE"));
     assert!(pos("TWO-ACTIVE") < pos("UNUSED"));
     assert!(t.contains("can: full control of the account (AdministratorAccess)"));
     assert!(t.contains("can: write to s3; read Secrets Manager secrets"));
     assert!(!t.contains(&a.w.leaked_secret), "secrets never printed");
+
+    // The judge's report: what each live key can do, live admin keys first.
+    let scan: Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    let judged = |id: &str| {
+        scan["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "aws-access-key-id" && f["secret"] == id)
+            .map(|f| f["verification"].clone())
+            .unwrap()
+    };
+    let app = judged(&a.w.leaked_id);
+    assert_eq!(app["status"], "live");
+    assert_eq!(app["access"]["write_services"], serde_json::json!(["s3"]));
+    assert_eq!(app["access"]["admin"], false);
+    let boss = judged(&a.pairs["boss"][0].0);
+    assert_eq!(boss["access"]["admin"], true, "{boss:#}");
+    assert!(judged(&a.keys["old"][0]).get("access").is_none());
+    let out = unleak(
+        &a.m,
+        &a.w,
+        &dir,
+        &["scan", "src", "--verify", "--format", "text", "--color", "never"],
+        &[],
+    );
+    let t = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        t.contains("can: full control of the account (AdministratorAccess)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("can: write to s3; read Secrets Manager secrets"),
+        "{t}"
+    );
+    assert!(
+        t.find("z_admin.ini").unwrap() < t.find("src/credentials").unwrap(),
+        "live admin keys first: {t}"
+    );
     drop(a.clock);
 }
 

@@ -137,6 +137,7 @@ fn to_verification(v: &Verdict) -> Verification {
         user: v.user.clone(),
         last_used: v.last_used.clone(),
         reason: v.reason.clone(),
+        access: v.access.clone(),
     }
 }
 

@@ -105,6 +105,9 @@ pub struct Verdict {
     /// Why, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What a live key can do (its user's policies, read with the auditor's credentials).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub access: Option<crate::keys::Access>,
 }
 
 impl Verdict {
@@ -116,6 +119,7 @@ impl Verdict {
             user: None,
             last_used: None,
             reason: Some(reason.into()),
+            access: None,
         }
     }
 
@@ -457,6 +461,15 @@ impl Judge {
                 v.last_used = iam_last_used.clone();
             }
             out.push(v);
+        }
+        // Step 5: what a live key can do, read once per key id with the auditor's IAM access.
+        if let (Some(user), Ok(a)) = (&iam_user, self.auditor().await) {
+            if a.account == acct && out.iter().any(|v| v.status == Status::Live) {
+                let access = crate::keys::user_access(&a.iam, user).await;
+                for v in out.iter_mut().filter(|v| v.status == Status::Live) {
+                    v.access = Some(access.clone());
+                }
+            }
         }
         out
     }

@@ -137,6 +137,70 @@ pub struct Verification {
     pub last_used: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// What a live key can do (its user's policies, read with the auditor's credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<Access>,
+}
+
+/// The blast radius of a key: its user's attached and inline policies and its groups'
+/// policies, summarised. An upper bound: `Allow` statements counted, `Deny`, conditions and
+/// boundaries not (see `unleak_aws::keys::access`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Access {
+    /// Full control, or the IAM write that lets it grant itself full control.
+    pub admin: bool,
+    /// Why it counts as admin (the policy and the permission).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_because: Option<String>,
+    /// Services it has write actions on (`*` for every service), sorted.
+    #[serde(default)]
+    pub write_services: Vec<String>,
+    #[serde(default)]
+    pub reads_secrets_manager: bool,
+    #[serde(default)]
+    pub reads_ssm_parameters: bool,
+    /// The policies looked at.
+    #[serde(default)]
+    pub policies: Vec<String>,
+    /// Policy documents that could not be read (the summary may then be short of the truth).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
+}
+
+impl Access {
+    /// One line for text reports: `full control of the account (AdministratorAccess)`.
+    pub fn line(&self) -> String {
+        if self.admin {
+            return format!(
+                "full control of the account ({})",
+                self.admin_because.as_deref().unwrap_or("admin")
+            );
+        }
+        let mut parts = Vec::new();
+        match self.write_services.as_slice() {
+            [] => {}
+            [one] if one == "*" => parts.push("write to every service".to_string()),
+            s => parts.push(format!("write to {}", s.join(", "))),
+        }
+        if self.reads_secrets_manager {
+            parts.push("read Secrets Manager secrets".into());
+        }
+        if self.reads_ssm_parameters {
+            parts.push("read SSM parameters".into());
+        }
+        if parts.is_empty() {
+            parts.push(if self.policies.is_empty() {
+                "nothing found (no policy attached)".into()
+            } else {
+                "read only (no write access found)".into()
+            });
+        }
+        let mut s = parts.join("; ");
+        if !self.unread.is_empty() {
+            s.push_str(&format!(" (unread: {})", self.unread.join(", ")));
+        }
+        s
+    }
 }
 
 impl Verification {

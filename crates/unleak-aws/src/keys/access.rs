@@ -7,7 +7,6 @@
 //! A key that looks harmless here is not proved harmless; one that looks like admin is at
 //! least worth treating as such.
 
-use serde::Serialize;
 use serde_json::Value;
 
 /// A policy document with where it came from (`attached AdministratorAccess`, `inline p`,
@@ -20,24 +19,7 @@ pub struct PolicyDoc {
     pub document: String,
 }
 
-/// The summary of what the policies allow.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct Access {
-    /// Full control, or the IAM write that lets it grant itself full control.
-    pub admin: bool,
-    /// Why it counts as admin (the policy and the permission).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub admin_because: Option<String>,
-    /// Services it has write actions on (`*` for every service), sorted.
-    pub write_services: Vec<String>,
-    pub reads_secrets_manager: bool,
-    pub reads_ssm_parameters: bool,
-    /// The policies looked at.
-    pub policies: Vec<String>,
-    /// Policy documents that could not be read (the summary may then be short of the truth).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub unread: Vec<String>,
-}
+pub use unleak_scan::finding::Access;
 
 const ADMIN_POLICY_ARN: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
 
@@ -181,42 +163,6 @@ pub fn summarise(docs: &[PolicyDoc]) -> Access {
     }
     a.write_services = services.into_iter().collect();
     a
-}
-
-impl Access {
-    /// One line for text reports: `full control of the account (AdministratorAccess)`.
-    pub fn line(&self) -> String {
-        if self.admin {
-            return format!(
-                "full control of the account ({})",
-                self.admin_because.as_deref().unwrap_or("admin")
-            );
-        }
-        let mut parts = Vec::new();
-        match self.write_services.as_slice() {
-            [] => {}
-            [one] if one == "*" => parts.push("write to every service".to_string()),
-            s => parts.push(format!("write to {}", s.join(", "))),
-        }
-        if self.reads_secrets_manager {
-            parts.push("read Secrets Manager secrets".into());
-        }
-        if self.reads_ssm_parameters {
-            parts.push("read SSM parameters".into());
-        }
-        if parts.is_empty() {
-            parts.push(if self.policies.is_empty() {
-                "nothing found (no policy attached)".into()
-            } else {
-                "read only (no write access found)".into()
-            });
-        }
-        let mut s = parts.join("; ");
-        if !self.unread.is_empty() {
-            s.push_str(&format!(" (unread: {})", self.unread.join(", ")));
-        }
-        s
-    }
 }
 
 /// IAM returns documents URL-encoded (RFC 3986); emulators sometimes do not.

@@ -217,6 +217,22 @@ fn abbreviate(names: &[&str]) -> String {
     s
 }
 
+/// What `user` can do, read with the auditor's IAM client (for the judge's live keys). What
+/// could not be read is listed in `unread`.
+pub async fn user_access(iam: &aws_sdk_iam::Client, user: &str) -> access::Access {
+    let reader = Reader {
+        iam: iam.clone(),
+        now: 0,
+        managed: Mutex::default(),
+        groups: tokio::sync::Mutex::default(),
+    };
+    let mut missing = Vec::new();
+    let (docs, _) = reader.policies(user, &mut missing).await;
+    let mut a = access::summarise(&docs);
+    a.unread.extend(missing);
+    a
+}
+
 /// Every user name, page by page.
 async fn list_users(iam: &aws_sdk_iam::Client) -> Result<Vec<String>, CallError> {
     let mut users = Vec::new();

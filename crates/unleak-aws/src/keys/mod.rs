@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::client::AwsSettings;
 
 pub use access::Access;
-pub use collect::{audit, audit_blocking};
+pub use collect::{audit, audit_blocking, user_access};
 pub use flags::{Flag, FlagKind};
 
 /// The policies AWS attaches to a user whose key it found exposed (`…V2`, `…V3`).

@@ -40,14 +40,20 @@ impl Paint {
 /// document is one entry of a few lines, not 37 entries.
 const LISTED_LOCATIONS: usize = 5;
 
-/// Live keys first, then the rest; within that, by file and line.
+/// Live admin keys first, then other live keys, then the rest; within that, by file and line.
 fn status_rank(f: &Finding) -> u8 {
+    let admin = f
+        .verification
+        .as_ref()
+        .and_then(|v| v.access.as_ref())
+        .is_some_and(|a| a.admin);
     match f.verification.as_ref().map(|v| v.status) {
-        Some(Status::Live) => 0,
-        Some(Status::Unknown) => 1,
-        Some(Status::Inactive) => 2,
-        None => 3,
-        Some(Status::Invalid | Status::Canary) => 4,
+        Some(Status::Live) if admin => 0,
+        Some(Status::Live) => 1,
+        Some(Status::Unknown) => 2,
+        Some(Status::Inactive) => 3,
+        None => 4,
+        Some(Status::Invalid | Status::Canary) => 5,
     }
 }
 
@@ -179,6 +185,9 @@ pub fn write(
             }
             if !parts.is_empty() {
                 writeln!(out, "    {}", p.dim(&escape_control(&parts.join(", "))))?;
+            }
+            if let Some(a) = &v.access {
+                writeln!(out, "    can: {}", escape_control(&a.line()))?;
             }
         }
         if !others.is_empty() {
