@@ -293,7 +293,9 @@ async fn audit_flags_every_kind_and_joins_the_leaks() {
         &a.m,
         &a.w,
         &dir,
-        &["scan", "src", "--verify", "--format", "text", "--color", "never"],
+        &[
+            "scan", "src", "--verify", "--format", "text", "--color", "never",
+        ],
         &[],
     );
     let t = String::from_utf8_lossy(&out.stdout).to_string();
@@ -437,4 +439,99 @@ async fn rotating_a_quarantined_key_says_the_quarantine_stays_and_detaches_it_on
     assert!(journal.contains("\"detach_quarantine\": true"), "{journal}");
     assert_eq!(keys(&a.w, "quarantined").await.len(), 1);
     drop(a.clock);
+}
+
+/// `n` users with one key each, made with auth off; returns the auditor's world.
+async fn many_users(n: usize) -> (Moto, World) {
+    let m = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
+    m.reset();
+    let (status, _) = m.post("/moto-api/reset-auth", "text/plain", "inf");
+    assert_eq!(status, 200);
+    let boot = sdk(&m, "AKIATESTBOOTSTRAP222", "bootstrap").await;
+    let iam = aws_sdk_iam::Client::new(&boot);
+    let admin = user(&iam, "auditor", 1).await.remove(0);
+    iam.put_user_policy()
+        .user_name("auditor")
+        .policy_name("p")
+        .policy_document(policy(r#""*""#))
+        .send()
+        .await
+        .unwrap();
+    iam.create_group().group_name("devs").send().await.unwrap();
+    iam.attach_group_policy()
+        .group_name("devs")
+        .policy_arn("arn:aws:iam::aws:policy/PowerUserAccess")
+        .send()
+        .await
+        .unwrap();
+    for i in 0..n {
+        let name = format!("user{i:04}");
+        user(&iam, &name, 1).await;
+        if i % 10 == 0 {
+            iam.add_user_to_group()
+                .group_name("devs")
+                .user_name(&name)
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+    m.enable_auth();
+    let conf = sdk(&m, &admin.0, &admin.1).await;
+    let w = World {
+        admin_id: admin.0.clone(),
+        admin_secret: admin.1.clone(),
+        leaked_id: admin.0,
+        leaked_secret: admin.1,
+        iam: aws_sdk_iam::Client::new(&conf),
+        sm: aws_sdk_secretsmanager::Client::new(&conf),
+        state: tempfile::tempdir().unwrap(),
+    };
+    (m, w)
+}
+
+async fn audit_many(n: usize) -> std::time::Duration {
+    let (m, w) = many_users(n).await;
+    let dir = w.state.path().to_path_buf();
+    let t = std::time::Instant::now();
+    let out = unleak(&m, &w, &dir, &["aws", "keys", "--format", "json"], &[]);
+    let took = t.elapsed();
+    // Never-used keys made just now: nothing flagged, so exit 3 only for moto's missing root row.
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["users"], n + 1, "every page of users");
+    assert_eq!(json["keys"].as_array().unwrap().len(), n + 1);
+    let grouped = key(&json, json["keys"][0]["key_id"].as_str().unwrap());
+    assert!(grouped["access"].is_object());
+    let power = json["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|k| k["user"].as_str().unwrap().starts_with("user"))
+        .filter(|k| k["access"]["write_services"] == serde_json::json!(["*"]))
+        .filter(|k| k["access"]["admin"] == false)
+        .count();
+    assert_eq!(
+        power,
+        n.div_ceil(10),
+        "group policies counted, once per group"
+    );
+    took
+}
+
+/// More users than one `ListUsers` page (100), read with bounded concurrency.
+#[tokio::test]
+async fn every_page_of_users_is_read() {
+    audit_many(150).await;
+}
+
+/// The measurement for the README: `cargo test --test aws_keys -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore]
+async fn time_a_thousand_users() {
+    let took = audit_many(1000).await;
+    println!(
+        "aws keys over 1,001 users in moto: {:.1} s",
+        took.as_secs_f64()
+    );
 }

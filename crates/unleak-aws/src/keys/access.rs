@@ -125,9 +125,18 @@ pub fn summarise(docs: &[PolicyDoc]) -> Access {
                 a.reads_ssm_parameters |= !strings(Some(not))
                     .iter()
                     .any(|p| covers(p, PARAMETER_READS));
-                if on_everything && !a.admin {
+                // Admin only if what it leaves out does not include granting itself more
+                // (PowerUserAccess leaves out `iam:*`: not admin).
+                let excluded = strings(Some(not));
+                let grant = SELF_GRANT
+                    .iter()
+                    .find(|g| !excluded.iter().any(|p| glob(p, g)));
+                if let (true, false, Some(g)) = (on_everything, a.admin, grant) {
                     a.admin = true;
-                    a.admin_because = Some(format!("{}: Allow NotAction on *", d.source));
+                    a.admin_because = Some(format!(
+                        "{}: Allow NotAction on * leaves it {g} (it can grant itself more)",
+                        d.source
+                    ));
                 }
                 continue;
             }
@@ -161,7 +170,12 @@ pub fn summarise(docs: &[PolicyDoc]) -> Access {
             }
         }
     }
-    a.write_services = services.into_iter().collect();
+    // Every service covers the named ones.
+    a.write_services = if services.contains("*") {
+        vec!["*".to_string()]
+    } else {
+        services.into_iter().collect()
+    };
     a
 }
 
@@ -324,6 +338,22 @@ mod tests {
         assert!(!a.admin);
         assert_eq!(a.line(), "read only (no write access found)");
         assert_eq!(summarise(&[]).line(), "nothing found (no policy attached)");
+    }
+
+    #[test]
+    fn not_action_is_admin_only_when_iam_is_left_in() {
+        let power = r#"{"Statement":[{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"*"}]}"#;
+        let a = summarise(&[doc("attached PowerUserAccess", power)]);
+        assert!(!a.admin, "{a:?}");
+        assert_eq!(
+            a.line(),
+            "write to every service; read Secrets Manager secrets; read SSM parameters"
+        );
+        let a = summarise(&[doc(
+            "inline p",
+            r#"{"Statement":[{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}]}"#,
+        )]);
+        assert!(a.admin, "{a:?}");
     }
 
     #[test]
