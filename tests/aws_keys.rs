@@ -443,6 +443,10 @@ async fn rotating_a_quarantined_key_says_the_quarantine_stays_and_detaches_it_on
 
 /// `n` users with one key each, made with auth off; returns the auditor's world.
 async fn many_users(n: usize) -> (Moto, World) {
+    many_users_allowed(n, r#""*""#).await
+}
+
+async fn many_users_allowed(n: usize, auditor_may: &str) -> (Moto, World) {
     let m = Moto::start_with(&[("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")]);
     m.reset();
     let (status, _) = m.post("/moto-api/reset-auth", "text/plain", "inf");
@@ -453,7 +457,7 @@ async fn many_users(n: usize) -> (Moto, World) {
     iam.put_user_policy()
         .user_name("auditor")
         .policy_name("p")
-        .policy_document(policy(r#""*""#))
+        .policy_document(policy(auditor_may))
         .send()
         .await
         .unwrap();
@@ -533,5 +537,34 @@ async fn time_a_thousand_users() {
     println!(
         "aws keys over 1,001 users in moto: {:.1} s",
         took.as_secs_f64()
+    );
+}
+
+/// An auditor allowed less than the audit reads: the result says what it lacks (exit 3 when
+/// nothing is flagged), it does not fail or pretend.
+#[tokio::test]
+async fn a_partial_result_says_what_it_lacks() {
+    let (m, w) = many_users_allowed(
+        3,
+        r#"["sts:GetCallerIdentity","iam:ListUsers","iam:ListAccessKeys","iam:GetAccessKeyLastUsed"]"#,
+    )
+    .await;
+    let dir = w.state.path().to_path_buf();
+    let out = unleak(&m, &w, &dir, &["aws", "keys"], &[]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(3), "{t}");
+    assert!(t.contains("Incomplete: this result lacks"), "{t}");
+    assert!(
+        t.contains("credential report: AWS iam:GenerateCredentialReport failed"),
+        "{t}"
+    );
+    assert!(
+        t.contains("user user0000: attached policies unknown"),
+        "{t}"
+    );
+    assert!(t.contains("4 access keys"), "{t}");
+    assert!(
+        t.contains("can: unknown: user user0000: attached policies unknown"),
+        "{t}"
     );
 }

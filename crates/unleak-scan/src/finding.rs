@@ -188,6 +188,9 @@ impl Access {
         if self.reads_ssm_parameters {
             parts.push("read SSM parameters".into());
         }
+        if parts.is_empty() && self.policies.is_empty() && !self.unread.is_empty() {
+            return format!("unknown: {}", self.unread.join("; "));
+        }
         if parts.is_empty() {
             parts.push(if self.policies.is_empty() {
                 "nothing found (no policy attached)".into()

@@ -54,7 +54,15 @@ pub async fn audit(opts: &AuditOptions) -> Result<Audit, AuditError> {
         move |s: String| missing.lock().unwrap_or_else(|p| p.into_inner()).push(s)
     };
 
-    let users = list_users(&iam).await?;
+    let users = tokio::time::timeout(opts.deadline, list_users(&iam))
+        .await
+        .map_err(|_| CallError {
+            op: "iam:ListUsers",
+            message: format!(
+                "the users could not be listed within the deadline of {} s",
+                opts.deadline.as_secs()
+            ),
+        })??;
     let reader = Arc::new(Reader {
         iam: iam.clone(),
         now: opts.now,
@@ -356,8 +364,13 @@ impl Reader {
         if read.keys.is_empty() {
             return read;
         }
+        let before = read.missing.len();
         let (docs, quarantine) = self.policies(user, &mut read.missing).await;
-        let summary = access::summarise(&docs);
+        let mut summary = access::summarise(&docs);
+        // What could not be read makes the summary short of the truth: it says so.
+        summary
+            .unread
+            .extend(read.missing[before..].iter().cloned());
         for k in &mut read.keys {
             k.quarantine = quarantine.clone();
             if k.is_active() {
