@@ -85,6 +85,10 @@ pub fn run(cmd: AwsCommand) -> Result<Outcome> {
 }
 
 fn keys_cmd(args: KeysArgs) -> Result<Outcome> {
+    if args.fix && args.format == "json" {
+        // The plan and the question are text; JSON output is for tools that read it whole.
+        bail!("--fix works with the text format: run `unleak aws keys --format json` to read, `--fix` to change");
+    }
     let leaks = match &args.report {
         Some(p) => leaks_of(p)?,
         None => Vec::new(),
