@@ -4,9 +4,6 @@
 
 mod cmd;
 mod output;
-// Text work only (issue 16: it needs no AWS to build); used by `store`, which does.
-#[cfg_attr(not(feature = "aws"), allow(dead_code))]
-mod rewrite;
 
 use std::process::ExitCode;
 

@@ -14,7 +14,6 @@ mod rotate;
 mod rules;
 mod sarif_root;
 mod scan;
-#[cfg(feature = "aws")]
 mod store;
 #[cfg(feature = "aws")]
 mod verify;

@@ -1,5 +1,5 @@
 //! `unleak store`: move a found secret into Secrets Manager (see `unleak_aws::store`), and with
-//! `--rewrite` replace it in the source file with a reference (see `crate::rewrite`).
+//! `--rewrite` replace it in the source file with a reference (see `rewrite.rs`).
 
 use std::path::{Path, PathBuf};
 
@@ -12,10 +12,10 @@ use unleak_scan::finding::redact;
 use unleak_scan::matcher::BlobOutcome;
 use unleak_scan::Finding;
 
-use super::common::{build_matcher, load_config};
-use super::confirm::{confirm, runtime};
+use super::rewrite;
+use crate::cmd::common::{build_matcher, load_config};
+use crate::cmd::confirm::{confirm, runtime};
 use crate::output::{out, outln};
-use crate::rewrite;
 use crate::Outcome;
 
 #[derive(Args)]
