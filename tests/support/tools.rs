@@ -40,9 +40,15 @@ pub fn npm_tool(name: &str, package: &str) -> PathBuf {
     dir
 }
 
+/// Runs `install` into `dir` unless the marker says `what` is installed there. The marker also
+/// holds the directory's own path: a virtualenv's scripts name their interpreter by absolute
+/// path, so a target directory copied or moved elsewhere keeps a marker but not a working
+/// install (seen here: every pip tool failed with "No such file" after a copy). Such a copy,
+/// or a half-finished install, is removed and installed again.
 fn once(dir: &Path, what: &str, install: impl FnOnce(&Path) + std::panic::UnwindSafe) {
     let marker = dir.join(".installed");
-    if std::fs::read_to_string(&marker).is_ok_and(|m| m == what) {
+    let what = &format!("{what}\n{}", dir.display());
+    if std::fs::read_to_string(&marker).is_ok_and(|m| m == *what) {
         return;
     }
     std::fs::create_dir_all(target_dir()).expect("create target dir");
@@ -51,13 +57,18 @@ fn once(dir: &Path, what: &str, install: impl FnOnce(&Path) + std::panic::Unwind
     loop {
         match std::fs::create_dir(&lock) {
             Ok(()) => break,
-            Err(_) if std::fs::read_to_string(&marker).is_ok_and(|m| m == what) => return,
+            Err(_) if std::fs::read_to_string(&marker).is_ok_and(|m| m == *what) => return,
             Err(_) if Instant::now() > deadline => {
                 panic!("timed out waiting for {}", lock.display())
             }
             Err(_) => std::thread::sleep(Duration::from_millis(500)),
         }
     }
+    if std::fs::read_to_string(&marker).is_ok_and(|m| m == *what) {
+        let _ = std::fs::remove_dir(&lock);
+        return;
+    }
+    let _ = std::fs::remove_dir_all(dir);
     let owned = dir.to_path_buf();
     let result = std::panic::catch_unwind(move || install(&owned));
     let _ = std::fs::remove_dir(&lock);

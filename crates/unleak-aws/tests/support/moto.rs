@@ -262,12 +262,17 @@ fn parse_port(line: &str) -> Option<u16> {
 }
 
 /// `target/moto-venv/bin/moto_server`, installing it on first use. Several test processes may
-/// race here: a lock directory makes one install while the others wait.
+/// race here: a lock directory makes one install while the others wait. The marker holds the
+/// requirement and the venv's own path: a venv's scripts name their interpreter by absolute
+/// path, so a copied or moved target directory has a marker but no working server (seen here:
+/// every AWS test failed with "No such file" after a copy); such a venv is installed again.
 pub fn moto_server_binary() -> PathBuf {
     let venv = target_dir().join("moto-venv");
     let server = venv.join("bin").join("moto_server");
     let ok_marker = venv.join(".installed");
-    if ok_marker.exists() && server.exists() {
+    let expected = format!("{MOTO_REQUIREMENT}\n{}", venv.display());
+    let installed = || std::fs::read_to_string(&ok_marker).is_ok_and(|m| m == expected);
+    if installed() && server.exists() {
         return server;
     }
     let lock = target_dir().join("moto-venv.lock");
@@ -276,19 +281,24 @@ pub fn moto_server_binary() -> PathBuf {
     loop {
         match std::fs::create_dir(&lock) {
             Ok(()) => break,
-            Err(_) if ok_marker.exists() => return server,
+            Err(_) if installed() => return server,
             Err(_) if Instant::now() > deadline => {
                 panic!("timed out waiting for {}", lock.display())
             }
             Err(_) => std::thread::sleep(Duration::from_millis(500)),
         }
     }
+    if installed() && server.exists() {
+        let _ = std::fs::remove_dir(&lock);
+        return server;
+    }
+    let _ = std::fs::remove_dir_all(&venv);
     let result = std::panic::catch_unwind(|| install(&venv));
     let _ = std::fs::remove_dir(&lock);
     if let Err(p) = result {
         std::panic::resume_unwind(p);
     }
-    std::fs::write(&ok_marker, MOTO_REQUIREMENT).expect("write install marker");
+    std::fs::write(&ok_marker, &expected).expect("write install marker");
     server
 }
 
