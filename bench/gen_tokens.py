@@ -611,6 +611,7 @@ GEN.update({
     "akamai_secret": lambda r: b64(r.randbytes(32)),
     "akab": lambda r: f"akab-{pick(r, LOWNUM, 16)}-{pick(r, LOWNUM, 16)}",
     "aiven_pw": lambda r: "AVNS_" + pick(r, URLSAFE, 19),
+    "aiven_token": lambda r: b64(r.randbytes(279)),
     "clickhouse": lambda r: "4b1d" + pick(r, ALNUM, 38),
     "yandex_aqvn": lambda r: "AQVN" + pick(r, URLSAFE, 36),
     "yandex_yc": lambda r: "YC" + pick(r, URLSAFE, 38),
