@@ -560,6 +560,121 @@ GEN.update({
 })
 
 
+# --- providers-b: the long tail (issue 18, third pass). Kept in a block of its own. ---------
+def azure_ident(r, body_len, sig, tail=5, pad="=="):
+    """Azure identifiable key: random base64 body, the service's 4-character signature at a
+    fixed offset, then 5 characters and padding (a 32- or 64-byte key)."""
+    b64a = ALNUM + "+/"
+    return pick(r, b64a, body_len) + sig + pick(r, b64a, tail) + r.choice("AQgw") + pad
+
+
+def laravel_key(r):
+    return "base64:" + b64(r.randbytes(32))
+
+
+GEN.update({
+    # source control, CI
+    "gitlab_session": lambda r: "_gitlab_session=" + pick(r, HEX, 32),
+    "glagent": lambda r: "glagent-" + pick(r, URLSAFE, 50),
+    "glimt": lambda r: "glimt-" + pick(r, URLSAFE, 25),
+    "glsoat": lambda r: "glsoat-" + pick(r, URLSAFE, 20),
+    "glffct": lambda r: "glffct-" + pick(r, URLSAFE, 20),
+    "packagist_ort": lambda r: "packagist_ort_" + pick(r, HEX, 68),
+    "packagist_out": lambda r: "packagist_out_" + pick(r, HEX, 68),
+    "packagist_uut": lambda r: "packagist_uut_" + pick(r, HEX, 68),
+    "packagist_cut": lambda r: "packagist_cut_" + pick(r, HEX, 68),
+    "packagist_acs": lambda r: "packagist_acs_" + pick(r, HEX, 80),
+    "odt": lambda r: "odt_" + pick(r, ALNUM, 32),
+    "infracost": lambda r: "ico-" + pick(r, ALNUM, 32),
+    "scalingo": lambda r: "tk-us-" + pick(r, URLSAFE, 48),
+    "openshift": lambda r: "sha256~" + pick(r, URLSAFE, 43),
+    "dnkey": lambda r: f"dnkey-{pick(r, LOWNUM, 26)}-{pick(r, LOWNUM, 52)}",
+    "settlemint_pat": lambda r: "sm_pat_" + pick(r, ALNUM, 16),
+    "settlemint_aat": lambda r: "sm_aat_" + pick(r, ALNUM, 16),
+    "settlemint_sat": lambda r: "sm_sat_" + pick(r, ALNUM, 16),
+    "sidekiq": lambda r: f"{pick(r, HEX, 8)}:{pick(r, HEX, 8)}",
+    # cloud
+    "absk": lambda r: "ABSK" + b64(b"BedrockAPIKey-" + pick(r, LOWNUM, 4).encode() + b"-at-" + digits(r, 12).encode() + b":" + pick(r, ALNUM + "+/", 56).encode()),
+    "bedrock_short": lambda r: "bedrock-api-key-" + b64(b"bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + pick(r, UPNUM, 20).encode() + b"&X-Amz-Signature=" + pick(r, HEX, 64).encode()),
+    "ya29": lambda r: "ya29.a0" + pick(r, URLSAFE, 150),
+    "google_refresh": lambda r: "1//0" + pick(r, ALNUM, 1) + pick(r, URLSAFE, 98),
+    "az_storage_ident": lambda r: azure_ident(r, 76, "+ASt"),
+    "az_cosmos_ident": lambda r: azure_ident(r, 76, "ACDb"),
+    "az_apim_ident": lambda r: azure_ident(r, 76, "APIM"),
+    "az_function_ident": lambda r: pick(r, URLSAFE, 44) + "AzFu" + pick(r, URLSAFE, 5) + r.choice("AQgw") + "==",
+    "az_sb_ident": lambda r: azure_ident(r, 33, "+ASb", pad="="),
+    "az_eh_ident": lambda r: azure_ident(r, 33, "+AEh", pad="="),
+    "az_relay_ident": lambda r: azure_ident(r, 33, "+ARm", pad="="),
+    "az_iot_ident": lambda r: azure_ident(r, 33, "AIoT", pad="="),
+    "az_acr_ident": lambda r: pick(r, ALNUM + "+/", 42) + "+ACR" + pick(r, ALNUM + "+/", 6),
+    "az_search_ident": lambda r: pick(r, ALNUM, 42) + "AzSe" + r.choice("ABCD") + pick(r, ALNUM, 5),
+    "akamai_secret": lambda r: b64(r.randbytes(32)),
+    "akab": lambda r: f"akab-{pick(r, LOWNUM, 16)}-{pick(r, LOWNUM, 16)}",
+    "aiven_pw": lambda r: "AVNS_" + pick(r, URLSAFE, 19),
+    "aiven_token": lambda r: b64(r.randbytes(279)),
+    "clickhouse": lambda r: "4b1d" + pick(r, ALNUM, 38),
+    "yandex_aqvn": lambda r: "AQVN" + pick(r, URLSAFE, 36),
+    "yandex_yc": lambda r: "YC" + pick(r, URLSAFE, 38),
+    "yandex_iam": lambda r: "t1." + pick(r, URLSAFE, 60) + "." + pick(r, URLSAFE, 86),
+    "xata": lambda r: "xau_" + pick(r, ALNUM, 40),
+    "appwrite": lambda r: "standard_" + pick(r, HEX, 256),
+    "wg_key": lambda r: b64(r.randbytes(32)),
+    "laravel": laravel_key,
+    # social and consumer platforms
+    "fb_token": lambda r: "EAA" + r.choice("BGIJM") + pick(r, ALNUM, 180),
+    "fb_app_token": lambda r: digits(r, 15) + "|" + pick(r, URLSAFE, 27),
+    "instagram": lambda r: "IGQV" + pick(r, URLSAFE, 180),
+    "twitter_bearer": lambda r: "A" * 22 + pick(r, ALNUM, 20) + "%3D" + pick(r, ALNUM, 60),
+    "twitter_access": lambda r: digits(r, 19) + "-" + pick(r, ALNUM, 40),
+    "alnum50": lambda r: pick(r, ALNUM, 50),
+    "pinterest": lambda r: "pina_" + pick(r, UPNUM, 96),
+    "line_token": lambda r: pick(r, ALNUM + "+/", 171) + "=",
+    "hexup32": lambda r: pick(r, HEXU, 32),
+    # payments and commerce
+    "woo_ck": lambda r: "ck_" + pick(r, HEX, 40),
+    "woo_cs": lambda r: "cs_" + pick(r, HEX, 40),
+    "mercadopago": lambda r: f"APP_USR-{digits(r, 16)}-{digits(r, 6)}-{pick(r, HEX, 32)}-{digits(r, 9)}",
+    "amzn_mws": lambda r: "amzn.mws." + uuid4(r),
+    "amzn_lwa_cs": lambda r: "amzn1.oa2-cs.v1." + pick(r, HEX, 64),
+    "amzn_refresh": lambda r: "Atzr|" + pick(r, URLSAFE, 300),
+    "sq_sandbox_secret": lambda r: "sandbox-sq0csb-" + pick(r, URLSAFE, 43),
+    "sq_sandbox_token": lambda r: "sandbox-sq0atb-" + pick(r, URLSAFE, 22),
+    "adyen": lambda r: "AQE" + pick(r, ALNUM, 40) + "+" + pick(r, ALNUM + "+/", 30) + "==-" + pick(r, ALNUM + "+/", 43) + "=-" + pick(r, ALNUM, 16),
+    "lob": lambda r: r.choice(["live_", "test_"]) + pick(r, HEX, 35),
+    "cdp_secret": lambda r: b64(r.randbytes(64)),
+    # email, messaging
+    "onesignal": lambda r: "os_v2_app_" + pick(r, B32L, 113),
+    "pubnub_sec": lambda r: "sec-c-" + pick(r, ALNUM, 48),
+    "ably": lambda r: f"{pick(r, URLSAFE, 6)}.{pick(r, URLSAFE, 6)}:{pick(r, URLSAFE, 43)}",
+    "atsk": lambda r: "atsk_" + pick(r, HEX, 64),
+    "zeptomail": lambda r: "Zoho-enczapikey " + b64(r.randbytes(96)),
+    "zoho": lambda r: f"1000.{pick(r, HEX, 32)}.{pick(r, HEX, 32)}",
+    # observability, ops
+    "uptimerobot": lambda r: "ur" + digits(r, 7) + "-" + pick(r, HEX, 24),
+    "checkly": lambda r: "cu_" + pick(r, HEX, 32),
+    "rootly": lambda r: "rootly_" + pick(r, HEX, 64),
+    "coralogix": lambda r: "cxtp_" + pick(r, ALNUM, 30),
+    # SaaS long tail
+    "maxmind": lambda r: f"{pick(r, ALNUM, 6)}_{pick(r, ALNUM, 29)}_mmk",
+    "op_secret_key": lambda r: f"A3-{pick(r, UPNUM, 6)}-{pick(r, UPNUM, 6)}-{pick(r, UPNUM, 5)}-{pick(r, UPNUM, 5)}-{pick(r, UPNUM, 5)}-{pick(r, UPNUM, 5)}",
+    "adobe_secret": lambda r: "p8e-" + pick(r, LOWNUM, 32),
+    "intra42": lambda r: r.choice(["s-s4t2ud-", "s-s4t2af-"]) + pick(r, HEX, 64),
+    "authress": lambda r: f"sc_{pick(r, LOWNUM, 12)}.{pick(r, LOWNUM, 5)}.acc_{pick(r, LOWNUM, 20)}.{pick(r, URLSAFE, 64)}",
+    "tines": lambda r: f"https://acme-{pick(r, LOWNUM, 6)}.tines.com/webhook/{pick(r, LOWNUM, 32)}/{pick(r, LOWNUM, 32)}",
+    "ghost_admin": lambda r: f"{pick(r, HEX, 24)}:{pick(r, HEX, 64)}",
+    "llx": lambda r: "llx-" + pick(r, ALNUM, 48),
+    "rpa": lambda r: "rpa_" + pick(r, UPNUM, 40),
+    "deepl": lambda r: uuid4(r) + ":fx",
+    "anthropic_oat": lambda r: "sk-ant-oat01-" + pick(r, URLSAFE, 93) + "AA",
+    "openai_admin": lambda r: "sk-admin-" + pick(r, URLSAFE, 74) + "T3BlbkFJ" + pick(r, URLSAFE, 74),
+    "rails_master": lambda r: pick(r, HEX, 32),
+    "hex14": lambda r: pick(r, HEX, 14),
+    "upnum34": lambda r: pick(r, UPNUM, 34),
+    "low20": lambda r: pick(r, LOWNUM, 20),
+    "low30": lambda r: pick(r, LOWNUM, 30),
+})
+
+
 MARK = re.compile(r"⟦(\+(?P<kind>[a-z0-9-]+):)?(?:=(?P<ref>\w+)|(?P<gen>\w+)(?:\((?P<arg>\w+)\))?(?:@(?P<store>\w+))?)⟧")
 
 

@@ -98,6 +98,19 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "providers/infra.toml",
         include_str!("../../../patterns/providers/infra.toml"),
     ),
+    // Issue 18, third pass: the long tail.
+    (
+        "providers/social.toml",
+        include_str!("../../../patterns/providers/social.toml"),
+    ),
+    (
+        "providers/saas.toml",
+        include_str!("../../../patterns/providers/saas.toml"),
+    ),
+    (
+        "providers/config-files.toml",
+        include_str!("../../../patterns/providers/config-files.toml"),
+    ),
 ];
 
 /// Lines before and after a keyword hit that a rule's regex sees by default.
