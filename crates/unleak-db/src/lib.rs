@@ -5,6 +5,7 @@
 //! in a driver with its own async stack and TLS.
 
 pub mod conn;
+pub mod context;
 pub mod judge;
 mod pg;
 mod wire;
