@@ -16,6 +16,8 @@ mod scan;
 mod store;
 #[cfg(feature = "aws")]
 mod verify;
+#[cfg(feature = "db")]
+mod verify_db;
 
 use clap::{Parser, Subcommand};
 

@@ -82,6 +82,8 @@ pub enum ParseError {
     NoPassword,
     #[error("port `{0}` is not a number from 1 to 65535")]
     BadPort(String),
+    #[error("the line does not hold this password (changed since it was found?)")]
+    NotOnLine,
     #[error("not a connection string unleak reads")]
     NotConnection,
 }

@@ -21,6 +21,9 @@ pub fn credential_for(
     if let Some(c) = connection_on_line(own, password) {
         return Ok(c);
     }
+    if !own.contains(password) {
+        return Err(ParseError::NotOnLine);
+    }
     nearby(lines, line, password)
 }
 

@@ -81,7 +81,11 @@ impl Default for JudgeOptions {
 /// One login attempt with `cred`, bounded by `deadline`.
 pub fn login(cred: &Credential, opts: &JudgeOptions, deadline: Instant) -> Login {
     if cred.engine != Engine::Postgres {
-        return Login::Unknown(format!("engine `{}` not supported", cred.scheme));
+        return Login::Unknown(if cred.scheme == Engine::Other.as_str() {
+            "engine not known: nothing near the password names it (an engine/adapter/driver setting, a well-known port or a connection URI)".into()
+        } else {
+            format!("engine `{}` not supported", cred.scheme)
+        });
     }
     if cred.tls == TlsMode::Required {
         return Login::Unknown(
