@@ -51,7 +51,8 @@ pub enum Login {
     Ok {
         user: String,
         version: Option<String>,
-        superuser: bool,
+        /// PostgreSQL says so at login; MySQL does not (`None`).
+        superuser: Option<bool>,
     },
     Refused(String),
     Unknown(String),
@@ -80,7 +81,7 @@ impl Default for JudgeOptions {
 
 /// One login attempt with `cred`, bounded by `deadline`.
 pub fn login(cred: &Credential, opts: &JudgeOptions, deadline: Instant) -> Login {
-    if cred.engine != Engine::Postgres {
+    if cred.engine == Engine::Other {
         return Login::Unknown(if cred.scheme == Engine::Other.as_str() {
             "engine not known: nothing near the password names it (an engine/adapter/driver setting, a well-known port or a connection URI)".into()
         } else {
@@ -89,7 +90,7 @@ pub fn login(cred: &Credential, opts: &JudgeOptions, deadline: Instant) -> Login
     }
     if cred.tls == TlsMode::Required {
         return Login::Unknown(
-            "TLS required by the connection string (sslmode), and unleak speaks plaintext only to databases: not tried".into(),
+            "TLS required by the connection string (sslmode/ssl-mode), and unleak speaks plaintext only to databases: not tried".into(),
         );
     }
     let deadline = deadline.min(Instant::now() + opts.login_timeout);
@@ -97,12 +98,12 @@ pub fn login(cred: &Credential, opts: &JudgeOptions, deadline: Instant) -> Login
         Ok(c) => c,
         Err(e) => return Login::Unknown(e.to_string()),
     };
-    match crate::pg::login(
-        &mut conn,
-        &cred.user,
-        &cred.password,
-        cred.dbname.as_deref(),
-    ) {
+    let db = cred.dbname.as_deref();
+    let result = match cred.engine {
+        Engine::Postgres => crate::pg::login(&mut conn, &cred.user, &cred.password, db),
+        _ => crate::mysql::login(&mut conn, &cred.user, &cred.password, db),
+    };
+    match result {
         Ok(l) => l,
         Err(e) => Login::Unknown(e.to_string()),
     }
@@ -122,11 +123,15 @@ fn verdict(l: Login) -> Verdict {
                     .as_deref()
                     .map(|v| format!(" ({v})"))
                     .unwrap_or_default(),
-                if superuser { ", a superuser" } else { "" }
+                if superuser == Some(true) {
+                    ", a superuser"
+                } else {
+                    ""
+                }
             ),
             user: Some(user),
             server_version: version,
-            superuser: Some(superuser),
+            superuser,
         },
         Login::Refused(m) => Verdict {
             status: Status::Invalid,

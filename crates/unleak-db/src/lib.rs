@@ -7,6 +7,7 @@
 pub mod conn;
 pub mod context;
 pub mod judge;
+mod mysql;
 mod pg;
 mod wire;
 

@@ -95,7 +95,7 @@ pub fn login(
                 return Ok(Login::Ok {
                     user: user.to_string(),
                     version: version.map(|v| format!("PostgreSQL {v}")),
-                    superuser: superuser.unwrap_or(false),
+                    superuser,
                 });
             }
             b'E' => return Ok(error_login(&data)),
