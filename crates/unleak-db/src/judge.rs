@@ -79,24 +79,50 @@ impl Default for JudgeOptions {
     }
 }
 
-/// One login attempt with `cred`, bounded by `deadline`.
+/// One login attempt with `cred`, bounded by `deadline`; the session is closed after it.
 pub fn login(cred: &Credential, opts: &JudgeOptions, deadline: Instant) -> Login {
+    match session(cred, opts, deadline) {
+        Ok((mut conn, l)) => {
+            match cred.engine {
+                Engine::Postgres => crate::pg::terminate(&mut conn),
+                _ => crate::mysql::terminate(&mut conn),
+            }
+            l
+        }
+        Err(l) => l,
+    }
+}
+
+/// A login, and the open connection when it succeeded (for a statement after it).
+pub(crate) fn session(
+    cred: &Credential,
+    opts: &JudgeOptions,
+    deadline: Instant,
+) -> Result<(Conn, Login), Login> {
+    session_inner(cred, opts, deadline)
+}
+
+fn session_inner(
+    cred: &Credential,
+    opts: &JudgeOptions,
+    deadline: Instant,
+) -> Result<(Conn, Login), Login> {
     if cred.engine == Engine::Other {
-        return Login::Unknown(if cred.scheme == Engine::Other.as_str() {
+        return Err(Login::Unknown(if cred.scheme == Engine::Other.as_str() {
             "engine not known: nothing near the password names it (an engine/adapter/driver setting, a well-known port or a connection URI)".into()
         } else {
             format!("engine `{}` not supported", cred.scheme)
-        });
+        }));
     }
     if cred.tls == TlsMode::Required {
-        return Login::Unknown(
+        return Err(Login::Unknown(
             "TLS required by the connection string (sslmode/ssl-mode), and unleak speaks plaintext only to databases: not tried".into(),
-        );
+        ));
     }
     let deadline = deadline.min(Instant::now() + opts.login_timeout);
     let mut conn = match Conn::open(&cred.host, cred.port, opts.connect_timeout, deadline) {
         Ok(c) => c,
-        Err(e) => return Login::Unknown(e.to_string()),
+        Err(e) => return Err(Login::Unknown(e.to_string())),
     };
     let db = cred.dbname.as_deref();
     let result = match cred.engine {
@@ -104,8 +130,9 @@ pub fn login(cred: &Credential, opts: &JudgeOptions, deadline: Instant) -> Login
         _ => crate::mysql::login(&mut conn, &cred.user, &cred.password, db),
     };
     match result {
-        Ok(l) => l,
-        Err(e) => Login::Unknown(e.to_string()),
+        Ok(l @ Login::Ok { .. }) => Ok((conn, l)),
+        Ok(l) => Err(l),
+        Err(e) => Err(Login::Unknown(e.to_string())),
     }
 }
 

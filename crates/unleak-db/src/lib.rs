@@ -4,6 +4,7 @@
 //! hundred lines over sha2/hmac, which the AWS build has already compiled) instead of pulling
 //! in a driver with its own async stack and TLS.
 
+pub mod change;
 pub mod conn;
 pub mod context;
 pub mod judge;

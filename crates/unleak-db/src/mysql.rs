@@ -85,7 +85,6 @@ pub fn login(
         seq = s;
         match reply.first() {
             Some(0x00) => {
-                let _ = write_packet(c, 0, &[0x01]); // COM_QUIT
                 return Ok(Login::Ok {
                     user: user.to_string(),
                     version: Some(label(&version)),
@@ -249,4 +248,25 @@ impl<'a> Reader<'a> {
 
 fn proto(what: &str) -> WireError {
     WireError::Protocol(what.to_string())
+}
+
+/// Close a session politely (COM_QUIT).
+pub fn terminate(c: &mut Conn) {
+    let _ = write_packet(c, 0, &[0x01]);
+}
+
+/// Run one statement (COM_QUERY) in a logged-in session; the server's message if it fails.
+pub fn execute(c: &mut Conn, sql: &str) -> Result<Result<(), String>, WireError> {
+    let mut q = vec![0x03];
+    q.extend_from_slice(sql.as_bytes());
+    write_packet(c, 0, &q)?;
+    let (_, reply) = read_packet(c)?;
+    Ok(match reply.first() {
+        Some(0x00) => Ok(()),
+        Some(0xff) => Err(match error_login(&reply) {
+            Login::Refused(m) | Login::Unknown(m) => m,
+            Login::Ok { .. } => String::new(),
+        }),
+        _ => Err("unexpected answer to the statement".into()),
+    })
 }

@@ -13,7 +13,7 @@ use crate::wire::{Conn, WireError};
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// One login as `user` with `password`; the connection is closed after it.
+/// One login as `user` with `password`; on success the session is ready for a query.
 pub fn login(
     c: &mut Conn,
     user: &str,
@@ -91,7 +91,6 @@ pub fn login(
                 }
             }
             b'Z' => {
-                let _ = send(c, b'X', &[]);
                 return Ok(Login::Ok {
                     user: user.to_string(),
                     version: version.map(|v| format!("PostgreSQL {v}")),
@@ -244,4 +243,49 @@ fn hi(password: &[u8], salt: &[u8], iters: u32) -> Vec<u8> {
         out.iter_mut().zip(&u).for_each(|(o, x)| *o ^= x);
     }
     out
+}
+
+/// Close a session politely.
+pub fn terminate(c: &mut Conn) {
+    let _ = send(c, b'X', &[]);
+}
+
+/// Run one statement in a logged-in session; the server's error message if it fails.
+pub fn execute(c: &mut Conn, sql: &str) -> Result<Result<(), String>, WireError> {
+    let mut q = sql.as_bytes().to_vec();
+    q.push(0);
+    send(c, b'Q', &q)?;
+    let mut outcome = Ok(());
+    loop {
+        let (tag, data) = read_message(c)?;
+        match tag {
+            b'E' => {
+                let m = data
+                    .split(|&b| b == 0)
+                    .find(|f| f.first() == Some(&b'M'))
+                    .map(|f| String::from_utf8_lossy(&f[1..]).into_owned())
+                    .unwrap_or_default();
+                outcome = Err(m);
+            }
+            b'Z' => return Ok(outcome),
+            _ => {}
+        }
+    }
+}
+
+/// The SCRAM-SHA-256 verifier PostgreSQL stores for `password` (`SCRAM-SHA-256$4096:salt$
+/// StoredKey:ServerKey`): sent instead of the password, so that the new password itself never
+/// reaches the server's statement log.
+pub fn scram_verifier(password: &str) -> Result<String, WireError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| WireError::Io(format!("no randomness: {e}")))?;
+    let salted = hi(password.as_bytes(), &salt, 4096);
+    let stored = Sha256::digest(hmac(&salted, b"Client Key"));
+    let server = hmac(&salted, b"Server Key");
+    Ok(format!(
+        "SCRAM-SHA-256$4096:{}${}:{}",
+        B64.encode(salt),
+        B64.encode(stored),
+        B64.encode(server)
+    ))
 }
