@@ -159,3 +159,27 @@ fn database_passwords_are_judged_only_when_asked_from_uris_and_nearby_assignment
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&live));
 }
+
+#[test]
+fn verify_takes_an_optional_family_list_and_says_where_paths_go() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = unleak(dir.path(), &["scan", "--verify", "."], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("put paths before it"), "{err}");
+    let out = unleak(dir.path(), &["scan", ".", "--verify", "aws,nosql"], None);
+    assert_eq!(out.status.code(), Some(2));
+    // `--verify` alone and `--verify=aws` are today's AWS judge: nothing found, nothing judged.
+    for args in [
+        &["scan", ".", "--verify"][..],
+        &["scan", "--verify=aws", "."][..],
+    ] {
+        let out = unleak(dir.path(), args, None);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

@@ -108,7 +108,7 @@ fn parse_families(s: &str) -> Result<Families, String> {
             "db" => return Err("this unleak was built without the `db` feature".into()),
             _ => {
                 return Err(format!(
-                    "`{name}`: the families are `aws` and `db` (e.g. `aws,db`)"
+                    "`{name}`: the families are `aws` and `db` (e.g. `--verify aws,db`); a path right after `--verify` is read as this list, so put paths before it"
                 ))
             }
         }
