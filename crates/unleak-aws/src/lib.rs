@@ -10,6 +10,7 @@ pub mod fix_client;
 pub mod journal;
 pub mod judge;
 pub mod rotate;
+pub mod secret_versions;
 pub mod store;
 
 pub use error::{Error, Result};
