@@ -39,6 +39,9 @@ fn main() {
     if std::env::var_os("CARGO_FEATURE_AWS").is_some() {
         features.push("aws");
     }
+    if std::env::var_os("CARGO_FEATURE_DB").is_some() {
+        features.push("db");
+    }
     let features = if features.is_empty() {
         "none: scanner only".to_string()
     } else {

@@ -17,6 +17,8 @@ mod scan;
 mod store;
 #[cfg(feature = "aws")]
 mod verify;
+#[cfg(feature = "db")]
+mod verify_db;
 
 use clap::{Parser, Subcommand};
 

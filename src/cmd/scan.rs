@@ -169,7 +169,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         color: color_enabled(&args.color, out.is_terminal),
     };
     #[cfg(feature = "aws")]
-    let verifying = args.verify.verify;
+    let verifying = args.verify.verify.is_some();
     #[cfg(not(feature = "aws"))]
     let verifying = false;
     // JSON Lines streams each finding as it is found (after judging, with --verify).
@@ -252,8 +252,14 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     }
 
     #[cfg(feature = "aws")]
-    if verifying {
-        super::verify::annotate(&mut findings, &config, &args.verify.judge, args.quiet)?;
+    if let Some(families) = args.verify.verify {
+        super::verify::annotate(
+            &mut findings,
+            &config,
+            &args.verify.judge,
+            families,
+            args.quiet,
+        )?;
         if format == Format::Jsonl {
             for f in &findings {
                 report::json::write_line(out.writer(), f, style)

@@ -27,10 +27,11 @@ const SECRET_KEY: &str = "aws-secret-access-key";
 /// `scan` flags: whether to judge, and how.
 #[derive(Args, Clone, Debug)]
 pub struct VerifyArgs {
-    /// Judge every AWS key found: live, inactive, invalid, canary or unknown (canary keys are
-    /// never used).
-    #[arg(long)]
-    pub verify: bool,
+    /// Judge what was found, by family: `aws` (the default when no list is given: every AWS
+    /// key, live, inactive, invalid, canary or unknown; canary keys are never used) and `db`
+    /// (one login per database credential to the host named with it), e.g. `--verify aws,db`.
+    #[arg(long, value_name = "FAMILIES", num_args = 0..=1, default_missing_value = "aws", value_parser = parse_families)]
+    pub verify: Option<Families>,
 
     #[command(flatten)]
     pub judge: JudgeArgs,
@@ -79,8 +80,40 @@ pub struct VerifyCmdArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
 
+    /// Which families to judge: `aws`, `db`, or both (`aws,db`). A database is never
+    /// contacted unless `db` is named.
+    #[arg(long = "verify", value_name = "FAMILIES", default_value = "aws", value_parser = parse_families)]
+    pub families: Families,
+
     #[command(flatten)]
     pub judge: JudgeArgs,
+}
+
+/// Which credential families a run judges.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Families {
+    pub aws: bool,
+    pub db: bool,
+}
+
+fn parse_families(s: &str) -> Result<Families, String> {
+    let mut f = Families {
+        aws: false,
+        db: false,
+    };
+    for name in s.split(',').map(str::trim) {
+        match name {
+            "aws" => f.aws = true,
+            "db" if cfg!(feature = "db") => f.db = true,
+            "db" => return Err("this unleak was built without the `db` feature".into()),
+            _ => {
+                return Err(format!(
+                    "`{name}`: the families are `aws` and `db` (e.g. `--verify aws,db`); a path right after `--verify` is read as this list, so put paths before it"
+                ))
+            }
+        }
+    }
+    Ok(f)
 }
 
 fn parse_seconds(s: &str) -> Result<Duration, String> {
@@ -176,8 +209,16 @@ pub fn annotate(
     findings: &mut [Finding],
     config: &Config,
     args: &JudgeArgs,
+    families: Families,
     quiet: bool,
 ) -> Result<()> {
+    #[cfg(feature = "db")]
+    if families.db {
+        super::verify_db::annotate(findings, args.verify_timeout, quiet);
+    }
+    if !families.aws {
+        return Ok(());
+    }
     let keys: Vec<Option<KeyToJudge>> = findings
         .iter()
         .map(|f| {
@@ -209,7 +250,19 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
         .with_context(|| format!("{name}: not an unleak JSON report"))?;
     let config = load_config(args.config.as_ref(), Path::new("."))?;
 
-    let keys: Vec<Option<KeyToJudge>> = report.findings.iter().map(key_of_record).collect();
+    #[cfg(feature = "db")]
+    if args.families.db {
+        super::verify_db::annotate_records(
+            &mut report.findings,
+            args.judge.verify_timeout,
+            args.quiet,
+        );
+    }
+    let keys: Vec<Option<KeyToJudge>> = if args.families.aws {
+        report.findings.iter().map(key_of_record).collect()
+    } else {
+        vec![None; report.findings.len()]
+    };
     // Findings whose secret side is there, but redacted.
     let redacted = report
         .findings

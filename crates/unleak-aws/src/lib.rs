@@ -13,6 +13,7 @@ pub mod keys;
 pub mod rotate;
 pub mod sdk_error;
 pub mod secrets;
+pub mod secret_versions;
 pub mod store;
 
 pub use error::{Error, Result};
