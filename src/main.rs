@@ -4,6 +4,7 @@
 
 mod cmd;
 mod output;
+mod remote;
 // Text work only (issue 16: it needs no AWS to build); used by `store`, which does.
 #[cfg_attr(not(feature = "aws"), allow(dead_code))]
 mod rewrite;

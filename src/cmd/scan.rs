@@ -133,7 +133,9 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     let started = Instant::now();
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
     for p in &args.paths {
-        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
+        let remote = args.history.active()
+            && crate::remote::RemoteUrl::parse(&p.to_string_lossy()).is_some();
+        if p.as_os_str() != "-" && !remote && std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or directory", p.display());
         }
     }
