@@ -281,3 +281,82 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// `unleak audit --repos FILE`: every repository of the list through the git daemon and a
+/// local path, with one that does not exist: an error line naming it, the others reported.
+#[test]
+fn audit_reports_every_repository_and_names_the_failed_one() {
+    let root = tempfile::tempdir().expect("tmp");
+    let cache = tempfile::tempdir().expect("tmp");
+    let (_a, pw_a) = publish(root.path(), "a");
+    let (_b, pw_b) = publish(root.path(), "b");
+    let (_c, pw_c) = publish(root.path(), "c");
+    let (_daemon, port) = git_daemon(root.path());
+    let list = cache.path().join("repos.txt");
+    let gone = format!("git://127.0.0.1:{port}/gone.git");
+    std::fs::write(
+        &list,
+        format!(
+            "# the organisation\ngit://127.0.0.1:{port}/a.git\n\ngit://127.0.0.1:{port}/b.git\n{gone}\n{}\n",
+            root.path().join("c.git").display()
+        ),
+    )
+    .expect("write list");
+    let out = run(
+        cache.path(),
+        &[
+            "audit",
+            "--repos",
+            &list.to_string_lossy(),
+            "-j",
+            "3",
+            "--show-secrets",
+            "-f",
+            "json",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let mut found = secrets(&out);
+    found.sort();
+    let mut want = vec![pw_a, pw_b, pw_c];
+    want.sort();
+    assert_eq!(found, want);
+    assert!(
+        err.contains(&format!("error: {gone}: cannot clone")),
+        "{err}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(
+        paths.contains(&format!("git://127.0.0.1:{port}/a.git:config/app.env").as_str()),
+        "{paths:?}"
+    );
+
+    // The list from stdin, every entry failing: exit 2.
+    let mut child = Command::new(BIN)
+        .current_dir(cache.path())
+        .env("XDG_CACHE_HOME", cache.path())
+        .args(["audit", "--repos", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("unleak runs");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{gone}\n/nonexistent/repo\n").as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("waits");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("all 2 repositories failed"), "{err}");
+}

@@ -1,5 +1,6 @@
 //! Subcommands, one file each.
 
+mod audit;
 mod common;
 #[cfg(feature = "aws")]
 mod confirm;
@@ -59,6 +60,8 @@ pub struct Cli {
 enum Command {
     /// Scan files, directories, stdin (`-`) or git history for secrets.
     Scan(scan::ScanArgs),
+    /// Audit the full history of every repository of a list (URLs or paths), into one report.
+    Audit(audit::AuditArgs),
     /// List the rules, or check a rules file of your own.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -89,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     fingerprint_key()?;
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Rules(cmd) => rules::run(cmd),
         #[cfg(feature = "aws")]
         Command::Rotate(args) => rotate::run(args),
