@@ -2,6 +2,7 @@
 //! paths), several at once, into one report (and a findings store). A repository that cannot
 //! be cloned or scanned is an error line naming it; the others go on.
 
+use std::collections::HashSet;
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -63,6 +64,9 @@ pub struct AuditArgs {
     /// Print nothing on standard error but errors.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    #[command(flatten)]
+    pub store: super::findings::StoreArg,
 }
 
 /// `I/N` with 1 ≤ I ≤ N.
@@ -119,15 +123,23 @@ pub struct RepoAudit {
     pub name: String,
     pub findings: Vec<Finding>,
     pub stats: StatsSummary,
+    /// Blobs scanned now that `known` did not have (raw ids): a store records them once the
+    /// scan was complete, and the next audit skips them.
+    pub new_blobs: Vec<Vec<u8>>,
 }
 
-/// Clone or fetch `repo` and scan its whole history.
+/// The blobs (raw ids) of a repository, by its name, that an earlier audit scanned.
+pub type KnownBlobs<'a> = dyn Fn(&str) -> Result<HashSet<Vec<u8>>> + Sync + 'a;
+
+/// Clone or fetch `repo` and scan its whole history; with `known` (the blobs of this
+/// repository an earlier audit scanned, by the name it returns), only the other blobs.
 pub fn audit_one(
     repo: &str,
     matcher: &Matcher,
     config: &Config,
     max_file_size: u64,
     quiet: bool,
+    known: Option<&KnownBlobs<'_>>,
 ) -> Result<RepoAudit> {
     let started = Instant::now();
     let (local, name) = crate::remote::local_repo(Path::new(repo), quiet)?;
@@ -136,9 +148,24 @@ pub fn audit_one(
             output::warn(&format!("{name}: {m}"));
         }
     };
+    let known = known.map(|k| k(&name)).transpose()?;
+    let new_blobs = Mutex::new(Vec::new());
+    let wants = |id: &[u8]| {
+        let skip = known.as_ref().is_some_and(|k| k.contains(id));
+        if !skip {
+            new_blobs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(id.to_vec());
+        }
+        !skip
+    };
     let mut ctx = ScanContext::new(matcher, config);
     ctx.max_file_size = max_file_size;
     ctx.on_warning = &on_warning;
+    if known.is_some() {
+        ctx.wants_blob = Some(&wants);
+    }
     let out = history::scan(
         &ctx,
         &local,
@@ -151,6 +178,7 @@ pub fn audit_one(
         name,
         findings: out.findings,
         stats,
+        new_blobs: new_blobs.into_inner().unwrap_or_else(|p| p.into_inner()),
     })
 }
 
@@ -205,11 +233,47 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         None => Config::default(),
     };
     let matcher = build_matcher(&config)?;
+    let store = Mutex::new(args.store.open()?);
+    let has_store = store.lock().unwrap_or_else(|p| p.into_inner()).is_some();
+    let known = |name: &str| -> Result<HashSet<Vec<u8>>> {
+        let guard = store.lock().unwrap_or_else(|p| p.into_inner());
+        match guard.as_ref() {
+            Some(s) => Ok(s.scanned_blobs(name)?),
+            None => Ok(HashSet::new()),
+        }
+    };
+    let false_positives = match store.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        Some(s) => s.false_positives()?,
+        None => HashSet::new(),
+    };
     let results: Mutex<Vec<RepoAudit>> = Mutex::new(Vec::new());
     let failed = AtomicUsize::new(0);
-    let one = |r: &str| audit_one(r, &matcher, &config, args.max_file_size, args.quiet);
+    let known_fn: &KnownBlobs<'_> = &known;
+    let one = |r: &str| {
+        let a = audit_one(
+            r,
+            &matcher,
+            &config,
+            args.max_file_size,
+            args.quiet,
+            has_store.then_some(known_fn),
+        )?;
+        if let Some(s) = store.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            s.record(&a.name, &a.findings)?;
+            // A scan that could not read everything may have missed blobs: none is recorded
+            // as scanned, so the next audit reads them again.
+            if a.stats.errors == 0 {
+                s.add_scanned_blobs(&a.name, &a.new_blobs)?;
+            }
+        }
+        Ok(a)
+    };
     let done = |repo: &str, res: Result<RepoAudit>| match res {
-        Ok(a) => results.lock().unwrap_or_else(|p| p.into_inner()).push(a),
+        Ok(mut a) => {
+            a.findings
+                .retain(|f| !false_positives.contains(&f.fingerprint()));
+            results.lock().unwrap_or_else(|p| p.into_inner()).push(a)
+        }
         Err(e) => {
             failed.fetch_add(1, Ordering::Relaxed);
             let name = crate::remote::RemoteUrl::parse(repo)

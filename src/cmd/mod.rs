@@ -5,6 +5,7 @@ mod common;
 #[cfg(feature = "aws")]
 mod confirm;
 mod docs;
+mod findings;
 mod history;
 mod hook;
 mod hook_commit;
@@ -62,6 +63,9 @@ enum Command {
     Scan(scan::ScanArgs),
     /// Audit the full history of every repository of a list (URLs or paths), into one report.
     Audit(audit::AuditArgs),
+    /// The findings store: list, show and triage the secrets audits found.
+    #[command(subcommand)]
+    Findings(findings::FindingsCommand),
     /// List the rules, or check a rules file of your own.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -93,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Findings(cmd) => findings::run(cmd),
         Command::Rules(cmd) => rules::run(cmd),
         #[cfg(feature = "aws")]
         Command::Rotate(args) => rotate::run(args),

@@ -80,6 +80,10 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub history: super::history::HistoryArgs,
+    /// Record the findings in a findings store, and leave out what it has triaged as a false
+    /// positive.
+    #[command(flatten)]
+    pub store: super::findings::StoreArg,
     #[cfg(feature = "aws")]
     #[command(flatten)]
     pub verify: super::verify::VerifyArgs,
@@ -264,6 +268,12 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         }
     }
 
+    if let Some(mut store) = args.store.open()? {
+        store.record(&repo_name(&first_root), &findings)?;
+        let fps = store.false_positives()?;
+        findings.retain(|f| !fps.contains(&f.fingerprint()));
+    }
+
     // The text report is for people deciding what to do: it lists what fails the scan. The
     // machine formats keep every finding, each with its confidence.
     let failing = findings
@@ -328,6 +338,18 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         );
     }
     Ok(Outcome::of_scan(failing > 0, stats.errors))
+}
+
+/// The repository (or directory) a store records a scan under: a URL without its password,
+/// else the absolute path.
+fn repo_name(root: &Path) -> String {
+    let s = root.to_string_lossy();
+    match crate::remote::RemoteUrl::parse(&s).filter(|_| !root.exists()) {
+        Some(u) => u.display(),
+        None => root
+            .canonicalize()
+            .map_or_else(|_| s.into_owned(), |p| p.display().to_string()),
+    }
 }
 
 /// `-v`: which configuration the scan runs with, and how many rules.

@@ -188,6 +188,9 @@ pub fn scan(
             paths: vec![format!("(unreachable blob {id})")],
         });
     }
+    if let Some(wants) = ctx.wants_blob {
+        blobs.retain(|b| wants(b.id.as_bytes()));
+    }
     // Versions of one file next to each other: for blobs read through libgit2 (not from a pack
     // we read ourselves), their deltas then share bases in libgit2's cache.
     blobs.sort_unstable_by(|a, b| a.paths[0].cmp(&b.paths[0]));

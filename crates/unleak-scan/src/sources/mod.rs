@@ -26,6 +26,9 @@ use crate::matcher::Matcher;
 /// Default `--max-file-size`: larger blobs are skipped with a note (generated bundles, dumps).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 
+/// [`ScanContext::wants_blob`]: whether to scan the blob with this raw object id.
+pub type WantsBlob<'a> = dyn Fn(&[u8]) -> bool + Sync + 'a;
+
 /// Everything a source needs to scan: the matcher, the user's configuration, the limits, and
 /// where to send findings and warnings as they come.
 pub struct ScanContext<'a> {
@@ -41,6 +44,10 @@ pub struct ScanContext<'a> {
     pub stats: Stats,
     /// How inputs longer than a chunk are cut (tests use small chunks).
     pub chunking: chunked::Chunking,
+    /// History scans: asked once for each distinct blob (its raw object id) before any blob is
+    /// read; `false` leaves it unscanned. Incremental audits answer from the blobs a store
+    /// says were scanned before (and note the others, to record them once the scan is whole).
+    pub wants_blob: Option<&'a WantsBlob<'a>>,
 }
 
 impl<'a> ScanContext<'a> {
@@ -54,6 +61,7 @@ impl<'a> ScanContext<'a> {
             on_warning: &|_| {},
             stats: Stats::default(),
             chunking: chunked::Chunking::DEFAULT,
+            wants_blob: None,
         }
     }
 
