@@ -29,6 +29,7 @@ measure() { # label, args...
     local label=$1; shift
     /usr/bin/time -v "$UNLEAK" "$@" 2> "$work/time.txt" > "$work/out.json" || true
     local wall rss findings files
+    if ! [ -s "$work/out.json" ]; then echo "$label: failed:"; head -5 "$work/time.txt"; return; fi
     wall=$(grep 'Elapsed (wall' "$work/time.txt" | awk '{print $NF}')
     rss=$(grep 'Maximum resident' "$work/time.txt" | awk '{print $NF}')
     findings=$(python3 -c 'import json,sys;d=json.load(open(sys.argv[1]));print(len(d["findings"]))' "$work/out.json")

@@ -159,6 +159,7 @@ fn one_secret_in_two_repositories_triaged_once_and_audits_are_incremental() {
     let again = audit(dir, &list, &store);
     assert_eq!(again["stats"]["files"], 0, "{again}");
     assert_eq!(again["stats"]["bytes"], 0);
+    assert_eq!(again["stats"]["commits"], 0, "no commit diffed again");
 
     // New commits in `a`: only their blobs are read; the triage holds.
     let fresh = password();
@@ -167,6 +168,10 @@ fn one_secret_in_two_repositories_triaged_once_and_audits_are_incremental() {
     ra.git(&["push", "-q", &a, "main"]);
     let third = audit(dir, &list, &store);
     assert_eq!(third["stats"]["files"], 1, "{third}");
+    assert_eq!(
+        third["stats"]["commits"], 1,
+        "only the new commit is diffed"
+    );
     let secrets: Vec<&str> = third["findings"]
         .as_array()
         .expect("findings")

@@ -123,9 +123,9 @@ pub struct RepoAudit {
     pub name: String,
     pub findings: Vec<Finding>,
     pub stats: StatsSummary,
-    /// Blobs scanned now that `known` did not have (raw ids): a store records them once the
+    /// Objects (commits diffed, blobs read) that `known` did not have (raw ids): a store records them once the
     /// scan was complete, and the next audit skips them.
-    pub new_blobs: Vec<Vec<u8>>,
+    pub new_objects: Vec<Vec<u8>>,
 }
 
 /// The blobs (raw ids) of a repository, by its name, that an earlier audit scanned.
@@ -149,11 +149,11 @@ pub fn audit_one(
         }
     };
     let known = known.map(|k| k(&name)).transpose()?;
-    let new_blobs = Mutex::new(Vec::new());
+    let new_objects = Mutex::new(Vec::new());
     let wants = |id: &[u8]| {
         let skip = known.as_ref().is_some_and(|k| k.contains(id));
         if !skip {
-            new_blobs
+            new_objects
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .push(id.to_vec());
@@ -164,7 +164,7 @@ pub fn audit_one(
     ctx.max_file_size = max_file_size;
     ctx.on_warning = &on_warning;
     if known.is_some() {
-        ctx.wants_blob = Some(&wants);
+        ctx.wants = Some(&wants);
     }
     let out = history::scan(
         &ctx,
@@ -178,7 +178,7 @@ pub fn audit_one(
         name,
         findings: out.findings,
         stats,
-        new_blobs: new_blobs.into_inner().unwrap_or_else(|p| p.into_inner()),
+        new_objects: new_objects.into_inner().unwrap_or_else(|p| p.into_inner()),
     })
 }
 
@@ -238,7 +238,7 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
     let known = |name: &str| -> Result<HashSet<Vec<u8>>> {
         let guard = store.lock().unwrap_or_else(|p| p.into_inner());
         match guard.as_ref() {
-            Some(s) => Ok(s.scanned_blobs(name)?),
+            Some(s) => Ok(s.scanned_objects(name)?),
             None => Ok(HashSet::new()),
         }
     };
@@ -263,7 +263,7 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
             // A scan that could not read everything may have missed blobs: none is recorded
             // as scanned, so the next audit reads them again.
             if a.stats.errors == 0 {
-                s.add_scanned_blobs(&a.name, &a.new_blobs)?;
+                s.add_scanned_objects(&a.name, &a.new_objects)?;
             }
         }
         Ok(a)

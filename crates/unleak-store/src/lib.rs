@@ -444,12 +444,13 @@ impl Store {
         Ok(fp)
     }
 
-    /// Blob ids (raw bytes) of `repo` already scanned by an earlier audit.
-    pub fn scanned_blobs(&self, repo: &str) -> Result<HashSet<Vec<u8>>> {
+    /// Object ids (raw bytes: blobs read, commits diffed) of `repo` already scanned by an
+    /// earlier audit.
+    pub fn scanned_objects(&self, repo: &str) -> Result<HashSet<Vec<u8>>> {
         let mut st = self
             .conn
             .prepare(
-                "SELECT b.blob FROM scanned_blobs b JOIN repos r ON r.id = b.repo_id WHERE r.name = ?1",
+                "SELECT b.object FROM scanned_objects b JOIN repos r ON r.id = b.repo_id WHERE r.name = ?1",
             )
             .map_err(self.err())?;
         let rows = st
@@ -459,8 +460,8 @@ impl Store {
             .map_err(self.err())
     }
 
-    /// Remember that these blobs of `repo` were scanned (call only after a complete scan).
-    pub fn add_scanned_blobs(&mut self, repo: &str, blobs: &[Vec<u8>]) -> Result<()> {
+    /// Remember that these objects of `repo` were scanned (call only after a complete scan).
+    pub fn add_scanned_objects(&mut self, repo: &str, blobs: &[Vec<u8>]) -> Result<()> {
         let name = self.name.clone();
         let e = |e| Error::Sqlite(name.clone(), e);
         let tx = self.conn.transaction().map_err(e)?;
@@ -475,7 +476,7 @@ impl Store {
         {
             let mut st = tx
                 .prepare(
-                    "INSERT INTO scanned_blobs (repo_id, blob) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    "INSERT INTO scanned_objects (repo_id, object) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
                 )
                 .map_err(e)?;
             for b in blobs {

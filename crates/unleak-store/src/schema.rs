@@ -41,6 +41,10 @@ const MIGRATIONS: &[&str] = &[
         repo_id INTEGER NOT NULL REFERENCES repos(id),
         blob BLOB NOT NULL,
         PRIMARY KEY (repo_id, blob)) WITHOUT ROWID;",
+    // 3: commits walked are recorded too (a re-audit diffs only new commits): the table holds
+    // object ids of either type, named for it.
+    "ALTER TABLE scanned_blobs RENAME TO scanned_objects;
+     ALTER TABLE scanned_objects RENAME COLUMN blob TO object;",
 ];
 
 /// The schema version this build writes.
@@ -106,8 +110,10 @@ mod tests {
             .query_row("SELECT count(*) FROM secrets", [], |r| r.get(0))
             .expect("count");
         assert_eq!(n, 1);
-        old.execute_batch("SELECT count(*) FROM scanned_blobs; SELECT count(*) FROM verdicts;")
-            .expect("v2 tables");
+        old.execute_batch(
+            "SELECT count(object) FROM scanned_objects; SELECT count(*) FROM verdicts;",
+        )
+        .expect("v2 and v3 tables");
         // Running it again changes nothing.
         migrate(&mut old, "old").expect("idempotent");
         assert_eq!(version(&old).expect("version"), SCHEMA_VERSION);
