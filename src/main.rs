@@ -4,6 +4,7 @@
 
 mod cmd;
 mod output;
+mod remote;
 
 use std::process::ExitCode;
 

@@ -486,3 +486,56 @@ fn unleak_with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
         .expect("write refs");
     child.wait_with_output().expect("unleak exits")
 }
+
+/// `hook pre-push --store`: a secret the store has triaged as a false positive does not refuse
+/// the push; without the store it does.
+#[test]
+fn pre_push_honours_the_store_s_false_positives() {
+    let (_remote, r) = setup();
+    let base = r.head();
+    let pw = password();
+    r.write("deploy/a.env", &db_url(&pw));
+    let leak = r.commit("fixture");
+    let store = r.path.join("../findings.db");
+    let store = store.to_string_lossy();
+    let scan = unleak_with_stdin(
+        &r.path,
+        &["scan", "--history", ".", "--store", &store, "-f", "json"],
+        "",
+    );
+    assert_eq!(scan.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&scan.stdout).expect("json");
+    let id = doc["findings"][0]["id"].as_str().expect("id").to_string();
+    let refs = format!("refs/heads/main {leak} refs/heads/main {base}\n");
+    let args = ["hook", "pre-push", "--store", &store, "--", "origin", "url"];
+    assert_eq!(
+        unleak_with_stdin(&r.path, &args, &refs).status.code(),
+        Some(1)
+    );
+    let t = unleak_with_stdin(
+        &r.path,
+        &[
+            "findings",
+            "triage",
+            &id,
+            "--status",
+            "false-positive",
+            "--store",
+            &store,
+        ],
+        "",
+    );
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+    let out = unleak_with_stdin(&r.path, &args, &refs);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let without = ["hook", "pre-push", "--", "origin", "url"];
+    assert_eq!(
+        unleak_with_stdin(&r.path, &without, &refs).status.code(),
+        Some(1)
+    );
+}

@@ -84,6 +84,7 @@ impl HistoryArgs {
                 findings.extend(push::scan_staged(ctx, p)?.findings);
                 continue;
             }
+            let (local, _) = crate::remote::local_repo(p, quiet)?;
             let opts = HistoryOptions {
                 all_objects: self.all_objects,
                 since_commit: self.since_commit.clone(),
@@ -97,7 +98,7 @@ impl HistoryArgs {
                 if show {
                     s.spawn(|| draw_progress(&progress, &done));
                 }
-                let out = history::scan(ctx, p, &opts, &progress);
+                let out = history::scan(ctx, &local, &opts, &progress);
                 done.store(true, Ordering::Relaxed);
                 out
             })?;

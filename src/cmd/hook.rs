@@ -65,6 +65,20 @@ pub struct CheckArgs {
     /// Findings below this confidence (illustrative passwords) do not refuse the push or commit.
     #[arg(long, value_name = "LEVEL", default_value = Confidence::DEFAULT_MINIMUM.as_str(), value_parser = parse_confidence)]
     pub min_confidence: Confidence,
+    /// A findings store whose false positives do not refuse the push or commit (read only).
+    #[command(flatten)]
+    pub store: super::findings::StoreArg,
+}
+
+impl CheckArgs {
+    /// Leave out the secrets the store (if any) has triaged as false positives.
+    pub fn drop_false_positives(&self, findings: &mut Vec<Finding>) -> Result<()> {
+        if let Some(store) = self.store.open()? {
+            let fps = store.false_positives()?;
+            findings.retain(|f| !fps.contains(&f.fingerprint()));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Args)]
@@ -126,6 +140,7 @@ fn pre_push(args: PrePushArgs) -> Result<Outcome> {
     ctx.on_warning = &warn;
     let mut out = push::scan_push(&ctx, Path::new("."), &remote, &updates)?;
     let unread = ctx.stats.errors.load(std::sync::atomic::Ordering::Relaxed);
+    args.check.drop_false_positives(&mut out.findings)?;
     let found = out.findings.len();
     out.findings
         .retain(|f| f.confidence >= args.check.min_confidence);

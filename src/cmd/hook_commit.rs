@@ -54,6 +54,7 @@ pub fn pre_commit(args: PreCommitArgs) -> Result<Outcome> {
         }
     }
     sort_findings(&mut findings);
+    args.check.drop_false_positives(&mut findings)?;
     let found = findings.len();
     findings.retain(|f| f.confidence >= args.check.min_confidence);
     if findings.len() < found {

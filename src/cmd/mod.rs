@@ -1,11 +1,13 @@
 //! Subcommands, one file each.
 
+mod audit;
 #[cfg(feature = "aws")]
 mod aws_keys;
 mod common;
 #[cfg(feature = "aws")]
 mod confirm;
 mod docs;
+mod findings;
 mod history;
 mod hook;
 mod hook_commit;
@@ -62,6 +64,11 @@ pub struct Cli {
 enum Command {
     /// Scan files, directories, stdin (`-`) or git history for secrets.
     Scan(scan::ScanArgs),
+    /// Audit the full history of every repository of a list (URLs or paths), into one report.
+    Audit(audit::AuditArgs),
+    /// The findings store: list, show and triage the secrets audits found.
+    #[command(subcommand)]
+    Findings(findings::FindingsCommand),
     /// List the rules, or check a rules file of your own.
     #[command(subcommand)]
     Rules(rules::RulesCommand),
@@ -96,6 +103,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     fingerprint_key()?;
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Audit(args) => audit::run(args),
+        Command::Findings(cmd) => findings::run(cmd),
         Command::Rules(cmd) => rules::run(cmd),
         #[cfg(feature = "aws")]
         Command::Rotate(args) => rotate::run(args),

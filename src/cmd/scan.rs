@@ -80,6 +80,10 @@ pub struct ScanArgs {
 
     #[command(flatten)]
     pub history: super::history::HistoryArgs,
+    /// Record the findings in a findings store, and leave out what it has triaged as a false
+    /// positive.
+    #[command(flatten)]
+    pub store: super::findings::StoreArg,
     #[cfg(feature = "aws")]
     #[command(flatten)]
     pub verify: super::verify::VerifyArgs,
@@ -133,7 +137,9 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
     let started = Instant::now();
     let format: Format = args.format.parse().map_err(anyhow::Error::msg)?;
     for p in &args.paths {
-        if p.as_os_str() != "-" && std::fs::symlink_metadata(p).is_err() {
+        let remote = args.history.active()
+            && crate::remote::RemoteUrl::parse(&p.to_string_lossy()).is_some();
+        if p.as_os_str() != "-" && !remote && std::fs::symlink_metadata(p).is_err() {
             bail!("{}: no such file or directory", p.display());
         }
     }
@@ -268,6 +274,12 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         }
     }
 
+    if let Some(mut store) = args.store.open()? {
+        store.record(&repo_name(&first_root), &findings)?;
+        let fps = store.false_positives()?;
+        findings.retain(|f| !fps.contains(&f.fingerprint()));
+    }
+
     // The text report is for people deciding what to do: it lists what fails the scan. The
     // machine formats keep every finding, each with its confidence.
     let failing = findings
@@ -332,6 +344,18 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         );
     }
     Ok(Outcome::of_scan(failing > 0, stats.errors))
+}
+
+/// The repository (or directory) a store records a scan under: a URL without its password,
+/// else the absolute path.
+fn repo_name(root: &Path) -> String {
+    let s = root.to_string_lossy();
+    match crate::remote::RemoteUrl::parse(&s).filter(|_| !root.exists()) {
+        Some(u) => u.display(),
+        None => root
+            .canonicalize()
+            .map_or_else(|_| s.into_owned(), |p| p.display().to_string()),
+    }
 }
 
 /// `-v`: which configuration the scan runs with, and how many rules.

@@ -117,6 +117,7 @@ pub fn scan(
     for (list, unreachable) in [(&ids, false), (&extra, true)] {
         let walked: Vec<_> = list
             .par_iter()
+            .filter(|id| ctx.wants_object(id.as_bytes()))
             .map_init(
                 || (store.reader(), None),
                 |(reader, lease), id| {
@@ -188,6 +189,7 @@ pub fn scan(
             paths: vec![format!("(unreachable blob {id})")],
         });
     }
+    blobs.retain(|b| ctx.wants_object(b.id.as_bytes()));
     // Versions of one file next to each other: for blobs read through libgit2 (not from a pack
     // we read ourselves), their deltas then share bases in libgit2's cache.
     blobs.sort_unstable_by(|a, b| a.paths[0].cmp(&b.paths[0]));

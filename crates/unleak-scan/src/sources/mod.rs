@@ -26,6 +26,9 @@ use crate::matcher::Matcher;
 /// Default `--max-file-size`: larger blobs are skipped with a note (generated bundles, dumps).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 
+/// [`ScanContext::wants_object`]: whether to read the object with this raw id.
+pub type WantsObject<'a> = dyn Fn(&[u8]) -> bool + Sync + 'a;
+
 /// Everything a source needs to scan: the matcher, the user's configuration, the limits, and
 /// where to send findings and warnings as they come.
 pub struct ScanContext<'a> {
@@ -41,6 +44,12 @@ pub struct ScanContext<'a> {
     pub stats: Stats,
     /// How inputs longer than a chunk are cut (tests use small chunks).
     pub chunking: chunked::Chunking,
+    /// History scans: asked for each commit before its tree is diffed and for each distinct
+    /// blob before any blob is read (raw object ids); `false` leaves it out. Incremental audits
+    /// answer from the objects a store says were scanned before (and note the others, to
+    /// record them once the scan is whole): a commit walked before added no blob that was not
+    /// scanned then, so only new commits are diffed and only new blobs read.
+    pub wants: Option<&'a WantsObject<'a>>,
 }
 
 impl<'a> ScanContext<'a> {
@@ -54,6 +63,7 @@ impl<'a> ScanContext<'a> {
             on_warning: &|_| {},
             stats: Stats::default(),
             chunking: chunked::Chunking::DEFAULT,
+            wants: None,
         }
     }
 
@@ -69,6 +79,11 @@ impl<'a> ScanContext<'a> {
             (self.on_finding)(f);
         }
         kept
+    }
+
+    /// Whether a history scan should read the object with raw id `id` (see [`Self::wants`]).
+    pub fn wants_object(&self, id: &[u8]) -> bool {
+        self.wants.is_none_or(|w| w(id))
     }
 
     pub fn warn(&self, message: &str) {
