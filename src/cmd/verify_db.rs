@@ -57,6 +57,7 @@ fn to_verification(v: &judge::Verdict) -> Verification {
         user: v.user.clone(),
         last_used: None,
         reason: Some(v.reason.clone()),
+        access: None,
     }
 }
 
