@@ -15,15 +15,17 @@ use std::sync::Mutex;
 use git2::{ObjectType, Oid, Repository, Sort};
 use rayon::prelude::*;
 
+use crate::context::ScanContext;
 use crate::error::{Error, Result};
 use crate::finding::{CommitInfo, Finding};
+use crate::git::objects::{CommitHead, Objects, Reader};
+use crate::git::pack;
+use crate::git::repo::{self, Pool};
+use crate::git::tree_diff::{self, DiffNotes, GitTrees, Trees};
+use crate::git::ObjectId;
 use crate::matcher::BlobOutcome;
 use crate::sources::archive;
-use crate::sources::git::Trees;
-use crate::sources::git::{self, DiffNotes, Pool};
-use crate::sources::objects::{CommitHead, Objects, Reader};
-use crate::sources::pack;
-use crate::sources::ScanContext;
+use crate::sources::git_read;
 
 /// What part of history to scan.
 #[derive(Clone, Debug, Default)]
@@ -57,8 +59,8 @@ pub struct HistoryOutput {
 
 /// One commit as the walk saw it.
 struct CommitNode {
-    id: Oid,
-    parents: Vec<Oid>,
+    id: ObjectId,
+    parents: Vec<ObjectId>,
     time: i64,
     /// Reached from no ref (`--all-objects` only).
     unreachable: bool,
@@ -66,7 +68,7 @@ struct CommitNode {
 
 /// A distinct blob and every path it had.
 struct BlobPaths {
-    id: Oid,
+    id: ObjectId,
     paths: Vec<String>,
 }
 
@@ -77,7 +79,7 @@ pub fn scan(
     opts: &HistoryOptions,
     progress: &Progress,
 ) -> Result<HistoryOutput> {
-    let repo = git::open(path)?;
+    let repo = repo::open(path)?;
     if repo.is_shallow() {
         (ctx.on_warning)(
             "shallow clone: history before the shallow boundary is not in this repository and was not scanned (run `git fetch --unshallow` for a complete audit)",
@@ -85,7 +87,7 @@ pub fn scan(
     }
     let pool = Pool::new(&repo);
     let (push, hide) = tips(ctx, &repo, opts)?;
-    let objects_dir = repo.commondir().join("objects");
+    let objects_dir = repo::objects_dir(&repo);
     let (packs, unreadable) = pack::packs_in(&objects_dir);
     check_packs(ctx, &unreadable)?;
     let store = Objects::new(&packs, &objects_dir);
@@ -93,12 +95,12 @@ pub fn scan(
     // A full audit walks with our reader; ranges and `--since-commit` with libgit2, whose
     // revwalk stops at the hidden commits instead of reading all their ancestors.
     let (ids, heads) = if hide.is_empty() {
-        let by_git = |id: &Oid| commit_head_git(&repo, id);
+        let by_git = |id: &ObjectId| commit_head_git(&repo, id);
         commits_from(ctx, &mut store.reader(), &by_git, &push, &shallow)
     } else {
         (revwalk(ctx, &repo, &push, &hide)?, HashMap::new())
     };
-    let mut seen: HashSet<Oid> = ids.iter().copied().collect();
+    let mut seen: HashSet<ObjectId> = ids.iter().copied().collect();
     let mut extra = Vec::new();
     let mut orphans = Vec::new();
     if opts.all_objects {
@@ -109,8 +111,8 @@ pub fn scan(
     }
 
     let mut notes = DiffNotes::default();
-    let mut blob_paths: HashMap<Oid, Vec<String>> = HashMap::new();
-    let mut blob_path_seen: HashSet<(Oid, u32)> = HashSet::new();
+    let mut blob_paths: HashMap<ObjectId, Vec<String>> = HashMap::new();
+    let mut blob_path_seen: HashSet<(ObjectId, u32)> = HashSet::new();
     let mut interner = Interner::default();
     let mut commits = Vec::with_capacity(ids.len() + extra.len());
     let mut changes = Vec::with_capacity(ids.len() + extra.len());
@@ -181,7 +183,7 @@ pub fn scan(
         .map(|(id, paths)| BlobPaths { id, paths })
         .collect();
     // Blobs in no tree at all (`--all-objects`): named by id, attributed to no commit.
-    let known: HashSet<Oid> = blobs.iter().map(|b| b.id).collect();
+    let known: HashSet<ObjectId> = blobs.iter().map(|b| b.id).collect();
     for id in orphans.into_iter().filter(|id| !known.contains(id)) {
         blobs.push(BlobPaths {
             id,
@@ -254,11 +256,11 @@ fn check_packs(ctx: &ScanContext<'_>, unreadable: &[pack::PackError]) -> Result<
 
 /// A commit's header through libgit2 (alternates, grafts at shallow boundaries, packs our
 /// reader refused), for the walk when our own reader cannot give it.
-fn commit_head_git(repo: &Repository, id: &Oid) -> Option<CommitHead> {
-    let c = git::find_commit(repo, *id).ok()?;
+fn commit_head_git(repo: &Repository, id: &ObjectId) -> Option<CommitHead> {
+    let c = repo::find_commit(repo, *id).ok()?;
     Some(CommitHead {
-        tree: c.tree_id(),
-        parents: c.parent_ids().collect(),
+        tree: c.tree_id().into(),
+        parents: c.parent_ids().map(ObjectId::from).collect(),
         time: c.time().seconds(),
     })
 }
@@ -268,7 +270,7 @@ fn tips(
     ctx: &ScanContext<'_>,
     repo: &Repository,
     opts: &HistoryOptions,
-) -> Result<(Vec<Oid>, Vec<Oid>)> {
+) -> Result<(Vec<ObjectId>, Vec<ObjectId>)> {
     let mut push = Vec::new();
     let mut hide = Vec::new();
     if let Some(range) = &opts.range {
@@ -298,7 +300,11 @@ fn tips(
         }
         // Older stashes live only in the stash's reflog.
         if let Ok(log) = repo.reflog("refs/stash") {
-            push.extend(log.iter().map(|e| e.id_new()).filter(|id| !id.is_zero()));
+            push.extend(
+                log.iter()
+                    .map(|e| ObjectId::from(e.id_new()))
+                    .filter(|id| !id.is_zero()),
+            );
         }
         push.sort_unstable();
         push.dedup();
@@ -318,7 +324,7 @@ fn ref_tip(
     repo: &Repository,
     name: &str,
     resolved: std::result::Result<git2::Reference<'_>, git2::Error>,
-) -> Option<Oid> {
+) -> Option<ObjectId> {
     let r = match resolved {
         Ok(r) => r,
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return None,
@@ -327,8 +333,8 @@ fn ref_tip(
             return None;
         }
     };
-    let id = r.target()?;
-    if let Err(e) = git::find_object(repo, id) {
+    let id = ObjectId::from(r.target()?);
+    if let Err(e) = repo::find_object(repo, id) {
         // Kept: the walk tries it and counts it once, however many refs lead to it.
         (ctx.on_warning)(&format!(
             "reference {name}: its object {id} cannot be read: {}",
@@ -336,8 +342,8 @@ fn ref_tip(
         ));
         return Some(id);
     }
-    match git::peel_to_commit(repo, id) {
-        Ok(c) => c.map(|c| c.id()),
+    match repo::peel_to_commit(repo, id) {
+        Ok(c) => c.map(|c| c.id().into()),
         // An annotated tag's chain may break on the way (a tag of a tree or blob is no commit).
         Err(e) => {
             ctx.warn(&format!(
@@ -349,19 +355,19 @@ fn ref_tip(
     }
 }
 
-fn resolve(repo: &Repository, rev: &str) -> Result<Oid> {
+fn resolve(repo: &Repository, rev: &str) -> Result<ObjectId> {
     repo.revparse_single(rev)
         .and_then(|o| o.peel_to_commit())
-        .map(|c| c.id())
+        .map(|c| c.id().into())
         .map_err(|e| Error::Usage(format!("`{rev}` is not a commit here: {}", e.message())))
 }
 
 /// Every commit and blob id in the object database (for `--all-objects`).
-fn all_objects(ctx: &ScanContext<'_>, repo: &Repository) -> Result<(Vec<Oid>, Vec<Oid>)> {
+fn all_objects(ctx: &ScanContext<'_>, repo: &Repository) -> Result<(Vec<ObjectId>, Vec<ObjectId>)> {
     let odb = repo.odb().map_err(git_err)?;
     let mut all = Vec::new();
     odb.foreach(|id| {
-        all.push(*id);
+        all.push(ObjectId::from(*id));
         true
     })
     .map_err(git_err)?;
@@ -370,7 +376,7 @@ fn all_objects(ctx: &ScanContext<'_>, repo: &Repository) -> Result<(Vec<Oid>, Ve
     let mut commits = Vec::new();
     let mut blobs = Vec::new();
     for id in all {
-        match git::read_header(&odb, id) {
+        match repo::read_header(&odb, id) {
             Ok((_, Some(ObjectType::Commit))) => commits.push(id),
             Ok((_, Some(ObjectType::Blob))) => blobs.push(id),
             Ok((_, Some(_))) => {}
@@ -381,15 +387,15 @@ fn all_objects(ctx: &ScanContext<'_>, repo: &Repository) -> Result<(Vec<Oid>, Ve
     Ok((commits, blobs))
 }
 
-type Added = Vec<(Vec<u8>, Oid)>;
+type Added = Vec<(Vec<u8>, ObjectId)>;
 
 /// A commit's node and the blobs its tree has that its first parent's does not, read with our
 /// own object reader (commit headers from `heads` where the walk kept them); None if any
 /// object on the way cannot be read that way.
 fn diff_commit(
     reader: &mut Reader<'_, '_>,
-    heads: &HashMap<Oid, CommitHead>,
-    id: Oid,
+    heads: &HashMap<ObjectId, CommitHead>,
+    id: ObjectId,
     unreachable: bool,
 ) -> Option<(CommitNode, Added, DiffNotes)> {
     let read;
@@ -416,7 +422,7 @@ fn diff_commit(
         record_gone: true,
         ..DiffNotes::default()
     };
-    let whole = git::added_blobs(reader, &tree, base.as_ref(), &mut notes, &mut |p, b| {
+    let whole = tree_diff::added_blobs(reader, &tree, base.as_ref(), &mut notes, &mut |p, b| {
         added.push((p.to_vec(), b))
     });
     if !whole || !notes.broken.is_empty() {
@@ -434,10 +440,10 @@ fn diff_commit(
 /// [`diff_commit`] through libgit2, with its messages for what cannot be read.
 fn diff_commit_git(
     repo: &Repository,
-    id: Oid,
+    id: ObjectId,
     unreachable: bool,
 ) -> std::result::Result<(CommitNode, Added, DiffNotes), String> {
-    let commit = git::find_commit(repo, id).map_err(|e| {
+    let commit = repo::find_commit(repo, id).map_err(|e| {
         format!(
             "object {id} (commit): cannot read, skipped: {}",
             e.message()
@@ -450,19 +456,19 @@ fn diff_commit_git(
             e.message()
         )
     })?;
-    let parents: Vec<Oid> = commit.parent_ids().collect();
+    let parents: Vec<ObjectId> = commit.parent_ids().map(ObjectId::from).collect();
     // A missing parent (shallow boundary, broken repository) counts as an empty tree.
     let base = parents
         .first()
-        .and_then(|p| git::find_commit(repo, *p).ok())
+        .and_then(|p| repo::find_commit(repo, *p).ok())
         .and_then(|p| p.tree().ok());
     let mut added = Vec::new();
     let mut notes = DiffNotes {
         record_gone: true,
         ..DiffNotes::default()
     };
-    git::added_blobs(
-        &mut git::GitTrees(repo),
+    tree_diff::added_blobs(
+        &mut GitTrees(repo),
         &tree,
         base.as_ref(),
         &mut notes,
@@ -485,14 +491,14 @@ fn diff_commit_git(
 fn commits_from(
     ctx: &ScanContext<'_>,
     reader: &mut Reader<'_, '_>,
-    fallback: &dyn Fn(&Oid) -> Option<CommitHead>,
-    tips: &[Oid],
-    shallow: &HashSet<Oid>,
-) -> (Vec<Oid>, HashMap<Oid, CommitHead>) {
-    let mut heads: HashMap<Oid, CommitHead> = HashMap::new();
-    let mut broken: HashSet<Oid> = HashSet::new();
+    fallback: &dyn Fn(&ObjectId) -> Option<CommitHead>,
+    tips: &[ObjectId],
+    shallow: &HashSet<ObjectId>,
+) -> (Vec<ObjectId>, HashMap<ObjectId, CommitHead>) {
+    let mut heads: HashMap<ObjectId, CommitHead> = HashMap::new();
+    let mut broken: HashSet<ObjectId> = HashSet::new();
     let mut order = Vec::new();
-    let mut read = |id: &Oid, heads: &mut HashMap<Oid, CommitHead>| -> bool {
+    let mut read = |id: &ObjectId, heads: &mut HashMap<ObjectId, CommitHead>| -> bool {
         match reader.commit(id).or_else(|| fallback(id)) {
             Some(h) => {
                 heads.insert(*id, h);
@@ -507,7 +513,7 @@ fn commits_from(
         }
     };
     // (commit, parents visited so far); post-order depth first, iterative.
-    let mut stack: Vec<(Oid, usize)> = Vec::new();
+    let mut stack: Vec<(ObjectId, usize)> = Vec::new();
     for tip in tips {
         if heads.contains_key(tip) || broken.contains(tip) {
             continue;
@@ -549,21 +555,21 @@ fn commits_from(
 fn revwalk(
     ctx: &ScanContext<'_>,
     repo: &Repository,
-    push: &[Oid],
-    hide: &[Oid],
-) -> Result<Vec<Oid>> {
+    push: &[ObjectId],
+    hide: &[ObjectId],
+) -> Result<Vec<ObjectId>> {
     let mut walk = repo.revwalk().map_err(git_err)?;
     walk.set_sorting(Sort::TOPOLOGICAL).map_err(git_err)?;
     for id in push {
-        walk.push(*id).map_err(git_err)?;
+        walk.push(id.to_git()).map_err(git_err)?;
     }
     for id in hide {
-        walk.hide(*id).map_err(git_err)?;
+        walk.hide(id.to_git()).map_err(git_err)?;
     }
     let mut ids = Vec::new();
     for r in walk {
         match r {
-            Ok(id) => ids.push(id),
+            Ok(id) => ids.push(id.into()),
             Err(e) => ctx.warn(&format!("commit walk: {}", e.message())),
         }
     }
@@ -571,12 +577,12 @@ fn revwalk(
 }
 
 /// The commits a shallow clone cut off from their parents (`.git/shallow`).
-fn shallow_commits(repo: &Repository) -> HashSet<Oid> {
+fn shallow_commits(repo: &Repository) -> HashSet<ObjectId> {
     let Ok(text) = std::fs::read_to_string(repo.commondir().join("shallow")) else {
         return HashSet::new();
     };
     text.lines()
-        .filter_map(|l| Oid::from_str(l.trim()).ok())
+        .filter_map(|l| Oid::from_str(l.trim()).ok().map(ObjectId::from))
         .collect()
 }
 
@@ -618,7 +624,7 @@ fn scan_blobs(
         blobs.iter().filter(|b| b.paths.is_empty()).count() as u64,
         Ordering::Relaxed,
     );
-    let index: HashMap<Oid, usize> = blobs
+    let index: HashMap<ObjectId, usize> = blobs
         .iter()
         .enumerate()
         .filter(|(_, b)| !b.paths.is_empty())
@@ -626,8 +632,8 @@ fn scan_blobs(
         .collect();
     let found = Mutex::new(Vec::new());
     for p in packs {
-        let want = |id: &pack::Id| {
-            let i = *index.get(&Oid::from_bytes(id).ok()?)?;
+        let want = |id: &ObjectId| {
+            let i = *index.get(id)?;
             (!done[i].load(Ordering::Relaxed)).then_some(i)
         };
         let visit = |i: usize, blob: pack::Blob<'_>| {
@@ -638,7 +644,9 @@ fn scan_blobs(
             ctx.stats.packed_blobs.fetch_add(1, Ordering::Relaxed);
             let b = &blobs[i];
             let bytes = match blob {
-                pack::Blob::TooLarge(size) => return git::skip_large(ctx, &b.paths[0], b.id, size),
+                pack::Blob::TooLarge(size) => {
+                    return git_read::skip_large(ctx, &b.paths[0], b.id, size)
+                }
                 pack::Blob::BaseTooLarge(size) => {
                     ctx.stats.skipped_large.fetch_add(1, Ordering::Relaxed);
                     return (ctx.on_warning)(&format!(
@@ -649,7 +657,7 @@ fn scan_blobs(
                 }
                 pack::Blob::Data(bytes) => bytes,
             };
-            if !git::accept_blob(ctx, bytes) {
+            if !git_read::accept_blob(ctx, bytes) {
                 return;
             }
             let mut m = scan_read(ctx, progress, i, b, bytes);
@@ -702,13 +710,8 @@ fn scan_one(
             return Vec::new();
         }
     };
-    let Some(obj) = git::read_blob(
-        ctx,
-        &odb,
-        &repo.commondir().join("objects"),
-        b.id,
-        &b.paths[0],
-    ) else {
+    let Some(obj) = git_read::read_blob(ctx, &odb, &repo::objects_dir(repo), b.id, &b.paths[0])
+    else {
         return Vec::new();
     };
     scan_read(ctx, progress, index, b, obj.data())
@@ -809,7 +812,7 @@ impl Interner {
 /// What a commit changed against its first parent: blobs added at paths, paths gone.
 #[derive(Default)]
 struct Changes {
-    added: Vec<(u32, Oid)>,
+    added: Vec<(u32, ObjectId)>,
     gone: Vec<u32>,
 }
 
@@ -822,7 +825,8 @@ struct History<'a> {
 
 /// Commit indices with every walked parent before its children (depth-first, iterative).
 fn parents_first(commits: &[CommitNode]) -> Vec<usize> {
-    let by_id: HashMap<Oid, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let by_id: HashMap<ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let parent_idx: Vec<Vec<usize>> = commits
         .iter()
         .map(|c| {
@@ -881,7 +885,7 @@ impl Default for Presence {
 #[derive(Clone, Copy)]
 enum FirstParent {
     Walked(usize),
-    Outside(Oid),
+    Outside(ObjectId),
     Root,
 }
 
@@ -901,7 +905,8 @@ fn attribute(
     }
     let commits = history.commits;
     let n = commits.len();
-    let by_id: HashMap<Oid, usize> = commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    let by_id: HashMap<ObjectId, usize> =
+        commits.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     let parent_idx: Vec<Vec<Option<usize>>> = commits
         .iter()
         .map(|c| c.parents.iter().map(|p| by_id.get(p).copied()).collect())
@@ -910,17 +915,18 @@ fn attribute(
         .head()
         .ok()
         .and_then(|h| h.target())
-        .and_then(|id| git::peel_to_commit(repo, id).ok().flatten());
+        .and_then(|id| repo::peel_to_commit(repo, id.into()).ok().flatten())
+        .map(|c| ObjectId::from(c.id()));
     // Commits outside the walk (narrowed scans, shallow boundaries, HEAD): read their trees.
-    let mut outside: HashMap<(Oid, String), Option<Oid>> = HashMap::new();
-    let mut lookup = |commit: Oid, path: &str| -> Option<Oid> {
+    let mut outside: HashMap<(ObjectId, String), Option<ObjectId>> = HashMap::new();
+    let mut lookup = |commit: ObjectId, path: &str| -> Option<ObjectId> {
         *outside
             .entry((commit, path.to_string()))
             .or_insert_with(|| {
-                git::find_commit(repo, commit)
+                repo::find_commit(repo, commit)
                     .ok()
                     .and_then(|c| c.tree().ok())
-                    .and_then(|t| git::blob_at(&t, path))
+                    .and_then(|t| tree_diff::blob_at(&t, path))
             })
     };
 
@@ -941,7 +947,7 @@ fn attribute(
         .keys()
         .filter_map(|p| history.interner.get(p).map(|id| (id, *p)))
         .collect();
-    let mut touching: HashMap<u32, Vec<(usize, Option<Oid>)>> = HashMap::new();
+    let mut touching: HashMap<u32, Vec<(usize, Option<ObjectId>)>> = HashMap::new();
     for (c, ch) in history.changes.iter().enumerate() {
         for g in &ch.gone {
             let g = history.interner.name(*g);
@@ -976,12 +982,12 @@ fn attribute(
         let Some(pid) = history.interner.get(path) else {
             continue; // an unreachable blob named by id: in no commit
         };
-        let wanted: Vec<Oid> = targets.iter().map(|&t| blobs[matched[t].blob].id).collect();
-        let code = |b: Option<Oid>| match b {
+        let wanted: Vec<ObjectId> = targets.iter().map(|&t| blobs[matched[t].blob].id).collect();
+        let code = |b: Option<ObjectId>| match b {
             None => NONE,
             Some(b) => wanted
                 .iter()
-                .position(|w| w.as_bytes() == b.as_bytes())
+                .position(|w| *w == b)
                 .map_or(OTHER, |i| i as u32),
         };
         let touches = touching.get(&pid).map_or(&[][..], |v| &v[..]);
@@ -1001,9 +1007,9 @@ fn attribute(
                 },
             };
         }
-        let head_code = head.as_ref().map(|h| match by_id.get(&h.id()) {
+        let head_code = head.map(|h| match by_id.get(&h) {
             Some(&hi) => blob_at[hi],
-            None => code(lookup(h.id(), path)),
+            None => code(lookup(h, path)),
         });
         for (i, &t) in targets.iter().enumerate() {
             at_head[t] = head_code == Some(i as u32);
@@ -1108,8 +1114,8 @@ fn attribute(
             continue;
         };
         let mut f = g.finding;
-        let mut info = match g.intro.map(|ci| git::find_commit(repo, commits[ci].id)) {
-            Some(Ok(c)) => git::commit_info(&c),
+        let mut info = match g.intro.map(|ci| repo::find_commit(repo, commits[ci].id)) {
+            Some(Ok(c)) => git_read::commit_info(&c),
             Some(Err(e)) => {
                 ctx.warn(&format!("commit: cannot read: {}", e.message()));
                 CommitInfo::default()
@@ -1237,15 +1243,15 @@ mod tests {
     fn own_reader_walks_and_diffs_like_libgit2() {
         let tmp = history();
         let repo = Repository::open(tmp.path()).unwrap();
-        let objects_dir = repo.commondir().join("objects");
+        let objects_dir = repo::objects_dir(&repo);
         let (packs, errors) = pack::packs_in(&objects_dir);
         assert!(errors.is_empty() && packs.len() == 1);
         let store = Objects::new(&packs, &objects_dir);
         let mut reader = store.reader();
 
-        let tips: Vec<Oid> = ["main", "side"]
+        let tips: Vec<ObjectId> = ["main", "side"]
             .iter()
-            .map(|b| repo.revparse_single(b).unwrap().id())
+            .map(|b| ObjectId::from(repo.revparse_single(b).unwrap().id()))
             .collect();
         let matcher = crate::matcher::Matcher::new(crate::rules::RuleSet { rules: Vec::new() });
         let config = crate::config::Config::default();
@@ -1262,7 +1268,7 @@ mod tests {
         got.sort();
         expected.sort();
         assert_eq!(got, expected, "the same commits as libgit2's revwalk");
-        let at: HashMap<Oid, usize> = order.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        let at: HashMap<ObjectId, usize> = order.iter().enumerate().map(|(i, c)| (*c, i)).collect();
         for c in &order {
             for p in &heads[c].parents {
                 assert!(at[p] < at[c], "parents come before their children");
