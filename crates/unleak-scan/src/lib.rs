@@ -20,8 +20,8 @@ pub mod fingerprint;
 pub mod git;
 pub mod input_file;
 pub mod keywords;
+pub mod kind;
 pub mod matcher;
-pub mod password_value;
 pub mod report;
 pub mod rules;
 pub mod selftest;
@@ -29,7 +29,6 @@ pub mod sources;
 pub mod stats;
 pub mod strength;
 pub mod validators;
-pub mod validators_providers;
 
 pub use error::{Error, Result};
 pub use finding::{CommitInfo, Confidence, Excerpt, Finding, Pair, Status, Verification};
