@@ -8,7 +8,8 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use unleak_scan::config::Config;
-use unleak_scan::sources::{archive, ScanContext};
+use unleak_scan::context::ScanContext;
+use unleak_scan::sources::archive;
 use unleak_scan::{Matcher, RuleSet};
 
 fn matcher() -> &'static Matcher {

@@ -3,8 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use unleak_scan::sources::git::{TreeEntry, Trees};
-use unleak_scan::sources::objects::Objects;
+use unleak_scan::git::objects::Objects;
+use unleak_scan::git::tree_diff::{TreeEntry, Trees};
+use unleak_scan::git::ObjectId;
 
 /// The loose object's name; its content is never checked against it (as in the reader).
 const ID: &str = "4b825dc642cb6eb9a060e54bf8d69288fbee4904";
@@ -30,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
     std::fs::write(sub.join(&ID[2..]), &file).expect("write object");
     let objects = Objects::new(&[], dir.path());
     let mut reader = objects.reader();
-    let oid = git2::Oid::from_str(ID).expect("an id");
+    let oid = ObjectId::from_hex(ID.as_bytes()).expect("an id");
     let _ = reader.read(&oid);
     let _ = reader.commit(&oid);
     if let Some(tree) = reader.tree(oid) {

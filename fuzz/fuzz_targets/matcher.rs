@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use unleak_scan::matcher::BlobOutcome;
 use unleak_scan::report::{self, Format, Style};
-use unleak_scan::sources::StatsSummary;
+use unleak_scan::stats::StatsSummary;
 use unleak_scan::{Matcher, RuleSet};
 
 /// Paths that select the path-bound rules (`.pgpass`, key files, …) as well as plain ones.

@@ -7,8 +7,9 @@
 use std::sync::Mutex;
 
 use libfuzzer_sys::fuzz_target;
-use unleak_scan::sources::objects::Objects;
-use unleak_scan::sources::pack::{Id, Pack};
+use unleak_scan::git::objects::Objects;
+use unleak_scan::git::pack::Pack;
+use unleak_scan::git::ObjectId;
 
 fuzz_target!(|data: &[u8]| {
     if data.len() < 2 {
@@ -26,8 +27,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(p) = Pack::open(&idx_path, &pack_path) else {
         return;
     };
-    let ids: Mutex<Vec<Id>> = Mutex::new(Vec::new());
-    let want = |id: &Id| {
+    let ids: Mutex<Vec<ObjectId>> = Mutex::new(Vec::new());
+    let want = |id: &ObjectId| {
         let mut ids = ids.lock().unwrap();
         ids.push(*id);
         Some(ids.len() - 1)
@@ -37,8 +38,7 @@ fuzz_target!(|data: &[u8]| {
     let objects = Objects::new(&packs, dir.path());
     let mut reader = objects.reader();
     for id in ids.into_inner().unwrap() {
-        let oid = git2::Oid::from_bytes(&id).expect("20 bytes");
-        let _ = reader.read(&oid);
-        let _ = reader.commit(&oid);
+        let _ = reader.read(&id);
+        let _ = reader.commit(&id);
     }
 });

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use unleak_scan::config::Config;
 use unleak_scan::sources::history::{self, HistoryOptions, Progress};
-use unleak_scan::sources::ScanContext;
+use unleak_scan::context::ScanContext;
 use unleak_scan::{Matcher, RuleSet};
 
 struct Template {

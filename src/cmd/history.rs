@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use clap::Args;
-use unleak_scan::sources::history::{self, HistoryOptions, Progress};
+use unleak_scan::sources::history::{self, HistoryOptions, Phase, Progress};
 use unleak_scan::sources::{push, ScanContext};
 use unleak_scan::Finding;
 
@@ -120,9 +120,9 @@ fn draw_progress(p: &Progress, done: &std::sync::atomic::AtomicBool) {
     bar.set_style(style);
     while !done.load(Ordering::Relaxed) {
         let commits = p.commits.load(Ordering::Relaxed);
-        match p.phase.load(Ordering::Relaxed) {
-            0 => bar.set_message(format!("{commits} commits walked")),
-            1 => {
+        match p.phase() {
+            Phase::Walk => bar.set_message(format!("{commits} commits walked")),
+            Phase::Blobs => {
                 let mb = p.bytes.load(Ordering::Relaxed) as f64 / 1e6;
                 bar.set_message(format!("{mb:.1} MB from {commits} commits"));
                 bar.set_length(p.blobs_total.load(Ordering::Relaxed));

@@ -21,8 +21,8 @@ use super::common::load_config;
 use crate::output::{color_enabled, Output};
 use crate::Outcome;
 
-const KEY_ID: &str = "aws-access-key-id";
-const SECRET_KEY: &str = "aws-secret-access-key";
+const KEY_ID: &str = unleak_scan::kind::AWS_ACCESS_KEY_ID;
+const SECRET_KEY: &str = unleak_scan::kind::AWS_SECRET_ACCESS_KEY;
 
 /// `scan` flags: whether to judge, and how.
 #[derive(Args, Clone, Debug)]

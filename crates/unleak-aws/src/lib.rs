@@ -12,8 +12,8 @@ pub mod judge;
 pub mod keys;
 pub mod rotate;
 pub mod sdk_error;
-pub mod secrets;
 pub mod secret_versions;
+pub mod secrets;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -4,11 +4,12 @@
 //! as `name: value` lines into one synthetic text (so context words and AWS pairing still
 //! work), scanned, and the findings are moved back to the line of the encoded value. Raw
 //! findings on the encoded values themselves (the base64 text is not the secret) are dropped.
+//! Pure text work: the matcher finds the values here, scans the synthetic text itself, and
+//! hands both scans back to [`EncodedValues::merge`].
 
 use base64::Engine;
 
 use crate::finding::{Excerpt, Finding};
-use crate::matcher::Matcher;
 
 /// One base64 value of a Secret's `data:` map.
 struct Encoded {
@@ -21,58 +22,85 @@ struct Encoded {
     decoded: String,
 }
 
-/// Add to `findings` (the plain scan of `text`) what its encoded values hold. The matcher
-/// calls this only for a text with the word `Secret` in it.
-pub fn with_encoded(
-    matcher: &Matcher,
-    path: &str,
-    text: &[u8],
-    mut findings: Vec<Finding>,
-) -> Vec<Finding> {
-    let mut values = kubernetes_secret_data(text);
-    for v in base64_pem(text) {
-        if !values
-            .iter()
-            .any(|k| k.line == v.line && k.column == v.column)
-        {
-            values.push(v);
-        }
-    }
-    if values.is_empty() {
-        return findings;
-    }
-    findings.retain(|f| {
-        !values
-            .iter()
-            .any(|v| v.line == f.line && f.column >= v.column)
-    });
-    // The synthetic text, and for each of its lines the value it came from.
-    let mut synthetic = String::new();
-    let mut origin: Vec<usize> = Vec::new();
-    for (i, v) in values.iter().enumerate() {
-        let line = format!("{}: {}\n", v.name, v.decoded.trim_end_matches('\n'));
-        origin.extend(std::iter::repeat_n(i, line.matches('\n').count()));
-        synthetic.push_str(&line);
-    }
-    for mut f in matcher.scan_plain(path, synthetic.as_bytes()) {
-        let Some(&i) = origin.get(f.line.saturating_sub(1) as usize) else {
-            continue;
-        };
-        let v = &values[i];
-        f.line = v.line;
-        f.end_line = v.line;
-        f.column = v.column;
-        let c = v.column as usize - 1;
-        f.excerpt = Excerpt::new(&original_line(text, v.line), c, c + v.len);
-        if let Some(p) = f.pair.as_mut() {
-            if let Some(&j) = origin.get(p.line.saturating_sub(1) as usize) {
-                p.line = values[j].line;
+/// The encoded values of a text, decoded into one synthetic text for the matcher to scan.
+pub struct EncodedValues {
+    values: Vec<Encoded>,
+    /// `name: value` lines, one or more per value.
+    synthetic: String,
+    /// For each line of `synthetic`, the value it came from.
+    origin: Vec<usize>,
+}
+
+impl EncodedValues {
+    /// The encoded values of `text`, or None when it has none. The matcher asks only for a
+    /// text with the word `Secret` in it.
+    pub fn find(text: &[u8]) -> Option<EncodedValues> {
+        let mut values = kubernetes_secret_data(text);
+        for v in base64_pem(text) {
+            if !values
+                .iter()
+                .any(|k| k.line == v.line && k.column == v.column)
+            {
+                values.push(v);
             }
         }
-        findings.push(f);
+        if values.is_empty() {
+            return None;
+        }
+        let mut synthetic = String::new();
+        let mut origin: Vec<usize> = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            let line = format!("{}: {}\n", v.name, v.decoded.trim_end_matches('\n'));
+            origin.extend(std::iter::repeat_n(i, line.matches('\n').count()));
+            synthetic.push_str(&line);
+        }
+        Some(EncodedValues {
+            values,
+            synthetic,
+            origin,
+        })
     }
-    findings.sort_by_key(|f| (f.line, f.column));
-    findings
+
+    /// What the matcher scans: the decoded values as `name: value` lines.
+    pub fn text(&self) -> &[u8] {
+        self.synthetic.as_bytes()
+    }
+
+    /// The findings of `text`: `plain` (its own scan) without those on the encoded values
+    /// themselves, and `decoded` (the scan of [`EncodedValues::text`]) moved to the line of the
+    /// value each came from.
+    pub fn merge(
+        &self,
+        text: &[u8],
+        mut plain: Vec<Finding>,
+        decoded: Vec<Finding>,
+    ) -> Vec<Finding> {
+        let values = &self.values;
+        plain.retain(|f| {
+            !values
+                .iter()
+                .any(|v| v.line == f.line && f.column >= v.column)
+        });
+        for mut f in decoded {
+            let Some(&i) = self.origin.get(f.line.saturating_sub(1) as usize) else {
+                continue;
+            };
+            let v = &values[i];
+            f.line = v.line;
+            f.end_line = v.line;
+            f.column = v.column;
+            let c = v.column as usize - 1;
+            f.excerpt = Excerpt::new(&original_line(text, v.line), c, c + v.len);
+            if let Some(p) = f.pair.as_mut() {
+                if let Some(&j) = self.origin.get(p.line.saturating_sub(1) as usize) {
+                    p.line = values[j].line;
+                }
+            }
+            plain.push(f);
+        }
+        plain.sort_by_key(|f| (f.line, f.column));
+        plain
+    }
 }
 
 /// The base64 of `-----BEGI`: every base64-wrapped PEM block starts with it.

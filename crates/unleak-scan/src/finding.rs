@@ -3,6 +3,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::kind;
+
 /// How sure the rule is that the match is a live secret rather than test data or noise.
 #[derive(
     Clone,
@@ -312,12 +314,12 @@ impl Finding {
     /// key's real id where the finding has one, an AWS key id or a secret key's paired id
     /// (ids are identifiers, shown whole anyway); a lone secret key keeps the placeholder.
     pub fn advice_shown(&self) -> String {
-        let id = if self.kind == "aws-access-key-id" {
+        let id = if self.kind == kind::AWS_ACCESS_KEY_ID {
             Some(self.secret.as_str())
         } else {
             self.pair
                 .as_ref()
-                .filter(|p| p.kind == "aws-access-key-id")
+                .filter(|p| p.kind == kind::AWS_ACCESS_KEY_ID)
                 .map(|p| p.secret.as_str())
         };
         match id {
@@ -352,11 +354,7 @@ impl Finding {
     }
 }
 
-/// Whether a kind's values are identifiers that reports show whole: an AWS key id is no secret
-/// alone, and it is what a person needs to find the key in IAM.
-pub fn shown_whole(kind: &str) -> bool {
-    kind == "aws-access-key-id"
-}
+pub use crate::kind::shown_whole;
 
 /// Whether a secret as a report holds it is [`redact`]'s output: at most four characters and
 /// the ellipsis. (A value merely containing `…` is a full secret.)
@@ -403,7 +401,7 @@ mod tests {
             rule_id: kind.into(),
             kind: kind.into(),
             description: String::new(),
-            advice: crate::matcher::default_advice(kind),
+            advice: crate::kind::default_advice(kind),
             path: "a.env".into(),
             line: 1,
             end_line: 1,

@@ -3,6 +3,7 @@
 //! secret, and pairing links AWS secret keys to their key ids.
 
 use crate::blob::{self, Decoded};
+use crate::decode::EncodedValues;
 use crate::filters;
 use crate::finding::{Confidence, Finding, Pair};
 use crate::keywords::{Hits, KeywordSearcher};
@@ -195,14 +196,15 @@ impl Matcher {
         if !says_secret {
             return found;
         }
-        // Hook (decode.rs): values stored encoded, e.g. Kubernetes Secret `data:`, are also
-        // scanned decoded.
-        crate::decode::with_encoded(self, path, text, found)
-    }
-
-    /// Scan text as it is, without looking into encoded values.
-    pub(crate) fn scan_plain(&self, path: &str, text: &[u8]) -> Vec<Finding> {
-        self.scan_windows(path, text).0
+        // Values stored encoded (decode.rs), e.g. Kubernetes Secret `data:`, are also scanned
+        // decoded, as text of their own without looking into encodings again.
+        match EncodedValues::find(text) {
+            None => found,
+            Some(decoded) => {
+                let inner = self.scan_windows(path, decoded.text()).0;
+                decoded.merge(text, found, inner)
+            }
+        }
     }
 
     /// The plain scan, and whether the text has the word `Secret`.
@@ -370,7 +372,7 @@ impl Matcher {
                 .spec
                 .advice
                 .clone()
-                .unwrap_or_else(|| default_advice(&rule.spec.kind)),
+                .unwrap_or_else(|| crate::kind::default_advice(&rule.spec.kind)),
             path: path.to_string(),
             line: line_no,
             end_line,
@@ -808,18 +810,6 @@ fn yielding_overlaps(
             }
         })
         .collect()
-}
-
-/// What to do, by kind, when a rule says nothing more specific.
-pub fn default_advice(kind: &str) -> String {
-    match kind {
-        "aws-access-key-id" | "aws-secret-access-key" => {
-            "Deactivate and rotate this key (`unleak rotate KEY_ID`), then remove it from the code.".into()
-        }
-        "private-key" => "Revoke this key where it is trusted, generate a new one, and keep it out of the repository.".into(),
-        "db-password" => "Change this password in the database, then load it from the environment or a secret store (`unleak store`).".into(),
-        _ => "Revoke or rotate this credential at its issuer, then load it from a secret store (`unleak store`).".into(),
-    }
 }
 
 #[cfg(test)]

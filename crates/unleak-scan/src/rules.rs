@@ -117,12 +117,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 pub const DEFAULT_WINDOW_LINES: u32 = 3;
 
 /// The kinds of the three core families, which reports promise to use exactly.
-pub const CORE_KINDS: &[&str] = &[
-    "aws-access-key-id",
-    "aws-secret-access-key",
-    "private-key",
-    "db-password",
-];
+pub const CORE_KINDS: &[&str] = crate::kind::CORE;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -174,7 +169,7 @@ pub struct RuleSpec {
     /// Minimum Shannon entropy (bits per byte) of the secret.
     #[serde(default)]
     pub min_entropy: Option<f32>,
-    /// Named checks from `validators.rs`, run in order; each may reject or rewrite the secret.
+    /// Named checks from `validators/`, run in order; each may reject or rewrite the secret.
     #[serde(default)]
     pub validators: Vec<String>,
     /// The shared placeholder/indirection filter runs on every rule unless this is false.

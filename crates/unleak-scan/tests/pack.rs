@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use unleak_scan::sources::pack::{self, Blob, Id, Pack};
+use unleak_scan::git::pack::{self, Blob, Pack};
+use unleak_scan::git::ObjectId as Id;
 
 fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
     let out = Command::new("git")
@@ -112,7 +113,7 @@ fn hex(s: &str) -> Id {
     for (i, b) in id.iter_mut().enumerate() {
         *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
     }
-    id
+    Id::new(id)
 }
 
 fn the_pack(dir: &Path) -> (PathBuf, PathBuf) {

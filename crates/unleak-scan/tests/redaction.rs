@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use unleak_scan::report::{self, Format, Style};
-use unleak_scan::sources::StatsSummary;
+use unleak_scan::stats::StatsSummary;
 use unleak_scan::{Finding, Matcher, RuleSet};
 
 /// A small deterministic generator (xorshift64*): reproducible failures, no dependency.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use unleak_scan::report::{self, Format, Style};
-use unleak_scan::sources::StatsSummary;
+use unleak_scan::stats::StatsSummary;
 use unleak_scan::{Confidence, Excerpt, Finding, RuleSet, Verification};
 
 fn finding(path: String, line: u32, status: Option<&str>, secret: String) -> Finding {

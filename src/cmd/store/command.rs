@@ -9,6 +9,7 @@ use unleak_aws::fix_client::FixClients;
 use unleak_aws::journal::Journal;
 use unleak_aws::store::{self, Existing, StoreOutcome, StoreRequest};
 use unleak_scan::finding::redact;
+use unleak_scan::kind;
 use unleak_scan::matcher::BlobOutcome;
 use unleak_scan::Finding;
 
@@ -249,23 +250,18 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
     match loc.kind.as_str() {
         // An AWS key has a command of its own, which also stores the new key: say so rather
         // than "store the new value with --update".
-        "aws-access-key-id" => outln!(
+        kind::AWS_ACCESS_KEY_ID => outln!(
             "  - Rotate it: `unleak rotate {}` makes a new key, stores it in Secrets Manager and turns this one off.",
             loc.secret
         )?,
-        "aws-secret-access-key" => outln!(
+        kind::AWS_SECRET_ACCESS_KEY => outln!(
             "  - Rotate it: `unleak rotate ACCESS_KEY_ID`, with the access key id this secret key belongs to \
              (the AKIA… id next to it, or `aws iam list-access-keys`), makes a new key, stores it in \
              Secrets Manager and turns this one off."
         )?,
-        kind => outln!(
+        other => outln!(
             "  - Rotate it where it is issued ({}), then store the new value with --update.",
-            match kind {
-                // (Worded so that unleak's own password rule does not flag this line.)
-                k if k.starts_with("db-") => "for a database, change the password in the database",
-                "private-key" => "for a private key: replace it wherever it is trusted",
-                _ => "revoke it at its provider and make a new one",
-            }
+            kind::rotate_where(other)
         )?,
     }
     Ok(Outcome::Clean)

@@ -7,7 +7,7 @@ use std::io::Write;
 use super::record::{FindingRecord, Report};
 use super::Style;
 use crate::finding::Finding;
-use crate::sources::StatsSummary;
+use crate::stats::StatsSummary;
 
 pub use super::record::SCHEMA_VERSION;
 

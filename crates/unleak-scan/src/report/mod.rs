@@ -11,7 +11,7 @@ use std::io::Write;
 
 use crate::finding::Finding;
 use crate::rules::RuleSet;
-use crate::sources::StatsSummary;
+use crate::stats::StatsSummary;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use crate::finding::{
     is_redacted, redact, shown_whole, CommitInfo, Confidence, Finding, Pair, Verification,
 };
-use crate::sources::StatsSummary;
+use crate::stats::StatsSummary;
 
 /// The version in every JSON report's `version` field; readers refuse any other.
 pub const SCHEMA_VERSION: u32 = 1;

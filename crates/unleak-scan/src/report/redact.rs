@@ -92,7 +92,7 @@ impl<'a> Redactor<'a> {
             };
             add(&f.secret, f.display_secret(false));
             if let Some(p) = &f.pair {
-                let shown = if p.kind == "aws-access-key-id" {
+                let shown = if crate::kind::shown_whole(&p.kind) {
                     p.secret.clone()
                 } else {
                     redact(&p.secret)

@@ -190,7 +190,7 @@ pub fn write(
                 .spec
                 .advice
                 .clone()
-                .unwrap_or_else(|| crate::matcher::default_advice(&r.spec.kind));
+                .unwrap_or_else(|| crate::kind::default_advice(&r.spec.kind));
             let (level, severity, precision) = by_confidence(r.spec.confidence);
             let mut rule = json!({
                 "id": id,

@@ -7,7 +7,7 @@ use std::io::Write;
 use super::redact::Redactor;
 use super::{escape_control, Style};
 use crate::finding::{Finding, Status};
-use crate::sources::StatsSummary;
+use crate::stats::StatsSummary;
 
 struct Paint {
     on: bool,

@@ -33,9 +33,9 @@ use std::cell::{Cell, RefCell};
 use std::io::Read;
 use std::sync::atomic::Ordering;
 
+use crate::context::ScanContext;
 use crate::finding::Finding;
 use crate::matcher::BlobOutcome;
-use crate::sources::ScanContext;
 
 /// Archives inside archives are opened to this depth: `a.zip!b.tar.gz!c.zip!d` has three
 /// layers; a fourth is noted, not opened. Real nesting (a jar in a war in an ear, a wheel in

@@ -16,29 +16,12 @@ use std::io::Read;
 use std::sync::atomic::Ordering;
 
 use crate::blob;
+pub use crate::context::Chunking;
+use crate::context::ScanContext;
 use crate::finding::Finding;
 use crate::matcher::BlobOutcome;
 use crate::sources::read_buffer::ReadBuffer;
-use crate::sources::{archive, scan_blob, ScanContext};
-
-/// How a long input is cut.
-#[derive(Clone, Copy, Debug)]
-pub struct Chunking {
-    /// Bytes of new input in each chunk.
-    pub chunk: usize,
-    /// Bytes at least that a chunk repeats of the one before: more than the longest match a
-    /// rule can make (a private key block is a few KB; 1 MiB is far beyond any).
-    pub overlap: usize,
-}
-
-impl Chunking {
-    /// 64 MiB chunks: above the default 50 MB `--max-file-size`, so files within the default
-    /// limit are never cut.
-    pub const DEFAULT: Chunking = Chunking {
-        chunk: 64 << 20,
-        overlap: 1 << 20,
-    };
-}
+use crate::sources::{archive, scan_blob};
 
 /// Read `input` (at most `max` bytes) into `buf` and scan it as `path`: its findings as the
 /// configuration keeps them, or `None` when it is longer than `max` (nothing is reported of

@@ -8,19 +8,21 @@ use std::sync::atomic::Ordering;
 
 use git2::{Oid, Repository, Tree};
 
+use crate::context::ScanContext;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
+use crate::git::tree_diff::{self, DiffNotes, GitTrees};
+use crate::git::{repo, ObjectId};
 use crate::matcher::BlobOutcome;
-use crate::sources::git::{self, DiffNotes};
-use crate::sources::ScanContext;
+use crate::sources::git_read;
 
 /// One line of git's pre-push input: `<local ref> <local sha> <remote ref> <remote sha>`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PushUpdate {
     pub local_ref: String,
-    pub local_sha: Oid,
+    pub local_sha: ObjectId,
     pub remote_ref: String,
-    pub remote_sha: Oid,
+    pub remote_sha: ObjectId,
 }
 
 impl PushUpdate {
@@ -45,7 +47,8 @@ pub fn parse_pre_push(input: &str) -> Result<Vec<PushUpdate>> {
         let [local_ref, local_sha, remote_ref, remote_sha] = parts[..] else {
             return Err(bad());
         };
-        let oid = |s: &str| Oid::from_str(s).map_err(|_| bad());
+        // libgit2's parser, as before: it also takes an abbreviated id (zero-padded).
+        let oid = |s: &str| Oid::from_str(s).map(ObjectId::from).map_err(|_| bad());
         out.push(PushUpdate {
             local_ref: local_ref.to_string(),
             local_sha: oid(local_sha)?,
@@ -69,13 +72,13 @@ pub fn scan_push(
     remote: &str,
     updates: &[PushUpdate],
 ) -> Result<PushOutput> {
-    let repo = git::open(path)?;
-    git::refuse_unsafe_packs(&repo)?;
+    let repo = repo::open(path)?;
+    repo::refuse_unsafe_packs(&repo)?;
     let commits = commits_to_publish(&repo, remote, updates)?;
     let mut cache = BlobCache::default();
     let mut findings = Vec::new();
     for id in &commits {
-        let commit = match git::find_commit(&repo, *id) {
+        let commit = match repo::find_commit(&repo, *id) {
             Ok(c) => c,
             Err(e) => {
                 ctx.warn(&format!(
@@ -108,8 +111,8 @@ pub fn scan_push(
                 let mut old = Vec::new();
                 let mut notes = DiffNotes::default();
                 for pt in &parents {
-                    git::added_blobs(
-                        &mut git::GitTrees(&repo),
+                    tree_diff::added_blobs(
+                        &mut GitTrees(&repo),
                         pt,
                         Some(&tree),
                         &mut notes,
@@ -125,7 +128,7 @@ pub fn scan_push(
                 if prev.contains(&(f.rule_id.clone(), f.secret.clone())) {
                     continue;
                 }
-                let mut info = git::commit_info(&commit);
+                let mut info = git_read::commit_info(&commit);
                 info.paths = vec![p.clone()];
                 info.commits = 1;
                 f.commit = Some(info);
@@ -141,8 +144,8 @@ pub fn scan_push(
 
 /// Scan the changes staged in the index against HEAD (what `git commit` would record).
 pub fn scan_staged(ctx: &ScanContext<'_>, path: &Path) -> Result<PushOutput> {
-    let repo = git::open(path)?;
-    git::refuse_unsafe_packs(&repo)?;
+    let repo = repo::open(path)?;
+    repo::refuse_unsafe_packs(&repo)?;
     let index = repo
         .index()
         .map_err(|e| Error::Git(format!("cannot read the index: {}", e.message())))?;
@@ -173,12 +176,12 @@ pub fn scan_staged(ctx: &ScanContext<'_>, path: &Path) -> Result<PushOutput> {
         };
         if !prev.id().is_zero() && is_blob(prev.mode()) {
             if let Some(p) = path_of(&prev) {
-                old.push((p, prev.id()));
+                old.push((p, ObjectId::from(prev.id())));
             }
         }
         if !new.id().is_zero() && is_blob(new.mode()) {
             if let Some(p) = path_of(&new) {
-                added.push((p, new.id()));
+                added.push((p, ObjectId::from(new.id())));
             }
         }
     }
@@ -210,7 +213,11 @@ pub fn scan_staged(ctx: &ScanContext<'_>, path: &Path) -> Result<PushOutput> {
 
 /// The commits a push would publish: reachable from the pushed tips, not from what the remote
 /// already has (the old remote tip, and every remote-tracking ref of that remote).
-fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -> Result<Vec<Oid>> {
+fn commits_to_publish(
+    repo: &Repository,
+    remote: &str,
+    updates: &[PushUpdate],
+) -> Result<Vec<ObjectId>> {
     let live: Vec<&PushUpdate> = updates.iter().filter(|u| !u.is_deletion()).collect();
     if live.is_empty() {
         return Ok(Vec::new());
@@ -219,7 +226,7 @@ fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -
         .revwalk()
         .map_err(|e| Error::Git(e.message().to_string()))?;
     for u in &live {
-        let id = git::peel_to_commit(repo, u.local_sha)
+        let id = repo::peel_to_commit(repo, u.local_sha)
             .and_then(|c| c.ok_or_else(|| git2::Error::from_str("not a commit")))
             .map_err(|e| Error::Git(format!("pushed object {}: {}", u.local_sha, e.message())))?
             .id();
@@ -227,7 +234,7 @@ fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -
             .map_err(|e| Error::Git(e.message().to_string()))?;
         if !u.remote_sha.is_zero() {
             // Unknown locally (not fetched): the tracking refs below stand in for it.
-            if let Ok(c) = git::find_commit(repo, u.remote_sha) {
+            if let Ok(c) = repo::find_commit(repo, u.remote_sha) {
                 let _ = walk.hide(c.id());
             }
         }
@@ -236,7 +243,7 @@ fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -
         for r in refs.flatten() {
             if let Some(c) = r
                 .target()
-                .and_then(|id| git::peel_to_commit(repo, id).ok().flatten())
+                .and_then(|id| repo::peel_to_commit(repo, id.into()).ok().flatten())
             {
                 let _ = walk.hide(c.id());
             }
@@ -244,18 +251,23 @@ fn commits_to_publish(repo: &Repository, remote: &str, updates: &[PushUpdate]) -
     }
     let mut out = Vec::new();
     for r in walk {
-        out.push(r.map_err(|e| Error::Git(format!("commit walk: {}", e.message())))?);
+        let id = r.map_err(|e| Error::Git(format!("commit walk: {}", e.message())))?;
+        out.push(id.into());
     }
     Ok(out)
 }
 
 /// (path, blob) of `tree` that differ from that path in every parent: the commit's own change
 /// (for a merge, only what no parent had: an "evil merge").
-fn added_vs_all(repo: &Repository, tree: &Tree<'_>, parents: &[Tree<'_>]) -> Vec<(String, Oid)> {
+fn added_vs_all(
+    repo: &Repository,
+    tree: &Tree<'_>,
+    parents: &[Tree<'_>],
+) -> Vec<(String, ObjectId)> {
     let mut added = Vec::new();
     let mut notes = DiffNotes::default();
-    git::added_blobs(
-        &mut git::GitTrees(repo),
+    tree_diff::added_blobs(
+        &mut GitTrees(repo),
         tree,
         parents.first(),
         &mut notes,
@@ -265,7 +277,7 @@ fn added_vs_all(repo: &Repository, tree: &Tree<'_>, parents: &[Tree<'_>]) -> Vec
         parents
             .iter()
             .skip(1)
-            .all(|pt| git::blob_at(pt, p) != Some(*b))
+            .all(|pt| tree_diff::blob_at(pt, p) != Some(*b))
     });
     added
 }
@@ -273,7 +285,7 @@ fn added_vs_all(repo: &Repository, tree: &Tree<'_>, parents: &[Tree<'_>]) -> Vec
 /// Each (blob, path) scanned once per run.
 #[derive(Default)]
 struct BlobCache {
-    done: HashMap<(Oid, String), Vec<Finding>>,
+    done: HashMap<(ObjectId, String), Vec<Finding>>,
 }
 
 impl BlobCache {
@@ -282,7 +294,7 @@ impl BlobCache {
         ctx: &ScanContext<'_>,
         repo: &Repository,
         path: &str,
-        id: Oid,
+        id: ObjectId,
     ) -> Vec<Finding> {
         let key = (id, path.to_string());
         if let Some(f) = self.done.get(&key) {
@@ -294,7 +306,7 @@ impl BlobCache {
     }
 }
 
-fn scan_one(ctx: &ScanContext<'_>, repo: &Repository, path: &str, id: Oid) -> Vec<Finding> {
+fn scan_one(ctx: &ScanContext<'_>, repo: &Repository, path: &str, id: ObjectId) -> Vec<Finding> {
     if ctx.config.path_allowed(path) {
         ctx.stats
             .skipped_allowlisted
@@ -304,7 +316,8 @@ fn scan_one(ctx: &ScanContext<'_>, repo: &Repository, path: &str, id: Oid) -> Ve
     let Ok(odb) = repo.odb() else {
         return Vec::new();
     };
-    let Some(obj) = git::read_blob(ctx, &odb, &repo.commondir().join("objects"), id, path) else {
+    let objects_dir = repo::objects_dir(repo);
+    let Some(obj) = git_read::read_blob(ctx, &odb, &objects_dir, id, path) else {
         return Vec::new();
     };
     let bytes = obj.data();

@@ -4,10 +4,11 @@
 use std::io::Read;
 use std::sync::atomic::Ordering;
 
+use crate::context::ScanContext;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
+use crate::sources::chunked;
 use crate::sources::read_buffer::ReadBuffer;
-use crate::sources::{chunked, ScanContext};
 
 /// Read at most `--max-file-size` bytes, in bounded chunks; more is a counted warning (the
 /// scan is incomplete) and nothing is scanned, as for an explicit file over the limit.

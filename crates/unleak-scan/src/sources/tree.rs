@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Mutex;
 
+use crate::context::ScanContext;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
+use crate::sources::chunked;
 use crate::sources::read_buffer::ReadBuffer;
-use crate::sources::{chunked, ScanContext};
 
 #[derive(Clone, Debug, Default)]
 pub struct TreeOptions {

@@ -1,47 +1,8 @@
-//! Named checks that rules list in `validators = [...]`. Each looks at a candidate secret (and
-//! its line, for context) and either rejects it or accepts it, possibly rewriting the secret
-//! (percent-decoding) or noting that a key is encrypted. Structure first: what has structure
-//! is validated, not guessed at by entropy.
+//! The core families' checks (AWS keys, private keys, passwords, hosts) and what they share
+//! with the provider checks. Structure first: what has structure is validated, not guessed at
+//! by entropy.
 
 use base64::Engine;
-
-use crate::filters;
-
-/// A candidate on its way to becoming a finding.
-pub struct Candidate<'a> {
-    pub secret: String,
-    /// The source line the secret starts on.
-    pub line: &'a [u8],
-    /// What follows the secret on its line (bounded): an unquoted value followed by arguments
-    /// is the head of an expression (`include "x" (dict …)`, `coalesce .Values.a`).
-    pub after: &'a [u8],
-    /// What precedes the secret on its line (bounded): inside an open `{{` it is template code.
-    pub before: &'a [u8],
-    pub path: &'a str,
-    /// The name the secret is assigned to, when the rule captures it (`key` group).
-    pub key: Option<&'a [u8]>,
-    /// The secret stood between matching quotes in the source (a string literal).
-    pub quoted: bool,
-    pub encrypted: Option<bool>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Validator {
-    AwsKeyId,
-    AwsSecretKey,
-    NotHex,
-    PemPrivateKey,
-    PuttyPrivateKey,
-    PgpPrivateKey,
-    PercentDecode,
-    NotPasswordHash,
-    PasswordLiteral,
-    QuotedInCode,
-    NotExampleHost,
-    GithubChecksum,
-    /// Provider-token checks (`validators_providers.rs`).
-    Provider(crate::validators_providers::ProviderCheck),
-}
 
 /// AWS's published documentation keys: never real.
 const AWS_DOC_KEY_IDS: &[&str] = &[
@@ -54,98 +15,6 @@ const AWS_DOC_SECRETS: &[&str] = &[
     "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
 ];
 
-impl Validator {
-    /// Core checks; provider checks are listed in `validators_providers::ProviderCheck::NAMES`.
-    pub const NAMES: &'static [&'static str] = &[
-        "aws-key-id",
-        "aws-secret-key",
-        "not-hex",
-        "pem-private-key",
-        "putty-private-key",
-        "pgp-private-key",
-        "percent-decode",
-        "not-password-hash",
-        "password-literal",
-        "quoted-in-code",
-        "not-example-host",
-        "github-checksum",
-    ];
-
-    /// Every validator name a rule may use.
-    pub fn all_names() -> impl Iterator<Item = &'static str> {
-        Self::NAMES
-            .iter()
-            .chain(crate::validators_providers::ProviderCheck::NAMES)
-            .copied()
-    }
-
-    pub fn by_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "aws-key-id" => Self::AwsKeyId,
-            "aws-secret-key" => Self::AwsSecretKey,
-            "not-hex" => Self::NotHex,
-            "pem-private-key" => Self::PemPrivateKey,
-            "putty-private-key" => Self::PuttyPrivateKey,
-            "pgp-private-key" => Self::PgpPrivateKey,
-            "percent-decode" => Self::PercentDecode,
-            "not-password-hash" => Self::NotPasswordHash,
-            "password-literal" => Self::PasswordLiteral,
-            "quoted-in-code" => Self::QuotedInCode,
-            "not-example-host" => Self::NotExampleHost,
-            "github-checksum" => Self::GithubChecksum,
-            _ => {
-                return crate::validators_providers::ProviderCheck::by_name(name)
-                    .map(Self::Provider)
-            }
-        })
-    }
-
-    /// Accept (true, maybe rewriting the candidate) or reject (false).
-    pub fn check(self, c: &mut Candidate<'_>) -> bool {
-        match self {
-            Self::AwsKeyId => aws_key_id(&c.secret),
-            Self::AwsSecretKey => aws_secret_key(&c.secret),
-            Self::NotHex => !c.secret.bytes().all(|b| b.is_ascii_hexdigit()),
-            Self::PemPrivateKey => match pem_private_key(&c.secret) {
-                Some(enc) => {
-                    c.encrypted = Some(enc);
-                    true
-                }
-                None => false,
-            },
-            Self::PuttyPrivateKey => match putty_private_key(&c.secret) {
-                Some(enc) => {
-                    c.encrypted = Some(enc);
-                    true
-                }
-                None => false,
-            },
-            Self::PgpPrivateKey => match pgp_private_key(&c.secret) {
-                Some(enc) => {
-                    c.encrypted = enc;
-                    true
-                }
-                None => false,
-            },
-            Self::PercentDecode => {
-                match percent_encoding::percent_decode_str(&c.secret).decode_utf8() {
-                    Ok(s) => {
-                        c.secret = s.into_owned();
-                        true
-                    }
-                    Err(_) => false,
-                }
-            }
-            Self::NotPasswordHash => !filters::is_password_hash(&c.secret),
-            Self::PasswordLiteral => crate::password_value::is_password_literal(c),
-            Self::QuotedInCode => c.quoted || !is_source_code(c.path),
-            Self::NotExampleHost => !at_example_host(c.after),
-            Self::GithubChecksum => github_checksum(&c.secret),
-            Self::Provider(p) => p.check(c),
-        }
-    }
-}
-
 /// File extensions of programming languages. In source code a literal is a quoted string; an
 /// unquoted value after `password =` or `password:` is a variable, a type or an expression.
 const SOURCE_EXTENSIONS: &[&str] = &[
@@ -155,7 +24,7 @@ const SOURCE_EXTENSIONS: &[&str] = &[
     "nim", "sol", "vue", "svelte",
 ];
 
-fn is_source_code(path: &str) -> bool {
+pub(super) fn is_source_code(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
     name.rsplit_once('.').is_some_and(|(_, ext)| {
         SOURCE_EXTENSIONS
@@ -166,7 +35,7 @@ fn is_source_code(path: &str) -> bool {
 
 /// A key id: prefix, then 16 of `A-Z2-7` (the regex checks shape), not a documentation key,
 /// not a run of one letter.
-fn aws_key_id(id: &str) -> bool {
+pub(super) fn aws_key_id(id: &str) -> bool {
     // Documentation keys, and fixtures derived from them (`AKIAIOSFODNN7EXAMPLF`).
     if id.len() != 20 || AWS_DOC_KEY_IDS.contains(&id) || id.contains("EXAMPL") {
         return false;
@@ -189,7 +58,7 @@ fn aws_key_id(id: &str) -> bool {
 }
 
 /// A secret access key: 40 of base64's alphabet, mixed case, not hex, not a documentation key.
-fn aws_secret_key(s: &str) -> bool {
+pub(super) fn aws_secret_key(s: &str) -> bool {
     if s.len() != 40 || AWS_DOC_SECRETS.contains(&s) || s.contains("EXAMPLE") {
         return false;
     }
@@ -210,7 +79,7 @@ fn aws_secret_key(s: &str) -> bool {
 /// The credentials are for a host reserved for documentation (RFC 2606: `example.com`, `.net`,
 /// `.org`, `*.example`): `user:pass@db.example.com` shows how, it logs in nowhere. (`.invalid`
 /// and `.test` name stand-ins for real hosts in fixtures, so they are not taken as examples.)
-fn at_example_host(after: &[u8]) -> bool {
+pub(super) fn at_example_host(after: &[u8]) -> bool {
     let Some(rest) = after.strip_prefix(b"@") else {
         return false;
     };
@@ -229,7 +98,7 @@ fn at_example_host(after: &[u8]) -> bool {
 /// The base64 text of one line of a key body as it appears in a file or in code: inside
 /// quotes when the line is a string literal (`"MIIE...\n" +`), otherwise the line without
 /// indentation, comment leaders (`# `, `// `, `* `) and a trailing `\` continuation.
-fn body_line(raw: &str) -> &str {
+pub(super) fn body_line(raw: &str) -> &str {
     let mut line = raw.trim();
     for lead in ["+ ", "+", ". ", "// ", "# ", "* ", "; "] {
         if let Some(rest) = line.strip_prefix(lead) {
@@ -253,7 +122,7 @@ fn body_line(raw: &str) -> &str {
 /// The body of a PEM-like block: base64 lines between BEGIN and END, with `\n` escapes,
 /// quotes, string concatenation and indentation removed. Header lines (`Key: value`) are
 /// returned apart.
-fn pem_body(block: &str) -> Option<(String, Vec<String>, Vec<u8>)> {
+pub(super) fn pem_body(block: &str) -> Option<(String, Vec<String>, Vec<u8>)> {
     let unescaped = block.replace("\\r", "\n").replace("\\n", "\n");
     let mut lines = unescaped.lines();
     let begin = lines.next()?;
@@ -299,7 +168,7 @@ fn pem_body(block: &str) -> Option<(String, Vec<String>, Vec<u8>)> {
 }
 
 /// One DER element: (tag, contents, what follows). Definite lengths only, as DER requires.
-fn der_element(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+pub(super) fn der_element(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, rest) = b.split_first()?;
     let (&first, rest) = rest.split_first()?;
     let (len, rest) = if first < 0x80 {
@@ -318,7 +187,7 @@ fn der_element(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
 }
 
 /// The tags of a SEQUENCE's elements, when `der` is exactly one complete SEQUENCE.
-fn der_sequence_tags(der: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn der_sequence_tags(der: &[u8]) -> Option<Vec<u8>> {
     let (tag, mut body, rest) = der_element(der)?;
     if tag != 0x30 || !rest.is_empty() {
         return None;
@@ -338,7 +207,7 @@ const SEQUENCE: u8 = 0x30;
 
 /// The DER of an unencrypted private key has the shape its PEM label names (PKCS#1 RSA,
 /// SEC1 EC, DSA, PKCS#8); a truncated or edited body does not parse.
-fn der_private_key(label: &str, der: &[u8]) -> bool {
+pub(super) fn der_private_key(label: &str, der: &[u8]) -> bool {
     let Some(tags) = der_sequence_tags(der) else {
         return false;
     };
@@ -357,7 +226,7 @@ fn der_private_key(label: &str, der: &[u8]) -> bool {
 
 /// An `openssh-key-v1` container: magic, cipher, kdf, kdf options, keys, public keys and the
 /// private section, all present. Returns whether it is encrypted.
-fn openssh_private_key(der: &[u8]) -> Option<bool> {
+pub(super) fn openssh_private_key(der: &[u8]) -> Option<bool> {
     fn string(b: &[u8]) -> Option<(&[u8], &[u8])> {
         let len = u32::from_be_bytes(b.get(..4)?.try_into().ok()?) as usize;
         let s = b.get(4..4 + len)?;
@@ -403,7 +272,7 @@ pub fn pem_private_key(block: &str) -> Option<bool> {
 }
 
 /// A PuTTY `.ppk` v2/v3 key with its private lines present.
-fn putty_private_key(block: &str) -> Option<bool> {
+pub(super) fn putty_private_key(block: &str) -> Option<bool> {
     let mut encrypted = None;
     let mut private_lines = None;
     let mut lines = block.lines();
@@ -430,14 +299,14 @@ fn putty_private_key(block: &str) -> Option<bool> {
 
 /// An OpenPGP armored block whose first packet is a secret key (tag 5). Returns whether its
 /// secret material is protected by a passphrase (v4 keys; None for other versions).
-fn pgp_private_key(block: &str) -> Option<Option<bool>> {
+pub(super) fn pgp_private_key(block: &str) -> Option<Option<bool>> {
     let (_, _, bytes) = pem_body(block)?;
     let (tag, body) = pgp_packet(&bytes)?;
     (tag == 5 && body.len() >= 32).then(|| pgp_secret_key_encrypted(body))
 }
 
 /// The first OpenPGP packet: (tag, body). Old and new packet formats, definite lengths.
-fn pgp_packet(b: &[u8]) -> Option<(u8, &[u8])> {
+pub(super) fn pgp_packet(b: &[u8]) -> Option<(u8, &[u8])> {
     let first = *b.first()?;
     if first & 0x80 == 0 {
         return None;
@@ -480,7 +349,7 @@ fn pgp_packet(b: &[u8]) -> Option<(u8, &[u8])> {
 
 /// A v4 secret-key packet: skip the public part (by algorithm), then the S2K usage octet
 /// says whether the secret part is encrypted (0: in the clear).
-fn pgp_secret_key_encrypted(p: &[u8]) -> Option<bool> {
+pub(super) fn pgp_secret_key_encrypted(p: &[u8]) -> Option<bool> {
     if *p.first()? != 4 {
         return None;
     }
@@ -515,7 +384,7 @@ fn pgp_secret_key_encrypted(p: &[u8]) -> Option<bool> {
 }
 
 /// GitHub tokens end in a base62 CRC32 of the rest (6 characters).
-fn github_checksum(token: &str) -> bool {
+pub(super) fn github_checksum(token: &str) -> bool {
     let Some(us) = token.rfind('_') else {
         return false;
     };
@@ -525,11 +394,11 @@ fn github_checksum(token: &str) -> bool {
         return false;
     }
     let (random, check) = body.split_at(body.len() - 6);
-    let crc = crate::validators_providers::crc32(random.as_bytes());
+    let crc = super::providers::crc32(random.as_bytes());
     base62_6(crc) == check
 }
 
-fn base62_6(mut n: u32) -> String {
+pub(super) fn base62_6(mut n: u32) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let mut out = [b'0'; 6];
     for slot in out.iter_mut().rev() {
@@ -542,6 +411,7 @@ fn base62_6(mut n: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validators::Candidate;
 
     #[test]
     fn aws_ids() {
@@ -560,7 +430,7 @@ mod tests {
     #[test]
     fn crc_matches_the_standard_check_value() {
         assert_eq!(
-            crate::validators_providers::crc32(b"123456789"),
+            crate::validators::providers::crc32(b"123456789"),
             0xCBF4_3926
         );
     }
@@ -627,8 +497,8 @@ mod tests {
         let quiet = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
         let mut panicked = Vec::new();
-        for name in Validator::all_names() {
-            let v = Validator::by_name(name).expect("listed names resolve");
+        for v in crate::validators::ALL {
+            let name = v.name;
             for value in &values {
                 for (path, quoted, key) in [
                     ("a.py", true, None),

@@ -5,8 +5,8 @@
 //! `password-literal` validator of the assignment rules. Each shape here was measured as noise
 //! on real repositories (`bench/realworld.py`); `corpus/negatives/realworld-shapes/` keeps them.
 
+use super::candidate::Candidate;
 use crate::filters;
-use crate::validators::Candidate;
 
 /// The `password-literal` check: the key names a password, the file is not a translation
 /// catalogue or generated, and the value is a literal where it stands.

@@ -4,176 +4,15 @@
 
 use base64::Engine;
 
+use super::candidate::Candidate;
 use crate::filters;
-use crate::validators::Candidate;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProviderCheck {
-    /// GitHub-style token (npm): the last 6 characters are the base62 CRC32 of the 30 before.
-    Base62Crc32,
-    /// Grafana service-account token: `glsa_<32>_<8 hex>`, the hex a little-endian CRC32 of
-    /// everything before the last `_`.
-    GrafanaChecksum,
-    /// A JWT whose header names an HMAC algorithm (HS256/384/512) and whose payload is JSON.
-    JwtHmac,
-    /// A PyPI token: a base64url macaroon whose location is pypi.org or test.pypi.org.
-    PypiMacaroon,
-    /// Base64 that decodes to 64 bytes (Azure storage account keys).
-    Base64Bytes64,
-    /// Base64 that decodes to 32 bytes, after percent-decoding (Azure SAS signatures, Service
-    /// Bus / Event Hubs shared access keys).
-    Base64Bytes32,
-    /// Base64 of `user:password` with a non-placeholder password (Docker `auths`, npm `_auth`).
-    BasicAuthBase64,
-    /// The base64 segment starting with `eyJ` inside the token decodes to a JSON object
-    /// (Grafana Cloud `glc_`, Grafana API keys, Sentry org tokens).
-    EmbeddedJson,
-    /// Discord bot token: the first segment is the base64 of the bot's numeric user id.
-    DiscordBotId,
-    /// Credentials in a URL: not a database URL (the db family reports those), not a host
-    /// with a rule of its own, not a documentation host; the password is percent-decoded.
-    UrlCredentials,
-    /// A legacy Grafana API key: base64 JSON with the key (`k`) and its name (`n`).
-    GrafanaKeyJson,
-    /// Generated-looking: at least two of upper/lower/digit, no long run of one character,
-    /// not an identifier or a word. For context-bound rules whose body is a bare alphabet.
-    RandomLooking,
-    /// The value does not start with a token prefix that a specific rule reports.
-    NotProviderToken,
-    /// Not an unquoted reference to another value: `cfg.JWTKey`, `settings.api_token()`.
-    NotReference,
-    /// A JWT signing secret: the name is the secret's own (not its file, algorithm or
-    /// lifetime), the value a literal rather than code.
-    JwtSecretLiteral,
-    /// The generic `api_key`/`secret`/`token` assignment: name and value both checked.
-    GenericSecret,
-    // --- Issue 18, second half (chat, email, payments, AI, SaaS) ---
-    /// A JWT of any algorithm: header a JSON object naming `alg`, payload a JSON object,
-    /// signature base64 of at least 16 bytes (Calendly, Lemon Squeezy tokens).
-    JwtJson,
-    /// An Intercom access token: base64 of `tok:<id>:<digits>:<digits>`.
-    IntercomToken,
-    /// The part after the last `_` is not all hex: a Stripe key (base62) rather than a
-    /// Paystack key of the same prefix (`sk_live_` and 40 hex).
-    NotHexBody,
-    /// The token ends in a UUID that looks generated: not a run like `12345678-1234-…`, not
-    /// one repeated digit, not a handful of distinct digits (LaunchDarkly, HubSpot, Plaid).
-    UuidRandom,
-    // --- providers-a: source control, CI/CD, infra, registries, observability ---------------
-    /// An age secret key: Bech32 (BIP-173) with the `age-secret-key-` prefix, 32 bytes, and
-    /// a valid checksum (one wrong character in 58 fails it).
-    AgeBech32,
-    /// A JWT whose payload is a Supabase key with `role: service_role` (the anon key is public).
-    SupabaseServiceRole,
-    /// A JetBrains permanent token `perm:<b64>.<b64>.<30>`: both names decode to printable text.
-    JetbrainsPermToken,
-}
-
-impl ProviderCheck {
-    pub const NAMES: &'static [&'static str] = &[
-        "base62-crc32",
-        "grafana-checksum",
-        "jwt-hmac",
-        "pypi-macaroon",
-        "base64-64-bytes",
-        "base64-32-bytes",
-        "basic-auth-base64",
-        "embedded-json",
-        "grafana-key-json",
-        "discord-bot-id",
-        "url-credentials",
-        "random-looking",
-        "not-provider-token",
-        "not-reference",
-        "jwt-secret-literal",
-        "generic-secret",
-        // Issue 18, second half.
-        "jwt-json",
-        "intercom-token",
-        "not-hex-body",
-        "uuid-random",
-        // providers-a
-        "age-bech32",
-        "supabase-service-role",
-        "jetbrains-perm-token",
-    ];
-
-    pub fn by_name(name: &str) -> Option<Self> {
-        Some(match name {
-            "base62-crc32" => Self::Base62Crc32,
-            "grafana-checksum" => Self::GrafanaChecksum,
-            "jwt-hmac" => Self::JwtHmac,
-            "pypi-macaroon" => Self::PypiMacaroon,
-            "base64-64-bytes" => Self::Base64Bytes64,
-            "base64-32-bytes" => Self::Base64Bytes32,
-            "basic-auth-base64" => Self::BasicAuthBase64,
-            "embedded-json" => Self::EmbeddedJson,
-            "grafana-key-json" => Self::GrafanaKeyJson,
-            "discord-bot-id" => Self::DiscordBotId,
-            "url-credentials" => Self::UrlCredentials,
-            "random-looking" => Self::RandomLooking,
-            "not-provider-token" => Self::NotProviderToken,
-            "not-reference" => Self::NotReference,
-            "jwt-secret-literal" => Self::JwtSecretLiteral,
-            "generic-secret" => Self::GenericSecret,
-            "jwt-json" => Self::JwtJson,
-            "intercom-token" => Self::IntercomToken,
-            "not-hex-body" => Self::NotHexBody,
-            "uuid-random" => Self::UuidRandom,
-            // providers-a
-            "age-bech32" => Self::AgeBech32,
-            "supabase-service-role" => Self::SupabaseServiceRole,
-            "jetbrains-perm-token" => Self::JetbrainsPermToken,
-            _ => return None,
-        })
-    }
-
-    pub fn check(self, c: &mut Candidate<'_>) -> bool {
-        match self {
-            Self::Base62Crc32 => base62_crc32(&c.secret),
-            Self::GrafanaChecksum => grafana_checksum(&c.secret),
-            Self::JwtHmac => jwt_hmac(&c.secret),
-            Self::PypiMacaroon => pypi_macaroon(&c.secret),
-            Self::Base64Bytes64 => c.secret != AZURITE_KEY && b64_len(&c.secret) == Some(64),
-            Self::Base64Bytes32 => {
-                let s = percent_encoding::percent_decode_str(&c.secret).decode_utf8_lossy();
-                b64_len(&s) == Some(32)
-            }
-            Self::BasicAuthBase64 => basic_auth_base64(&c.secret),
-            Self::EmbeddedJson => embedded_json(&c.secret),
-            Self::GrafanaKeyJson => b64_decode(&c.secret)
-                .as_deref()
-                .and_then(json_object)
-                .is_some_and(|m| m.contains_key("k") && m.contains_key("n")),
-            Self::DiscordBotId => discord_bot_id(&c.secret),
-            Self::UrlCredentials => url_credentials(c),
-            Self::RandomLooking => random_looking(&c.secret),
-            Self::NotProviderToken => !has_provider_prefix(&c.secret),
-            Self::NotReference => c.quoted || !is_reference(&c.secret),
-            Self::JwtSecretLiteral => jwt_secret_literal(c),
-            Self::GenericSecret => generic_secret(c),
-            Self::JwtJson => jwt_json(&c.secret),
-            Self::IntercomToken => intercom_token(&c.secret),
-            Self::NotHexBody => !c
-                .secret
-                .rsplit('_')
-                .next()
-                .is_some_and(|b| b.bytes().all(|x| x.is_ascii_hexdigit())),
-            Self::UuidRandom => uuid_random(&c.secret),
-            // providers-a
-            Self::AgeBech32 => age_bech32(&c.secret),
-            Self::SupabaseServiceRole => supabase_service_role(&c.secret),
-            Self::JetbrainsPermToken => jetbrains_perm_token(&c.secret),
-        }
-    }
-}
 
 // --- providers-a checks ------------------------------------------------------------------------
 
 const BECH32_ALPHABET: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 /// BIP-173 checksum polynomial over 5-bit values.
-fn bech32_polymod(values: impl Iterator<Item = u8>) -> u32 {
+pub(super) fn bech32_polymod(values: impl Iterator<Item = u8>) -> u32 {
     const GEN: [u32; 5] = [
         0x3b6a_57b2,
         0x2650_8e6d,
@@ -196,7 +35,7 @@ fn bech32_polymod(values: impl Iterator<Item = u8>) -> u32 {
 
 /// A Bech32 string (any case) with a valid checksum, whose human-readable part is `hrp` and
 /// whose data is `bytes` long.
-fn bech32_valid(s: &str, hrp: &str, bytes: usize) -> bool {
+pub(super) fn bech32_valid(s: &str, hrp: &str, bytes: usize) -> bool {
     let lower = s.to_ascii_lowercase();
     let Some((h, data)) = lower.rsplit_once('1') else {
         return false;
@@ -228,11 +67,11 @@ fn bech32_valid(s: &str, hrp: &str, bytes: usize) -> bool {
     bech32_polymod(expand.chain(five.iter().copied())) == 1
 }
 
-fn age_bech32(s: &str) -> bool {
+pub(super) fn age_bech32(s: &str) -> bool {
     bech32_valid(s, "age-secret-key-", 32)
 }
 
-fn supabase_service_role(token: &str) -> bool {
+pub(super) fn supabase_service_role(token: &str) -> bool {
     Jwt::parse(token).is_some_and(|jwt| {
         jwt.header.contains_key("alg")
             && jwt.payload.get("role").and_then(|r| r.as_str()) == Some("service_role")
@@ -240,7 +79,7 @@ fn supabase_service_role(token: &str) -> bool {
     })
 }
 
-fn jetbrains_perm_token(token: &str) -> bool {
+pub(super) fn jetbrains_perm_token(token: &str) -> bool {
     let Some(body) = token
         .strip_prefix("perm:")
         .or_else(|| token.strip_prefix("perm-"))
@@ -257,11 +96,11 @@ fn jetbrains_perm_token(token: &str) -> bool {
 }
 
 /// The storage emulator's (Azurite's) account key: published, the same on every machine.
-const AZURITE_KEY: &str =
+pub(super) const AZURITE_KEY: &str =
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 /// Base64 in any of the four alphabets/padding variants.
-fn b64_decode(s: &str) -> Option<Vec<u8>> {
+pub(super) fn b64_decode(s: &str) -> Option<Vec<u8>> {
     use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
     let t = s.trim_end_matches('=');
     STANDARD_NO_PAD
@@ -270,7 +109,7 @@ fn b64_decode(s: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
-fn b64_len(s: &str) -> Option<usize> {
+pub(super) fn b64_len(s: &str) -> Option<usize> {
     b64_decode(s).map(|b| b.len())
 }
 
@@ -289,7 +128,7 @@ pub(crate) fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-fn base62_crc32(token: &str) -> bool {
+pub(super) fn base62_crc32(token: &str) -> bool {
     let body = token.rsplit('_').next().unwrap_or("");
     if body.len() != 36 || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return false;
@@ -305,7 +144,7 @@ fn base62_crc32(token: &str) -> bool {
     check.as_bytes() == want
 }
 
-fn grafana_checksum(token: &str) -> bool {
+pub(super) fn grafana_checksum(token: &str) -> bool {
     let Some((head, check)) = token.rsplit_once('_') else {
         return false;
     };
@@ -314,14 +153,14 @@ fn grafana_checksum(token: &str) -> bool {
     check.eq_ignore_ascii_case(&want)
 }
 
-fn json_object(bytes: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
+pub(super) fn json_object(bytes: &[u8]) -> Option<serde_json::Map<String, serde_json::Value>> {
     match serde_json::from_slice::<serde_json::Value>(bytes).ok()? {
         serde_json::Value::Object(m) => Some(m),
         _ => None,
     }
 }
 
-fn jwt_hmac(token: &str) -> bool {
+pub(super) fn jwt_hmac(token: &str) -> bool {
     let Some(jwt) = Jwt::parse(token) else {
         return false;
     };
@@ -361,7 +200,7 @@ impl<'a> Jwt<'a> {
 /// Header and payload decode to JSON objects (the header names its algorithm), and the
 /// signature decodes: a string of three base64 segments that merely starts with `eyJ` is not
 /// a token.
-fn jwt_json(token: &str) -> bool {
+pub(super) fn jwt_json(token: &str) -> bool {
     Jwt::parse(token).is_some_and(|jwt| {
         jwt.header.get("alg").is_some_and(|a| a.is_string())
             && !jwt.payload.is_empty()
@@ -370,7 +209,7 @@ fn jwt_json(token: &str) -> bool {
 }
 
 /// `tok:<id>:<digits>:<digits>` once decoded; the id is hex with `_`/`-` separators.
-fn intercom_token(token: &str) -> bool {
+pub(super) fn intercom_token(token: &str) -> bool {
     let Some(text) = b64_decode(token).and_then(|b| String::from_utf8(b).ok()) else {
         return false;
     };
@@ -387,7 +226,7 @@ fn intercom_token(token: &str) -> bool {
         && digits(parts[3])
 }
 
-fn uuid_random(token: &str) -> bool {
+pub(super) fn uuid_random(token: &str) -> bool {
     let Some(uuid) = token.len().checked_sub(36).and_then(|at| token.get(at..)) else {
         return false;
     };
@@ -414,7 +253,7 @@ fn uuid_random(token: &str) -> bool {
     distinct >= 8 && !ascending && !repeated
 }
 
-fn pypi_macaroon(token: &str) -> bool {
+pub(super) fn pypi_macaroon(token: &str) -> bool {
     let Some(body) = token.strip_prefix("pypi-") else {
         return false;
     };
@@ -431,7 +270,7 @@ fn pypi_macaroon(token: &str) -> bool {
     located(b"pypi.org") || located(b"test.pypi.org")
 }
 
-fn basic_auth_base64(s: &str) -> bool {
+pub(super) fn basic_auth_base64(s: &str) -> bool {
     let Some(bytes) = b64_decode(s) else {
         return false;
     };
@@ -447,7 +286,7 @@ fn basic_auth_base64(s: &str) -> bool {
         && !filters::is_placeholder(pass)
 }
 
-fn embedded_json(s: &str) -> bool {
+pub(super) fn embedded_json(s: &str) -> bool {
     let Some(at) = s.find("eyJ") else {
         return false;
     };
@@ -467,7 +306,7 @@ fn embedded_json(s: &str) -> bool {
     })
 }
 
-fn discord_bot_id(token: &str) -> bool {
+pub(super) fn discord_bot_id(token: &str) -> bool {
     let first = token.split('.').next().unwrap_or("");
     b64_decode(first)
         .and_then(|b| String::from_utf8(b).ok())
@@ -485,7 +324,7 @@ const DOC_HOST_SUFFIXES: &[&str] = &[
     ".test",
 ];
 
-fn url_credentials(c: &mut Candidate<'_>) -> bool {
+pub(super) fn url_credentials(c: &mut Candidate<'_>) -> bool {
     let host = c
         .key
         .map(|k| String::from_utf8_lossy(k).to_ascii_lowercase())
@@ -511,7 +350,7 @@ fn url_credentials(c: &mut Candidate<'_>) -> bool {
 }
 
 /// `a.b`, `a.b.c()`: dotted identifiers, the way code names another value.
-fn is_reference(v: &str) -> bool {
+pub(super) fn is_reference(v: &str) -> bool {
     let v = v.strip_suffix("()").unwrap_or(v);
     let ident = |s: &str| {
         s.chars()
@@ -527,7 +366,7 @@ const JWT_KEY_NOT_SECRET: &[&str] = &[
     "audience", "env", "length", "id",
 ];
 
-fn jwt_secret_literal(c: &Candidate<'_>) -> bool {
+pub(super) fn jwt_secret_literal(c: &Candidate<'_>) -> bool {
     let key = c
         .key
         .map(|k| String::from_utf8_lossy(k).to_ascii_lowercase())
@@ -540,7 +379,7 @@ fn jwt_secret_literal(c: &Candidate<'_>) -> bool {
     v.len() >= 8 && (c.quoted || !code)
 }
 
-fn random_looking(s: &str) -> bool {
+pub(super) fn random_looking(s: &str) -> bool {
     let b = s.as_bytes();
     let upper = b.iter().any(|c| c.is_ascii_uppercase());
     let lower = b.iter().any(|c| c.is_ascii_lowercase());
@@ -757,12 +596,12 @@ pub fn has_provider_prefix(s: &str) -> bool {
 }
 
 /// An Azure DevOps PAT in the 84-character format: `JQQJ` at 52, `AZDO` at 76.
-fn is_azure_devops_pat(s: &str) -> bool {
+pub(super) fn is_azure_devops_pat(s: &str) -> bool {
     s.len() == 84 && s.get(52..56) == Some("JQQJ") && s.get(76..80) == Some("AZDO")
 }
 
 /// `<base64 id>.<6>.<27-38>`: a Discord bot token's shape.
-fn is_discord_shape(s: &str) -> bool {
+pub(super) fn is_discord_shape(s: &str) -> bool {
     let parts: Vec<&str> = s.split('.').collect();
     parts.len() == 3
         && (23..=28).contains(&parts[0].len())
@@ -771,14 +610,14 @@ fn is_discord_shape(s: &str) -> bool {
 }
 
 /// `<bot id>:AA<33>`: a Telegram bot token's shape.
-fn is_telegram_shape(s: &str) -> bool {
+pub(super) fn is_telegram_shape(s: &str) -> bool {
     s.split_once(":AA").is_some_and(|(id, rest)| {
         (8..=10).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit()) && rest.len() == 33
     })
 }
 
 /// Dash-separated groups of lowercase hex of these lengths.
-fn is_hex_shape(s: &str, groups: &[usize]) -> bool {
+pub(super) fn is_hex_shape(s: &str, groups: &[usize]) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == groups.len()
         && parts.iter().zip(groups).all(|(p, &n)| {
@@ -926,7 +765,7 @@ const GENERIC_KEY_ELSEWHERE: &[&str] = &[
 
 /// A value that is something else than a secret: a UUID, a hash, an encoded image, a path, a
 /// number, a version, a dotted name.
-fn generic_value_ok(v: &str) -> bool {
+pub(super) fn generic_value_ok(v: &str) -> bool {
     let b = v.as_bytes();
     if b.len() < 16 || b.len() > 200 {
         return false;
@@ -980,7 +819,7 @@ fn generic_value_ok(v: &str) -> bool {
     !has_provider_prefix(v) && random_looking(v)
 }
 
-fn is_uuid(v: &str) -> bool {
+pub(super) fn is_uuid(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
@@ -991,7 +830,7 @@ fn is_uuid(v: &str) -> bool {
 
 /// The name the value is assigned to: the rule's `key` group, else the identifier just before
 /// the value on its line.
-fn key_name(c: &Candidate<'_>) -> String {
+pub(super) fn key_name(c: &Candidate<'_>) -> String {
     if let Some(k) = c.key {
         return String::from_utf8_lossy(k).to_ascii_lowercase();
     }
@@ -1007,7 +846,7 @@ fn key_name(c: &Candidate<'_>) -> String {
         .to_ascii_lowercase()
 }
 
-fn generic_secret(c: &mut Candidate<'_>) -> bool {
+pub(super) fn generic_secret(c: &mut Candidate<'_>) -> bool {
     let key = key_name(c);
     // PagerDuty's `Authorization: Token token=…` has a rule of its own.
     let pagerduty = String::from_utf8_lossy(c.line)
@@ -1016,7 +855,7 @@ fn generic_secret(c: &mut Candidate<'_>) -> bool {
     if key.is_empty()
         || pagerduty
         || GENERIC_KEY_ELSEWHERE.iter().any(|w| key.contains(w))
-        || crate::password_value::is_generated_file(c.path)
+        || super::password::is_generated_file(c.path)
     {
         return false;
     }
@@ -1090,17 +929,6 @@ mod tests {
         assert!(basic_auth_base64("ZGVwbG95OlM0bXBsZS1Ba2Q5")); // deploy:S4mple-Akd9
         assert!(!basic_auth_base64("ZGVwbG95OmNoYW5nZW1l")); // deploy:changeme
         assert!(!basic_auth_base64("bm9jb2xvbg==")); // nocolon
-    }
-}
-
-#[cfg(test)]
-mod names {
-    #[test]
-    fn every_provider_check_is_listed_by_the_validators() {
-        for n in super::ProviderCheck::NAMES {
-            assert!(crate::validators::Validator::by_name(n).is_some(), "{n}");
-            assert!(crate::validators::Validator::by_name(n).is_some(), "{n}");
-        }
     }
 }
 

@@ -27,8 +27,7 @@ use rayon::prelude::*;
 
 use std::cell::RefCell;
 
-/// An object id as packs store it (SHA-1).
-pub type Id = [u8; 20];
+use crate::git::ObjectId;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackError {
@@ -69,7 +68,7 @@ pub struct Pack {
     /// Where the objects end (the trailing checksum follows).
     body_end: u64,
     /// Object ids in index order (sorted).
-    ids: Vec<Id>,
+    ids: Vec<ObjectId>,
     /// `ids[fanout[b]..fanout[b + 1]]` are the ids whose first byte is `b`.
     fanout: Box<[u32; 257]>,
     /// (offset, id index), sorted by offset.
@@ -271,11 +270,13 @@ impl Pack {
             return Err(bad(pack_path, "not a version 2/3 pack matching its index"));
         }
         let body_end = len - 20;
-        let mut ids: Vec<Id> = Vec::with_capacity(n);
+        let mut ids: Vec<ObjectId> = Vec::with_capacity(n);
         let mut by_offset = Vec::with_capacity(n);
         for i in 0..n {
             let at = ids_at + i * 20;
-            ids.push(idx[at..at + 20].try_into().expect("20 bytes"));
+            ids.push(ObjectId::new(
+                idx[at..at + 20].try_into().expect("20 bytes"),
+            ));
             let o = be32(&idx, offs_at + i * 4);
             let offset = if o & 0x8000_0000 == 0 {
                 o as u64
@@ -294,7 +295,7 @@ impl Pack {
         by_offset.sort_unstable();
         let mut fanout = Box::new([0u32; 257]);
         for id in &ids {
-            fanout[id[0] as usize + 1] += 1;
+            fanout[id.as_bytes()[0] as usize + 1] += 1;
         }
         for b in 1..257 {
             fanout[b] += fanout[b - 1];
@@ -401,10 +402,10 @@ impl Pack {
                 b as u32
             }
             REF_DELTA => {
-                let id: &Id = bytes.get(at..at + 20)?.try_into().ok()?;
+                let id = ObjectId::from_slice(bytes.get(at..at + 20)?)?;
                 at += 20;
                 // A base outside this pack (a thin pack): the caller reads it otherwise.
-                self.entry_of_id[self.index_of(id)?]
+                self.entry_of_id[self.index_of(&id)?]
             }
             COMMIT..=TAG => NONE,
             _ => return None,
@@ -423,7 +424,7 @@ impl Pack {
     /// way. Blobs over `max_size` are not inflated unless a delta needs them.
     pub fn decode_wanted(
         &self,
-        want: &(dyn Fn(&Id) -> Option<usize> + Sync),
+        want: &(dyn Fn(&ObjectId) -> Option<usize> + Sync),
         max_size: u64,
         visit: &(dyn Fn(usize, Blob<'_>) + Sync),
     ) -> Vec<usize> {
@@ -542,22 +543,22 @@ impl Pack {
     }
 
     /// The entry holding object `id`, if this pack has it.
-    pub(crate) fn find(&self, id: &Id) -> Option<usize> {
+    pub(crate) fn find(&self, id: &ObjectId) -> Option<usize> {
         Some(self.entry_of_id[self.index_of(id)?] as usize)
     }
 
     /// Where `id` is in `ids`. Among the ids of its first byte, compared as two big-endian
     /// integers: a history walk looks up every commit and tree it reads, and `binary_search`
     /// over the whole list (a `memcmp` call a step) was 3% of a full audit's CPU.
-    fn index_of(&self, id: &Id) -> Option<usize> {
-        let key = |id: &Id| {
-            let (head, tail) = id.split_at(16);
+    fn index_of(&self, id: &ObjectId) -> Option<usize> {
+        let key = |id: &ObjectId| {
+            let (head, tail) = id.as_bytes().split_at(16);
             (
                 u128::from_be_bytes(head.try_into().expect("16 bytes")),
                 u32::from_be_bytes(tail.try_into().expect("4 bytes")),
             )
         };
-        let first = id[0] as usize;
+        let first = id.as_bytes()[0] as usize;
         let (from, to) = (self.fanout[first] as usize, self.fanout[first + 1] as usize);
         let want = key(id);
         self.ids[from..to]

@@ -16,10 +16,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use git2::Oid;
-
-use crate::sources::git::{self, TreeEntry, Trees};
-use crate::sources::pack::{Id, Pack};
+use crate::git::loose;
+use crate::git::pack::{self, Pack};
+use crate::git::tree_diff::{TreeEntry, Trees};
+use crate::git::ObjectId;
 
 const COMMIT: u8 = 1;
 const TREE: u8 = 2;
@@ -50,8 +50,8 @@ pub struct Object {
 
 /// The fields of a commit the walk needs.
 pub struct CommitHead {
-    pub tree: Oid,
-    pub parents: Vec<Oid>,
+    pub tree: ObjectId,
+    pub parents: Vec<ObjectId>,
     /// Committer time, seconds since the epoch.
     pub time: i64,
 }
@@ -98,10 +98,9 @@ impl Drop for Reader<'_, '_> {
 
 impl Reader<'_, '_> {
     /// The object `id`, or None if no pack or loose file here can give it.
-    pub fn read(&mut self, id: &Oid) -> Option<Object> {
-        let raw: &Id = id.as_bytes().try_into().ok()?;
+    pub fn read(&mut self, id: &ObjectId) -> Option<Object> {
         for (p, pack) in self.objects.packs.iter().enumerate() {
-            if let Some(e) = pack.find(raw) {
+            if let Some(e) = pack.find(id) {
                 return self.packed(p, e);
             }
         }
@@ -109,7 +108,7 @@ impl Reader<'_, '_> {
     }
 
     /// A commit's tree, parents and time.
-    pub fn commit(&mut self, id: &Oid) -> Option<CommitHead> {
+    pub fn commit(&mut self, id: &ObjectId) -> Option<CommitHead> {
         let o = self.read(id)?;
         (o.kind == COMMIT).then(|| parse_commit(&o.data)).flatten()
     }
@@ -148,7 +147,7 @@ impl Reader<'_, '_> {
         for (entry, delta) in deltas.into_iter().rev() {
             object = Object {
                 kind: object.kind,
-                data: crate::sources::pack::apply_delta(&object.data, &delta)?.into(),
+                data: pack::apply_delta(&object.data, &delta)?.into(),
             };
             self.cache.put((p as u32, entry as u32), &object);
         }
@@ -156,10 +155,10 @@ impl Reader<'_, '_> {
     }
 
     /// A loose object file (`objects/ab/cdef…`): zlib of `<type> <size>\0<data>`, read by the
-    /// same bounded parser as `git::read_blob`'s (no more data than the header says).
-    fn loose(&self, id: &Oid) -> Option<Object> {
-        let mut z = git::open_loose(&self.objects.dir, *id).ok()??;
-        let (kind, size) = git::loose_header(&mut z).ok()?;
+    /// same bounded parser as `loose::read_blob`'s (no more data than the header says).
+    fn loose(&self, id: &ObjectId) -> Option<Object> {
+        let mut z = loose::open(&self.objects.dir, *id).ok()??;
+        let (kind, size) = loose::header(&mut z).ok()?;
         let kind = match kind.as_str() {
             "commit" => COMMIT,
             "tree" => TREE,
@@ -168,7 +167,7 @@ impl Reader<'_, '_> {
             _ => return None,
         };
         let mut data = Vec::new();
-        git::loose_body(&mut z, size, &mut data).ok()?;
+        loose::body(&mut z, size, &mut data).ok()?;
         Some(Object {
             kind,
             data: data.into(),
@@ -179,7 +178,7 @@ impl Reader<'_, '_> {
 impl Trees for Reader<'_, '_> {
     type Tree = Arc<[u8]>;
 
-    fn tree(&mut self, id: Oid) -> Option<Arc<[u8]>> {
+    fn tree(&mut self, id: ObjectId) -> Option<Arc<[u8]>> {
         let o = self.read(&id)?;
         (o.kind == TREE).then_some(o.data)
     }
@@ -210,7 +209,7 @@ fn tree_entries<'t>(mut data: &'t [u8], out: &mut Vec<TreeEntry<'t>>) -> Option<
         let id = rest.get(nul + 1..nul + 21)?;
         out.push(TreeEntry {
             name: std::borrow::Cow::Borrowed(&rest[..nul]),
-            id: Oid::from_bytes(id).ok()?,
+            id: ObjectId::from_slice(id)?,
             mode,
         });
         data = &rest[nul + 21..];
@@ -228,9 +227,9 @@ fn parse_commit(data: &[u8]) -> Option<CommitHead> {
             break; // the message follows
         }
         if let Some(hex) = line.strip_prefix(b"tree ") {
-            tree = Some(hex_oid(hex)?);
+            tree = Some(ObjectId::from_hex(hex)?);
         } else if let Some(hex) = line.strip_prefix(b"parent ") {
-            parents.push(hex_oid(hex)?);
+            parents.push(ObjectId::from_hex(hex)?);
         } else if let Some(who) = line.strip_prefix(b"committer ") {
             // `Name <email> <seconds> <zone>`
             let mut fields = who.rsplit(|&b| b == b' ');
@@ -243,13 +242,6 @@ fn parse_commit(data: &[u8]) -> Option<CommitHead> {
         parents,
         time: time?,
     })
-}
-
-fn hex_oid(hex: &[u8]) -> Option<Oid> {
-    if hex.len() != 40 {
-        return None;
-    }
-    Oid::from_str(std::str::from_utf8(hex).ok()?).ok()
 }
 
 /// Recently read objects by (pack, entry): two generations, the older dropped whole when the

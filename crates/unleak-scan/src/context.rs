@@ -1,0 +1,99 @@
+//! The scan context: what every source needs to scan (the matcher, the configuration, the
+//! limits) and where it sends findings, warnings and counts as they come. Apart from the
+//! sources so that what only reads the counts (reports) depends on no source.
+
+use std::sync::atomic::Ordering;
+
+use crate::baseline::Baseline;
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::matcher::Matcher;
+use crate::stats::Stats;
+
+/// Default `--max-file-size`: larger blobs are skipped with a note (generated bundles, dumps).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
+
+/// [`ScanContext::wants_object`]: whether to read the object with this raw id.
+pub type WantsObject<'a> = dyn Fn(&[u8]) -> bool + Sync + 'a;
+
+/// Everything a source needs to scan: the matcher, the user's configuration, the limits, and
+/// where to send findings and warnings as they come.
+pub struct ScanContext<'a> {
+    pub matcher: &'a Matcher,
+    pub config: &'a Config,
+    /// Findings already accepted (`--baseline`): not reported.
+    pub baseline: Option<&'a Baseline>,
+    pub max_file_size: u64,
+    /// Called for each kept finding as soon as it is found (for streaming output).
+    pub on_finding: &'a (dyn Fn(&Finding) + Sync),
+    /// Called for each warning (unreadable file, corrupt object).
+    pub on_warning: &'a (dyn Fn(&str) + Sync),
+    pub stats: Stats,
+    /// How inputs longer than a chunk are cut (tests use small chunks).
+    pub chunking: Chunking,
+    /// History scans: asked for each commit before its tree is diffed and for each distinct
+    /// blob before any blob is read (raw object ids); `false` leaves it out. Incremental audits
+    /// answer from the objects a store says were scanned before (and note the others, to
+    /// record them once the scan is whole): a commit walked before added no blob that was not
+    /// scanned then, so only new commits are diffed and only new blobs read.
+    pub wants: Option<&'a WantsObject<'a>>,
+}
+
+impl<'a> ScanContext<'a> {
+    pub fn new(matcher: &'a Matcher, config: &'a Config) -> Self {
+        ScanContext {
+            matcher,
+            config,
+            baseline: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            on_finding: &|_| {},
+            on_warning: &|_| {},
+            stats: Stats::default(),
+            chunking: Chunking::DEFAULT,
+            wants: None,
+        }
+    }
+
+    /// Keep the findings the configuration does not suppress, announcing each.
+    pub fn keep(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        let kept: Vec<Finding> = findings
+            .into_iter()
+            .filter(|f| {
+                !self.config.finding_allowed(f) && !self.baseline.is_some_and(|b| b.contains(f))
+            })
+            .collect();
+        for f in &kept {
+            (self.on_finding)(f);
+        }
+        kept
+    }
+
+    /// Whether a history scan should read the object with raw id `id` (see [`Self::wants`]).
+    pub fn wants_object(&self, id: &[u8]) -> bool {
+        self.wants.is_none_or(|w| w(id))
+    }
+
+    pub fn warn(&self, message: &str) {
+        self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        (self.on_warning)(message);
+    }
+}
+
+/// How a long input is cut.
+#[derive(Clone, Copy, Debug)]
+pub struct Chunking {
+    /// Bytes of new input in each chunk.
+    pub chunk: usize,
+    /// Bytes at least that a chunk repeats of the one before: more than the longest match a
+    /// rule can make (a private key block is a few KB; 1 MiB is far beyond any).
+    pub overlap: usize,
+}
+
+impl Chunking {
+    /// 64 MiB chunks: above the default 50 MB `--max-file-size`, so files within the default
+    /// limit are never cut.
+    pub const DEFAULT: Chunking = Chunking {
+        chunk: 64 << 20,
+        overlap: 1 << 20,
+    };
+}
