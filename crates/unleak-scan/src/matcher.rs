@@ -319,6 +319,7 @@ impl Matcher {
             line: context(text, ls, le, start, end),
             after: &text[end.min(le)..end.saturating_add(CONTEXT).min(le).max(end.min(le))],
             before: &text[start.saturating_sub(CONTEXT).max(ls)..start.max(ls)],
+            lines_before: &text[ls.saturating_sub(CONTEXT)..ls],
             path,
             key,
             quoted: is_quoted(text, start, end),

@@ -10,6 +10,9 @@ pub struct Candidate<'a> {
     pub after: &'a [u8],
     /// What precedes the secret on its line (bounded): inside an open `{{` it is template code.
     pub before: &'a [u8],
+    /// The lines before the secret's line (bounded, ending with its newline): the block a
+    /// value stands in (`algolia: {`, `[params.algolia]`) is named there.
+    pub lines_before: &'a [u8],
     pub path: &'a str,
     /// The name the secret is assigned to, when the rule captures it (`key` group).
     pub key: Option<&'a [u8]>,

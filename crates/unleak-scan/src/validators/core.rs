@@ -511,6 +511,7 @@ mod tests {
                         line: line.as_bytes(),
                         after: " \u{e9}".as_bytes(),
                         before: b"key = \"",
+                        lines_before: "x:\n  é\n".as_bytes(),
                         path,
                         key,
                         quoted,

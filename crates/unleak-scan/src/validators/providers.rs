@@ -856,15 +856,123 @@ pub(super) fn generic_secret(c: &mut Candidate<'_>) -> bool {
         || pagerduty
         || GENERIC_KEY_ELSEWHERE.iter().any(|w| key.contains(w))
         || super::password::is_generated_file(c.path)
+        || is_public_search_key(c, &key)
     {
         return false;
     }
     generic_value_ok(&c.secret)
 }
 
+/// Blocks whose plain `apiKey` is, by the provider's design, a search-only key that web pages
+/// ship to every visitor (Algolia's DocSearch/InstantSearch configuration: its documentation
+/// says the search-only key is safe to publish; admin and write keys have rules of their own,
+/// named as such). Measured: the one not-a-secret of the real-world benchmark's default view
+/// was such a key in a documentation site's `docusaurus.config.js`.
+const PUBLIC_SEARCH_BLOCKS: &[&str] = &["algolia", "docsearch"];
+
+/// The key names such a block gives its search key.
+const SEARCH_KEY_NAMES: &[&str] = &["apikey", "api_key", "searchapikey", "search_api_key"];
+
+/// A search-only key: `apiKey` directly inside an `algolia: {` / `algolia:` / `[params.algolia]`
+/// block (see [`PUBLIC_SEARCH_BLOCKS`]).
+fn is_public_search_key(c: &Candidate<'_>, key: &str) -> bool {
+    SEARCH_KEY_NAMES.contains(&key)
+        && enclosing_block(c).is_some_and(|b| {
+            let b = b.to_ascii_lowercase();
+            PUBLIC_SEARCH_BLOCKS.contains(&b.rsplit('.').next().unwrap_or(""))
+        })
+}
+
+/// The name of the block the candidate's line stands in: the nearest line above that is less
+/// indented and opens a block (`name: {`, `name:`, `"name" = {`, `name {`), or a TOML/INI
+/// section header (`[a.name]`). `None` when the nearest less indented line is anything else, or
+/// none is found within the bounded context.
+fn enclosing_block(c: &Candidate<'_>) -> Option<String> {
+    let indent_of = |l: &[u8]| l.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let indent = indent_of(c.before);
+    let text = String::from_utf8_lossy(c.lines_before);
+    for line in text.lines().rev().take(40) {
+        let trimmed = line.trim();
+        if trimmed.is_empty()
+            || ["//", "#", "/*", "*"]
+                .iter()
+                .any(|p| trimmed.starts_with(p))
+        {
+            continue;
+        }
+        if let Some(section) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            return Some(section.trim_matches(['[', ']', ' ']).to_string());
+        }
+        if indent_of(line.as_bytes()) >= indent {
+            continue;
+        }
+        let head = trimmed
+            .trim_end_matches(|ch: char| matches!(ch, '{' | '(' | '[') || ch.is_whitespace());
+        let head = head.trim_end_matches([':', '=']).trim_end();
+        let name = head.trim_matches(['"', '\'']);
+        let is_name = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        return is_name.then(|| name.to_string());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn candidate<'a>(before_lines: &'a str, line: &'a str, secret: &str) -> Candidate<'a> {
+        let at = line.find(secret).unwrap();
+        Candidate {
+            secret: secret.to_string(),
+            line: line.as_bytes(),
+            after: &line.as_bytes()[at + secret.len()..],
+            before: &line.as_bytes()[..at],
+            lines_before: before_lines.as_bytes(),
+            path: "site/docusaurus.config.js",
+            key: None,
+            quoted: true,
+            encrypted: None,
+        }
+    }
+
+    #[test]
+    fn a_search_key_in_an_algolia_block_is_public_and_other_keys_are_not() {
+        let value = "4b2f0c9e7d1a8b3c6e5f0a9d2c7b4e1f";
+        let line = format!("    apiKey: '{value}',");
+        let public = [
+            "module.exports = {\n  algolia: {\n    // the application id\n    appId: 'X',\n\n",
+            "[params]\ntitle = 'x'\n[params.algolia]\nappId = 'X'\n",
+            "config:\n  docsearch:\n    indexName: site\n",
+        ];
+        for before in public {
+            let line = if before.contains("[params") {
+                format!("apiKey = '{value}'")
+            } else {
+                line.clone()
+            };
+            let c = candidate(before, &line, value);
+            assert!(is_public_search_key(&c, &key_name(&c)), "{before:?}");
+        }
+        let secret = [
+            // not an Algolia block: a plain api key
+            "module.exports = {\n  datadog: {\n",
+            // Algolia block, but a deeper object: the nearest less indented line is not the block
+            "algolia: {\n  admin: {\n",
+            // the block closed before the key
+            "  algolia: {\n    appId: 'X',\n  },\n  analytics: {\n",
+        ];
+        for before in secret {
+            let c = candidate(before, &line, value);
+            assert!(!is_public_search_key(&c, &key_name(&c)), "{before:?}");
+        }
+        // The admin key of an Algolia block is not a search key.
+        let admin = format!("    adminApiKey: '{value}',");
+        let c = candidate(public[0], &admin, value);
+        assert!(!is_public_search_key(&c, &key_name(&c)));
+    }
 
     #[test]
     fn grafana_checksum_roundtrip() {
