@@ -113,6 +113,9 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
 ];
 
+// `LEAN`: each file of `patterns/` without its examples (build.rs), what a scan loads.
+include!(concat!(env!("OUT_DIR"), "/lean.rs"));
+
 /// Lines before and after a keyword hit that a rule's regex sees by default.
 pub const DEFAULT_WINDOW_LINES: u32 = 3;
 
@@ -188,6 +191,8 @@ pub struct RuleSpec {
     pub paths: Vec<String>,
     #[serde(default)]
     pub pair: Option<PairSpec>,
+    /// At least one (checked by [`parse_rules`]); empty in the lean copies a scan loads.
+    #[serde(default)]
     pub examples: Vec<Example>,
     #[serde(default)]
     pub negative_examples: Vec<Example>,
@@ -326,9 +331,6 @@ impl Rule {
                 "needs at least one keyword (each of two or more characters), or `paths`".into(),
             ));
         }
-        if spec.examples.is_empty() {
-            return Err(err("needs at least one example".into()));
-        }
         let validators = spec
             .validators
             .iter()
@@ -466,6 +468,21 @@ impl RuleSet {
     /// The embedded rules.
     pub fn builtin() -> Result<Self> {
         let mut specs = Vec::new();
+        for (name, full) in BUILTIN {
+            // Start-up parses the lean copy (no examples: 42% fewer bytes, the self-test's
+            // only); the full text is the fallback should a file ever lack one.
+            let lean = LEAN
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(*full, |(_, t)| *t);
+            specs.extend(parse_spec_file(name, lean)?);
+        }
+        Self::from_specs(specs, false)
+    }
+
+    /// The embedded rules with their examples, for the self-test.
+    pub fn builtin_with_examples() -> Result<Self> {
+        let mut specs = Vec::new();
         for (name, text) in BUILTIN {
             specs.extend(parse_rules(name, text)?);
         }
@@ -521,6 +538,15 @@ impl RuleSet {
 /// Parse a rules file (`[[rules]]` tables). Errors carry the line number; so does each rule,
 /// for the errors of compiling it.
 pub fn parse_rules(source_name: &str, text: &str) -> Result<Vec<RuleSpec>> {
+    let specs = parse_spec_file(source_name, text)?;
+    if let Some(spec) = specs.iter().find(|s| s.examples.is_empty()) {
+        return Err(spec.error("needs at least one example"));
+    }
+    Ok(specs)
+}
+
+/// [`parse_rules`] without the check that every rule has examples (the embedded lean copies).
+fn parse_spec_file(source_name: &str, text: &str) -> Result<Vec<RuleSpec>> {
     let file: RulesFile = toml::from_str(text).map_err(|e| Error::RulesFile {
         source_name: source_name.to_string(),
         message: toml_error(text, &e),
@@ -555,6 +581,24 @@ pub fn toml_error(text: &str, e: &toml::de::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lean copies a scan loads (build.rs) hold every rule exactly as the full files do,
+    /// at the same line, with only the examples gone.
+    #[test]
+    fn the_lean_builtin_rules_are_the_full_ones_without_examples() {
+        let lean = RuleSet::builtin().unwrap();
+        let full = RuleSet::builtin_with_examples().unwrap();
+        assert_eq!(lean.rules.len(), full.rules.len());
+        assert!(LEAN.len() >= BUILTIN.len());
+        for (l, f) in lean.rules.iter().zip(&full.rules) {
+            assert!(l.spec.examples.is_empty() && l.spec.negative_examples.is_empty());
+            assert!(!f.spec.examples.is_empty(), "{}", f.spec.id);
+            let mut f = f.spec.clone();
+            f.examples.clear();
+            f.negative_examples.clear();
+            assert_eq!(format!("{:?}", l.spec), format!("{f:?}"));
+        }
+    }
 
     /// Each rule is located at the line its table starts on (counted in one pass).
     #[test]

@@ -49,7 +49,7 @@ mod tests {
 
     #[test]
     fn builtin_rules_compile_and_pass_their_examples() {
-        let set = RuleSet::builtin().expect("built-in rules load");
+        let set = RuleSet::builtin_with_examples().expect("built-in rules load");
         for r in &set.rules {
             r.precompile().unwrap_or_else(|e| panic!("{e}"));
         }

@@ -45,7 +45,7 @@ fn every_provider_rule_file_is_embedded() {
 
 #[test]
 fn examples_are_reported_under_their_own_kind_only() {
-    let set = RuleSet::builtin().expect("built-in rules load");
+    let set = RuleSet::builtin_with_examples().expect("built-in rules load");
     let providers = provider_rule_ids();
     let specs: Vec<_> = set.rules.iter().map(|r| r.spec.clone()).collect();
     let matcher = Matcher::new(set);
@@ -82,7 +82,7 @@ fn others_rule(id: &str) -> bool {
 /// the provider rules too.
 #[test]
 fn other_families_negative_examples_stay_clean() {
-    let set = RuleSet::builtin().expect("built-in rules load");
+    let set = RuleSet::builtin_with_examples().expect("built-in rules load");
     let providers = provider_rule_ids();
     let specs: Vec<_> = set.rules.iter().map(|r| r.spec.clone()).collect();
     let matcher = Matcher::new(set);
