@@ -20,6 +20,8 @@ use std::sync::atomic::Ordering;
 pub use crate::context::{ScanContext, DEFAULT_MAX_FILE_SIZE};
 pub use crate::git::repo as git;
 pub use crate::stats::{Stats, StatsSummary};
+/// Commit dates' format, also the findings store's timestamps.
+pub use git_read::rfc3339_utc;
 
 use crate::finding::Finding;
 
