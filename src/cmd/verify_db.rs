@@ -9,10 +9,9 @@ use std::time::Duration;
 use unleak_db::judge::{self, JudgeOptions};
 use unleak_db::Credential;
 use unleak_scan::finding::is_redacted;
+use unleak_scan::kind::DB_PASSWORD;
 use unleak_scan::report::record::FindingRecord;
 use unleak_scan::{Finding, Status, Verification};
-
-const DB_PASSWORD: &str = "db-password";
 
 /// What a finding gives: the credential to try, or why there is none.
 fn credential(
@@ -61,18 +60,17 @@ fn to_verification(v: &judge::Verdict) -> Verification {
     }
 }
 
-/// One verification per `(path, line, secret)` of a database password; `None` for the rest.
-fn judge_each(
-    items: &[Option<(&str, u32, &str)>],
-    timeout: Duration,
-    quiet: bool,
-) -> Vec<Option<Verification>> {
+/// A database password to judge: where it stands, its value, and where its verdict goes.
+type Item<'a> = (&'a str, u32, &'a str, &'a mut Option<Verification>);
+
+/// Judges every item's credential (each distinct one once) and sets its verdict.
+fn judge_each(items: Vec<Item<'_>>, timeout: Duration, quiet: bool) {
     let mut files = HashMap::new();
-    let found: Vec<Option<Result<Credential, String>>> = items
-        .iter()
-        .map(|i| i.map(|(p, l, s)| credential(&mut files, p, l, s)))
+    let mut found: Vec<(Result<Credential, String>, &mut Option<Verification>)> = items
+        .into_iter()
+        .map(|(p, l, s, v)| (credential(&mut files, p, l, s), v))
         .collect();
-    let creds: Vec<Credential> = found.iter().flatten().flatten().cloned().collect();
+    let creds: Vec<Credential> = found.iter().filter_map(|(c, _)| c.clone().ok()).collect();
     if !quiet && !creds.is_empty() {
         let distinct: std::collections::HashSet<&Credential> = creds.iter().collect();
         eprintln!("unleak: judging {} database credential(s)…", distinct.len());
@@ -83,41 +81,44 @@ fn judge_each(
         ..JudgeOptions::default()
     };
     let mut verdicts = unleak_db::judge_all(&creds, &opts).into_iter();
-    found
-        .into_iter()
-        .map(|f| {
-            f.map(|r| match r {
-                Ok(_) => to_verification(&verdicts.next().expect("one verdict per credential")),
-                Err(why) => to_verification(&judge::Verdict::unknown(why)),
-            })
-        })
-        .collect()
+    for (cred, verification) in &mut found {
+        **verification = Some(match cred {
+            Ok(_) => to_verification(&verdicts.next().expect("one verdict per credential")),
+            Err(why) => to_verification(&judge::Verdict::unknown(why.clone())),
+        });
+    }
 }
 
 /// `scan --verify db`.
 pub fn annotate(findings: &mut [Finding], timeout: Duration, quiet: bool) {
-    let items: Vec<_> = findings
-        .iter()
-        .map(|f| (f.kind == DB_PASSWORD).then_some((f.path.as_str(), f.line, f.secret.as_str())))
+    let items = findings
+        .iter_mut()
+        .filter(|f| f.kind == DB_PASSWORD)
+        .map(|f| {
+            (
+                f.path.as_str(),
+                f.line,
+                f.secret.as_str(),
+                &mut f.verification,
+            )
+        })
         .collect();
-    let verdicts = judge_each(&items, timeout, quiet);
-    for (f, v) in findings.iter_mut().zip(verdicts) {
-        if v.is_some() {
-            f.verification = v;
-        }
-    }
+    judge_each(items, timeout, quiet);
 }
 
 /// `unleak verify --verify db`.
 pub fn annotate_records(findings: &mut [FindingRecord], timeout: Duration, quiet: bool) {
-    let items: Vec<_> = findings
-        .iter()
-        .map(|f| (f.kind == DB_PASSWORD).then_some((f.path.as_str(), f.line, f.secret.as_str())))
+    let items = findings
+        .iter_mut()
+        .filter(|f| f.kind == DB_PASSWORD)
+        .map(|f| {
+            (
+                f.path.as_str(),
+                f.line,
+                f.secret.as_str(),
+                &mut f.verification,
+            )
+        })
         .collect();
-    let verdicts = judge_each(&items, timeout, quiet);
-    for (f, v) in findings.iter_mut().zip(verdicts) {
-        if v.is_some() {
-            f.verification = v;
-        }
-    }
+    judge_each(items, timeout, quiet);
 }
