@@ -118,6 +118,13 @@ fn config_baseline_and_reports_that_are_fifos_or_devices_are_refused_at_once() {
             err.contains(&format!("not a regular file (it is {what})")),
             "{err}"
         );
+        let (code, _, err, took) = run(unleak().arg("audit").arg("--repos").arg(file), b"");
+        assert_eq!(code, 2, "audit --repos {file:?}: {err}");
+        assert!(
+            err.contains(&format!("not a regular file (it is {what})")),
+            "{err}"
+        );
+        assert!(took < Duration::from_secs(5), "audit --repos took {took:?}");
     }
     // The null device is an empty configuration, as before.
     let (code, _, err, _) = run(scan("--config", Path::new("/dev/null")).arg("-q"), b"");

@@ -3,7 +3,7 @@
 //! be cloned or scanned is an error line naming it; the others go on.
 
 use std::collections::HashSet;
-use std::io::BufRead;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -94,17 +94,27 @@ pub fn shard_of(repo: &str, n: u64) -> u64 {
     h % n
 }
 
+/// The most a repository list may hold (some 100,000 URLs).
+const REPO_LIST_LIMIT: u64 = 16 * 1024 * 1024;
+
 /// The list: one repository a line, blank lines and `#` comments skipped, duplicates once.
 pub fn read_list(path: &Path) -> Result<Vec<String>> {
     let text = if path.as_os_str() == "-" {
         let mut s = String::new();
-        for line in std::io::stdin().lock().lines() {
-            s.push_str(&line.context("cannot read the repository list from stdin")?);
-            s.push('\n');
-        }
+        std::io::stdin()
+            .lock()
+            .take(REPO_LIST_LIMIT + 1)
+            .read_to_string(&mut s)
+            .context("cannot read the repository list from stdin")?;
+        anyhow::ensure!(
+            s.len() as u64 <= REPO_LIST_LIMIT,
+            "the repository list on stdin is over {} MiB",
+            REPO_LIST_LIMIT >> 20
+        );
         s
     } else {
-        std::fs::read_to_string(path)
+        // Regular files only, bounded: a FIFO or /dev/zero must not hang the audit.
+        unleak_scan::input_file::read_to_string(path, REPO_LIST_LIMIT)
             .with_context(|| format!("cannot read the repository list {}", path.display()))?
     };
     let mut seen = std::collections::HashSet::new();
