@@ -7,9 +7,10 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
 use unleak_scan::sources::push::{self, PushUpdate};
 use unleak_scan::sources::{ScanContext, DEFAULT_MAX_FILE_SIZE};
-use unleak_scan::{report, Confidence, Finding};
+use unleak_scan::{report, Finding};
 
-use super::common::{below_minimum_note, build_matcher, load_config, parse_confidence};
+use super::common::{below_minimum_note, build_matcher, load_config};
+use super::hook_check::{listing, CheckArgs};
 use crate::output;
 use crate::Outcome;
 
@@ -50,35 +51,6 @@ pub struct PrePushArgs {
     pub url: Option<String>,
     #[command(flatten)]
     pub check: CheckArgs,
-}
-
-/// What the pre-push and pre-commit checks share: the configuration, redaction and the
-/// confidence policy (the same default as `scan`).
-#[derive(Args)]
-pub struct CheckArgs {
-    /// Configuration file (default: .unleak.toml at the repository's top).
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Print secrets in full (they are redacted by default).
-    #[arg(long)]
-    pub show_secrets: bool,
-    /// Findings below this confidence (illustrative passwords) do not refuse the push or commit.
-    #[arg(long, value_name = "LEVEL", default_value = Confidence::DEFAULT_MINIMUM.as_str(), value_parser = parse_confidence)]
-    pub min_confidence: Confidence,
-    /// A findings store whose false positives do not refuse the push or commit (read only).
-    #[command(flatten)]
-    pub store: super::findings::StoreArg,
-}
-
-impl CheckArgs {
-    /// Leave out the secrets the store (if any) has triaged as false positives.
-    pub fn drop_false_positives(&self, findings: &mut Vec<Finding>) -> Result<()> {
-        if let Some(store) = self.store.open()? {
-            let fps = store.false_positives()?;
-            findings.retain(|f| !fps.contains(&f.fingerprint()));
-        }
-        Ok(())
-    }
 }
 
 #[derive(Args)]
@@ -184,9 +156,6 @@ fn pre_commit_framework_update() -> Result<Option<PushUpdate>> {
     Ok(push::parse_pre_push(&line)?.pop())
 }
 
-/// How many findings a refused push lists in detail.
-const LISTED: usize = 50;
-
 /// The message that tells the pusher what was found and what to do.
 fn refusal(findings: &[Finding], remote: &str, show: bool) -> String {
     let mut s = format!(
@@ -213,48 +182,6 @@ fn refusal(findings: &[Finding], remote: &str, show: bool) -> String {
          \x20   fingerprint under [allow] fingerprints in .unleak.toml.\n\
          \x20 - To push anyway, deliberately: git push --no-verify\n",
     );
-    s
-}
-
-/// The refused findings, the first [`LISTED`] in detail: place, rule, redacted secret, commit.
-/// `all` says which command lists them all when there are more.
-pub(super) fn listing(findings: &[Finding], show: bool, all: &str) -> String {
-    let mut s = String::new();
-    // The first ones in detail (each costs a fingerprint; a push of thousands of findings would
-    // print pages nobody reads): the count says how many more there are.
-    let listed = &findings[..findings.len().min(LISTED)];
-    unleak_scan::fingerprint::precompute(listed);
-    for f in listed {
-        s.push_str(&format!(
-            "  {}:{}  {}  {}\n",
-            report::escape_control(&f.path),
-            f.line,
-            f.rule_id,
-            report::escape_control(&f.display_secret(show))
-        ));
-        if let Some(c) = &f.commit {
-            // A commit message may quote the secret ("remove key wJal…"): hidden there too.
-            let message = if show {
-                c.message.clone()
-            } else {
-                report::redact::hide(&c.message, &[&f.secret])
-            };
-            s.push_str(&format!(
-                "    commit {} by {} on {}: {}\n",
-                c.commit.get(..12).unwrap_or(&c.commit),
-                report::escape_control(&c.author),
-                report::escape_control(&c.date),
-                report::escape_control(&message)
-            ));
-        }
-        s.push_str(&format!("    fingerprint {}\n", f.fingerprint()));
-    }
-    if findings.len() > listed.len() {
-        s.push_str(&format!(
-            "  … and {} more (`{all}` lists them all)\n",
-            findings.len() - listed.len()
-        ));
-    }
     s
 }
 

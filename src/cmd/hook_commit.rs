@@ -14,7 +14,7 @@ use unleak_scan::sources::tree::{self, TreeOptions};
 use unleak_scan::sources::{sort_findings, ScanContext, DEFAULT_MAX_FILE_SIZE};
 
 use super::common::{below_minimum_note, build_matcher, load_config};
-use super::hook::listing;
+use super::hook_check::{listing, CheckArgs};
 use crate::output;
 use crate::Outcome;
 
@@ -24,7 +24,7 @@ pub struct PreCommitArgs {
     /// Put them after `--`: a file named like an option is then never read as one.
     pub files: Vec<PathBuf>,
     #[command(flatten)]
-    pub check: super::hook::CheckArgs,
+    pub check: CheckArgs,
 }
 
 pub fn pre_commit(args: PreCommitArgs) -> Result<Outcome> {

@@ -1,4 +1,4 @@
-//! Subcommands, one file each.
+//! Subcommands, one file each (`hook_check` holds what the two hook checks share).
 
 mod audit;
 #[cfg(feature = "aws")]
@@ -10,6 +10,7 @@ mod docs;
 mod findings;
 mod history;
 mod hook;
+mod hook_check;
 mod hook_commit;
 #[cfg(feature = "aws")]
 mod rotate;

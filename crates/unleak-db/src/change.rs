@@ -7,8 +7,8 @@
 use std::time::Instant;
 
 use crate::conn::{Credential, Engine};
-use crate::judge::{session, JudgeOptions, Login};
-use crate::wire::WireError;
+use crate::judge::{session, JudgeOptions};
+use crate::wire::{Login, WireError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChangeError {

@@ -9,7 +9,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::conn::{Credential, Engine, TlsMode};
+// `Login` lives with the connection both protocols share, so that `pg` and `mysql` import
+// `wire` and not this module, which imports them.
 use crate::wire::Conn;
+pub use crate::wire::Login;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
@@ -43,19 +46,6 @@ impl Verdict {
             reason: reason.into(),
         }
     }
-}
-
-/// What one login found.
-#[derive(Debug)]
-pub enum Login {
-    Ok {
-        user: String,
-        version: Option<String>,
-        /// PostgreSQL says so at login; MySQL does not (`None`).
-        superuser: Option<bool>,
-    },
-    Refused(String),
-    Unknown(String),
 }
 
 #[derive(Clone, Debug)]

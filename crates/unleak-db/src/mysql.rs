@@ -8,8 +8,7 @@
 use sha1::Sha1;
 use sha2::Sha256;
 
-use crate::judge::Login;
-use crate::wire::{Conn, WireError};
+use crate::wire::{Conn, Login, WireError};
 
 const CLIENT_LONG_PASSWORD: u32 = 1;
 const CLIENT_CONNECT_WITH_DB: u32 = 8;

@@ -8,8 +8,7 @@ use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::judge::Login;
-use crate::wire::{Conn, WireError};
+use crate::wire::{Conn, Login, WireError};
 
 type HmacSha256 = Hmac<Sha256>;
 

@@ -1,11 +1,25 @@
 //! One TCP connection with every wait bounded: connecting by the connect timeout, each read
 //! and write by what is left of the login's deadline (a port that accepts and never answers
-//! costs at most that).
+//! costs at most that); and `Login`, what a login over it found (both protocols answer with it).
 
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
+/// What one login found (each protocol's `login` answers with it).
+#[derive(Debug)]
+pub enum Login {
+    Ok {
+        user: String,
+        version: Option<String>,
+        /// PostgreSQL says so at login; MySQL does not (`None`).
+        superuser: Option<bool>,
+    },
+    Refused(String),
+    Unknown(String),
+}
+
+/// One connection and the deadline its reads and writes share.
 pub struct Conn {
     stream: TcpStream,
     deadline: Instant,

@@ -62,7 +62,7 @@ impl Baseline {
 
     /// The baseline text for these findings.
     pub fn render(findings: &[Finding]) -> String {
-        crate::fingerprint::precompute(findings);
+        Finding::precompute_fingerprints(findings);
         let entries: BTreeMap<String, &str> = findings
             .iter()
             .map(|f| (f.fingerprint(), f.rule_id.as_str()))

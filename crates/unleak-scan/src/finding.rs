@@ -334,6 +334,17 @@ impl Finding {
         crate::fingerprint::of(&self.rule_id, &self.secret, self.is_identifier())
     }
 
+    /// Fill the fingerprint cache for all of `findings` at once, in parallel (a report of many
+    /// findings then pays the Argon2 cost once per distinct secret, on every core).
+    pub fn precompute_fingerprints(findings: &[Finding]) {
+        crate::fingerprint::precompute(
+            findings
+                .iter()
+                .filter(|f| !f.is_identifier())
+                .map(|f| (f.rule_id.as_str(), f.secret.as_str())),
+        );
+    }
+
     /// Whether `id` (current or legacy format) is this finding's fingerprint.
     pub fn has_fingerprint(&self, id: &str) -> bool {
         crate::fingerprint::matches(id, &self.rule_id, &self.secret, self.is_identifier())

@@ -141,17 +141,17 @@ pub fn fingerprint(rule_id: &str, secret: &str) -> String {
     fp
 }
 
-/// Fill the cache for these findings in parallel, so a report of many findings pays the
-/// Argon2 cost once per distinct secret, spread over every core.
-pub fn precompute(findings: &[crate::finding::Finding]) {
+/// Fill the cache for these (rule id, secret) pairs in parallel, so a report of many findings
+/// pays the Argon2 cost once per distinct secret, spread over every core. The pairs are those
+/// that get an Argon2 id (not identifiers: see [`of`]); `Finding::precompute_fingerprints`
+/// picks them, so this module knows nothing of findings.
+pub fn precompute<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) {
     use rayon::prelude::*;
     let missing: Vec<(&str, &str)> = {
         let c = cache().lock().unwrap_or_else(|p| p.into_inner());
         let mut seen = HashSet::new();
-        findings
-            .iter()
-            .filter(|f| !f.is_identifier())
-            .map(|f| (f.rule_id.as_str(), f.secret.as_str()))
+        pairs
+            .into_iter()
             .filter(|&(r, s)| {
                 !c.contains_key(&(r.to_string(), s.to_string())) && seen.insert((r, s))
             })

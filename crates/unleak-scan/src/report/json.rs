@@ -17,7 +17,7 @@ pub fn write(
     stats: &StatsSummary,
     style: Style,
 ) -> std::io::Result<()> {
-    crate::fingerprint::precompute(findings);
+    Finding::precompute_fingerprints(findings);
     // How many findings of this report share each finding's secret (and kind): the text report
     // shows them as one entry; here every location stays a record and says how many there are.
     let mut occurrences: HashMap<(&str, &str), u64> = HashMap::new();

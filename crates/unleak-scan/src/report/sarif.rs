@@ -212,7 +212,7 @@ pub fn write(
             rule
         })
         .collect();
-    crate::fingerprint::precompute(findings);
+    Finding::precompute_fingerprints(findings);
     let mut seen: HashMap<(&str, String), u32> = HashMap::new();
     let results: Vec<Value> = findings
         .iter()
