@@ -3,19 +3,17 @@
 //! that cannot be read. Archives are made at run time (a stored zip written below, the system
 //! `tar`); the key ids are generated.
 
-#[path = "support/gitrepo.rs"]
-mod gitrepo;
-
 use std::path::Path;
 use std::process::Command;
 
-use gitrepo::{git, history_json, unleak, Repo};
 use serde_json::Value;
+use unleak_testsupport::git::{git, Repo};
+use unleak_testsupport::unleak::{history_json, unleak};
 
 /// A key id of the AWS shape, fresh per run (A-Z and 2-7 after `AKIA`).
 fn key_id() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let p = gitrepo::password();
+    let p = unleak_testsupport::keys::password();
     let tail: String = p
         .bytes()
         .chain(p.bytes().rev())

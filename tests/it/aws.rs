@@ -1,20 +1,15 @@
 //! Shared set-up for the AWS tests of `unleak rotate` and `unleak store`: a moto server on
 //! 127.0.0.1, an auditor (an admin IAM user) and an application user with a "leaked" key, SDK
-//! clients to check moto's state, and a runner for the real binary that sees only moto.
-
-#![allow(dead_code)]
-
-#[path = "../../crates/unleak-aws/tests/support/moto.rs"]
-pub mod moto;
+//! clients to check moto's state (moto itself is seeded through `unleak_testsupport::moto`),
+//! and the binary run so that it sees only moto.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_iam::types::StatusType;
 
-pub use moto::Moto;
+pub use unleak_testsupport::Moto;
 
 pub const ACCOUNT: &str = "123456789012";
 pub const APP_USER: &str = "app";
@@ -42,45 +37,7 @@ const REAL_AWS_VARS: &[&str] = &[
     "UNLEAK_FAILPOINT",
 ];
 
-/// A fake secret value, different each call (never a real credential).
-pub fn fake_secret(prefix: &str) -> String {
-    static N: AtomicU64 = AtomicU64::new(0);
-    let n = N.fetch_add(1, Ordering::Relaxed);
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    let mut x = t ^ (n.wrapping_mul(0x9E37_79B9_7F4A_7C15)) ^ u64::from(std::process::id());
-    let alphabet = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
-    let mut s = prefix.to_string();
-    for _ in 0..24 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        s.push(alphabet[(x % alphabet.len() as u64) as usize] as char);
-    }
-    s
-}
-
-/// A new-format access key id that encodes `account` (for canary / other-account refusals).
-pub fn key_id_for_account(account: u64) -> String {
-    let r = fake_secret("")
-        .bytes()
-        .fold(0u64, |a, b| a.wrapping_mul(31) ^ b as u64);
-    let z: u64 = (1 << 47) | (account << 7) | (r & 0x7f);
-    let mut bytes = z.to_be_bytes()[2..8].to_vec();
-    bytes.extend_from_slice(&(r as u32).to_be_bytes());
-    let mut bits: u128 = 0;
-    for b in &bytes {
-        bits = (bits << 8) | *b as u128;
-    }
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let mut s = String::from("AKIA");
-    for i in (0..16).rev() {
-        s.push(alphabet[((bits >> (i * 5)) & 31) as usize] as char);
-    }
-    s
-}
+pub use unleak_testsupport::keys::{fake_secret, random_key_id_for_account as key_id_for_account};
 
 /// SDK configuration that talks to moto with the given key.
 pub async fn sdk(m: &Moto, id: &str, secret: &str) -> SdkConfig {
@@ -112,44 +69,17 @@ pub async fn world(m: &Moto) -> World {
     // Auth checks off while the users are made (moto then accepts any request).
     let (status, _) = m.post("/moto-api/reset-auth", "text/plain", "inf");
     assert_eq!(status, 200);
-    let boot = sdk(m, "AKIATESTBOOTSTRAP222", "bootstrap").await;
-    let iam = aws_sdk_iam::Client::new(&boot);
-    let allow = |action: &str| {
-        format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}}]}}"#
-        )
-    };
-    for (user, action) in [("auditor", "*"), (APP_USER, "sts:GetCallerIdentity")] {
-        iam.create_user().user_name(user).send().await.unwrap();
-        iam.put_user_policy()
-            .user_name(user)
-            .policy_name("p")
-            .policy_document(allow(action))
-            .send()
-            .await
-            .unwrap();
-    }
-    let admin = iam
-        .create_access_key()
-        .user_name("auditor")
-        .send()
-        .await
-        .unwrap();
-    let admin = admin.access_key().unwrap();
-    let leaked = iam
-        .create_access_key()
-        .user_name(APP_USER)
-        .send()
-        .await
-        .unwrap();
-    let leaked = leaked.access_key().unwrap();
+    let admin = m.create_user("auditor");
+    m.allow("auditor", "*");
+    let leaked = m.create_user(APP_USER);
+    m.allow(APP_USER, "sts:GetCallerIdentity");
     m.enable_auth();
-    let conf = sdk(m, admin.access_key_id(), admin.secret_access_key()).await;
+    let conf = sdk(m, &admin.id, &admin.secret).await;
     World {
-        admin_id: admin.access_key_id().to_string(),
-        admin_secret: admin.secret_access_key().to_string(),
-        leaked_id: leaked.access_key_id().to_string(),
-        leaked_secret: leaked.secret_access_key().to_string(),
+        admin_id: admin.id,
+        admin_secret: admin.secret,
+        leaked_id: leaked.id,
+        leaked_secret: leaked.secret,
         iam: aws_sdk_iam::Client::new(&conf),
         sm: aws_sdk_secretsmanager::Client::new(&conf),
         state: tempfile::tempdir().unwrap(),
@@ -164,7 +94,7 @@ pub fn unleak(
     args: &[&str],
     extra_env: &[(&str, &str)],
 ) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_unleak"));
+    let mut cmd = unleak_testsupport::unleak::command();
     cmd.args(args)
         .current_dir(cwd)
         .stdin(std::process::Stdio::null());
@@ -176,7 +106,7 @@ pub fn unleak(
 /// `answer`; stdout and stderr come back together, as the terminal showed them.
 pub fn unleak_on_terminal(m: &Moto, w: &World, cwd: &Path, args: &[&str], answer: &str) -> Output {
     use std::io::Write;
-    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_unleak"))
+    let quoted: Vec<String> = std::iter::once(unleak_testsupport::unleak::bin())
         .chain(args.iter().copied())
         .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
         .collect();

@@ -5,11 +5,9 @@
 
 #![cfg(feature = "aws")]
 
-mod aws_support;
-
-use aws_support::moto::FakeClock;
-use aws_support::*;
+use crate::aws::*;
 use serde_json::Value;
+use unleak_testsupport::moto::FakeClock;
 
 struct Account {
     m: Moto,

@@ -1,53 +1,24 @@
 //! The `unleak` binary end to end on files made in temp dirs: formats, exit codes, redaction,
 //! baselines, configuration, stdin, unreadable and odd files.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
+use unleak_testsupport::git::git;
+use unleak_testsupport::unleak::{run as run_with_stdin, Run};
 
 const KEY_ID: &str = "AKIA53SKXVNR5HSXUM4I";
 const SECRET: &str = "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";
 
 fn unleak() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_unleak"));
+    let mut c = unleak_testsupport::unleak::command();
     c.env_remove("NO_COLOR").env("UNLEAK_TEST", "1");
     c
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(cmd: &mut Command) -> Run {
     run_with_stdin(cmd, None)
-}
-
-fn run_with_stdin(cmd: &mut Command, stdin: Option<&[u8]>) -> Run {
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    })
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("run unleak");
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input).unwrap();
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().unwrap();
-    Run {
-        code: status.code().expect("exited normally, not by a signal"),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-    }
 }
 
 /// A temp dir that is not inside a git repository, with an empty config so nothing of the
@@ -269,12 +240,7 @@ fn hidden_files_are_scanned_and_dot_git_is_not() {
 #[test]
 fn gitignored_files_are_skipped_in_git_work_trees_unless_no_ignore() {
     let d = tree();
-    let ok = Command::new("git")
-        .args(["init", "-q"])
-        .current_dir(d.path())
-        .status()
-        .unwrap();
-    assert!(ok.success());
+    git(d.path(), &["init", "-q"]);
     write(d.path(), ".gitignore", "secrets.env\n");
     write(d.path(), "secrets.env", &leaky_env());
     assert_eq!(run(unleak().arg("scan").arg(d.path())).code, 0);
@@ -512,7 +478,7 @@ fn unreadable_file_is_a_warning_not_an_abort() {
             "--reuid=65534",
             "--regid=65534",
             "--clear-groups",
-            env!("CARGO_BIN_EXE_unleak"),
+            unleak_testsupport::unleak::bin(),
         ]);
     }
     let r = run(cmd.arg("scan").arg(d.path()).args(["--format", "json"]));
@@ -675,33 +641,10 @@ fn the_project_itself_scans_clean() {
 /// A git work tree in a temp dir with `git` configured for commits.
 fn git_tree() -> tempfile::TempDir {
     let d = tree();
-    for args in [
-        &["init", "-q"][..],
-        &["config", "user.name", "T"],
-        &["config", "user.email", "t@example.test"],
-    ] {
-        let ok = Command::new("git")
-            .args(args)
-            .current_dir(d.path())
-            .status()
-            .unwrap();
-        assert!(ok.success());
-    }
+    git(d.path(), &["init", "-q"]);
+    git(d.path(), &["config", "user.name", "T"]);
+    git(d.path(), &["config", "user.email", "t@example.test"]);
     d
-}
-
-fn git_in(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// Streams given by name are read (FIFO, `/dev/stdin`), not skipped as "not a file".
@@ -785,8 +728,8 @@ fn explicit_inputs_not_read_in_full_make_the_scan_incomplete() {
 fn lfs_header_line_does_not_hide_a_file() {
     let d = git_tree();
     write(d.path(), "a", "x\n");
-    git_in(d.path(), &["add", "a"]);
-    git_in(d.path(), &["commit", "-qm", "a"]);
+    git(d.path(), &["add", "a"]);
+    git(d.path(), &["commit", "-qm", "a"]);
     write(
         d.path(),
         "creds.env",
@@ -795,7 +738,7 @@ fn lfs_header_line_does_not_hide_a_file() {
             leaky_env()
         ),
     );
-    git_in(d.path(), &["add", "creds.env"]);
+    git(d.path(), &["add", "creds.env"]);
     let r = run(unleak().args(["scan", "--staged"]).arg(d.path()));
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     // A real pointer stays unscanned.
@@ -805,8 +748,8 @@ fn lfs_header_line_does_not_hide_a_file() {
         "big.bin",
         &format!("version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 42\n"),
     );
-    git_in(d.path(), &["rm", "-q", "--cached", "creds.env"]);
-    git_in(d.path(), &["add", "big.bin"]);
+    git(d.path(), &["rm", "-q", "--cached", "creds.env"]);
+    git(d.path(), &["add", "big.bin"]);
     let r = run(unleak().args(["scan", "--staged"]).arg(d.path()));
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 }
@@ -857,8 +800,8 @@ fn tracked_files_are_scanned_even_if_gitignore_ignores_them() {
     write(d.path(), "prod.env", &leaky_env());
     write(d.path(), "build/deploy.sh", &leaky_env());
     write(d.path(), "local.env", &leaky_env()); // ignored and untracked: skipped
-    git_in(d.path(), &["add", ".gitignore"]);
-    git_in(d.path(), &["add", "-f", "prod.env", "build/deploy.sh"]);
+    git(d.path(), &["add", ".gitignore"]);
+    git(d.path(), &["add", "-f", "prod.env", "build/deploy.sh"]);
     let (code, v) = json_scan(d.path(), &[]);
     assert_eq!(code, 1);
     let mut paths: Vec<&str> = v["findings"]
@@ -922,8 +865,8 @@ fn in_tree_configuration_can_be_ignored_for_audits() {
     let d = git_tree();
     write(d.path(), "app.env", &leaky_env());
     write(d.path(), ".unleak.toml", "[allow]\npaths = [\"app.env\"]\n");
-    git_in(d.path(), &["add", "-A"]);
-    git_in(d.path(), &["commit", "-qm", "x"]);
+    git(d.path(), &["add", "-A"]);
+    git(d.path(), &["commit", "-qm", "x"]);
     assert_eq!(run(unleak().arg("scan").arg(d.path())).code, 0);
     assert_eq!(
         run(unleak().arg("scan").arg(d.path()).arg("--no-config")).code,

@@ -5,17 +5,13 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_unleak");
-
 fn unleak(dir: &Path) -> Command {
-    let mut c = Command::new(BIN);
+    let mut c = unleak_testsupport::unleak::command();
     c.current_dir(dir)
         .stdin(Stdio::null())
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1");
+        .env_remove("CLICOLOR_FORCE");
     c
 }
 

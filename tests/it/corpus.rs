@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The folders with positives, and the one with hard negatives only.
 const FAMILIES: &[&str] = &["aws", "private-keys", "databases", "providers"];
@@ -80,7 +79,7 @@ fn load_expected(folder: &str) -> Vec<Expected> {
 /// Findings of `unleak scan corpus/<folder>` with an empty configuration (so the project's
 /// allowlist of `corpus/**` does not apply): key -> (end_line, encrypted).
 fn scan(folder: &str, config: &Path) -> BTreeMap<Key, (u64, Option<bool>)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_unleak"))
+    let out = unleak_testsupport::unleak::command()
         .arg("scan")
         .arg(corpus_root().join(folder))
         .args(["--format", "json", "--show-secrets", "--quiet", "--config"])
@@ -241,7 +240,7 @@ fn json_outputs_of_the_corpus_match_the_published_schema() {
             .collect()
     };
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_unleak"))
+        let out = unleak_testsupport::unleak::command()
             .args(args)
             .env_remove("UNLEAK_FINGERPRINT_KEY")
             .output()

@@ -2,17 +2,15 @@
 //! secret in two repositories is one secret, triage survives re-audits, scans honour false
 //! positives, and a re-audit scans only blobs it has not scanned before.
 
-#[path = "support/gitrepo.rs"]
-mod gitrepo;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use gitrepo::{db_url, git, password, Repo, BIN};
 use serde_json::Value;
+use unleak_testsupport::git::{git, Repo};
+use unleak_testsupport::keys::{db_url, password};
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    unleak_testsupport::unleak::command()
         .current_dir(dir)
         .env("XDG_CACHE_HOME", dir.join("cache"))
         .env("XDG_DATA_HOME", dir.join("data"))

@@ -1,10 +1,9 @@
 //! `unleak scan --history` on real repositories built with git: every way a secret can hide in
 //! history must be found and attributed to the commit that introduced it.
 
-#[path = "support/gitrepo.rs"]
-mod gitrepo;
-
-use gitrepo::{db_url, finding, for_secret, git, history_json, password, unleak, Repo};
+use unleak_testsupport::git::{git, Repo};
+use unleak_testsupport::keys::{db_url, password};
+use unleak_testsupport::unleak::{finding, for_secret, history_json, unleak};
 
 fn commit_of(f: &serde_json::Value) -> &str {
     f["commit"]["commit"]
@@ -812,7 +811,7 @@ impl Rng {
 /// one unreadable or different.
 fn all_objects(r: &Repo, ids: &[String]) -> Option<Vec<u8>> {
     use std::io::Write;
-    let mut child = gitrepo::git_cmd(&r.path)
+    let mut child = unleak_testsupport::git::git_cmd(&r.path)
         .args(["cat-file", "--batch"])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -847,8 +846,8 @@ fn unleak_within(
     args: &[&str],
     limit: std::time::Duration,
 ) -> std::process::Output {
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(gitrepo::BIN)
+    use std::process::Stdio;
+    let mut child = unleak_testsupport::unleak::command()
         .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")

@@ -1,13 +1,12 @@
 //! The pre-push and pre-commit hooks in real git operations: a bare repository as the remote,
 //! the hooks installed with `unleak hook install`, and real `git push` / `git commit`.
 
-#[path = "support/gitrepo.rs"]
-mod gitrepo;
-
 use std::path::Path;
 use std::process::Output;
 
-use gitrepo::{db_url, git, git_cmd, password, unleak, Bare, Repo, BIN};
+use unleak_testsupport::git::{git, git_cmd, Bare, Repo};
+use unleak_testsupport::keys::{db_url, password};
+use unleak_testsupport::unleak::unleak;
 
 /// A clone of a fresh bare remote with an initial commit pushed and unleak's pre-push hook
 /// installed.
@@ -31,7 +30,7 @@ fn setup() -> (Bare, Repo) {
 /// `git ARGS` with the hooks able to find the binary under test.
 fn git_with_hooks(dir: &Path, args: &[&str]) -> Output {
     git_cmd(dir)
-        .env("UNLEAK", BIN)
+        .env("UNLEAK", unleak_testsupport::unleak::bin())
         .args(args)
         .output()
         .expect("git runs")
@@ -161,7 +160,7 @@ fn pre_push_reads_git_lines_from_stdin_directly() {
     r.write("a.env", &db_url(&pw));
     let leak = r.commit("leak");
     let run = |line: String| {
-        let mut child = std::process::Command::new(BIN)
+        let mut child = unleak_testsupport::unleak::command()
             .current_dir(&r.path)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .args(["hook", "pre-push", "origin", "unused-url"])
@@ -203,7 +202,7 @@ fn install_refuses_a_foreign_hook_without_force_and_honours_hooks_path() {
     let out = unleak(&r.path, &["hook", "install", "--pre-push", "--force"]);
     assert_eq!(out.status.code(), Some(0));
     let installed = std::fs::read_to_string(hooks.join("pre-push")).unwrap();
-    assert_eq!(installed, include_str!("../hooks/pre-push"));
+    assert_eq!(installed, include_str!("../../hooks/pre-push"));
     assert!(hooks.join("pre-push.unleak-backup").exists());
     // Installing again is a no-op, not a refusal.
     assert_eq!(
@@ -237,7 +236,7 @@ fn install_puts_in_the_free_hook_when_only_the_other_is_foreign() {
     assert!(stderr.contains("--pre-push --force"), "{stderr}");
     assert_eq!(
         std::fs::read_to_string(hooks.join("pre-commit")).unwrap(),
-        include_str!("../hooks/pre-commit")
+        include_str!("../../hooks/pre-commit")
     );
     assert_eq!(
         std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
@@ -312,7 +311,7 @@ fn run_hook_script(r: &Repo, script: &Path, args: &[&str], refs: &str) -> Output
     let mut child = std::process::Command::new("sh")
         .current_dir(&r.path)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("UNLEAK", BIN)
+        .env("UNLEAK", unleak_testsupport::unleak::bin())
         .arg(script)
         .args(args)
         .stdin(std::process::Stdio::piped())
@@ -361,7 +360,7 @@ fn a_remote_named_like_an_option_never_shows_the_secret() {
     // The script of the previous release passed no `--`: the command itself refuses what
     // such a call looks like (the option ate the remote's name), and never shows the secret.
     let old = r.path.join("old-pre-push");
-    std::fs::write(&old, include_str!("../hooks/previous/pre-push.1")).unwrap();
+    std::fs::write(&old, include_str!("../../hooks/previous/pre-push.1")).unwrap();
     for args in [["--show-secrets", url], ["--help", url]] {
         let out = run_hook_script(&r, &old, &args, &refs);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -388,7 +387,7 @@ fn install_replaces_the_previous_release_s_hooks_without_force() {
     std::fs::create_dir_all(&hooks).unwrap();
     std::fs::write(
         hooks.join("pre-push"),
-        include_str!("../hooks/previous/pre-push.1"),
+        include_str!("../../hooks/previous/pre-push.1"),
     )
     .unwrap();
     let out = unleak(&r.path, &["hook", "install", "--pre-push"]);
@@ -400,7 +399,7 @@ fn install_replaces_the_previous_release_s_hooks_without_force() {
     );
     assert_eq!(
         std::fs::read_to_string(hooks.join("pre-push")).unwrap(),
-        include_str!("../hooks/pre-push")
+        include_str!("../../hooks/pre-push")
     );
     assert!(!hooks.join("pre-push.unleak-backup").exists());
 }
@@ -470,7 +469,7 @@ fn low_confidence_findings_do_not_refuse_a_push_by_default() {
 /// `unleak ARGS` in `dir` with `input` on standard input.
 fn unleak_with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
     use std::io::Write;
-    let mut child = std::process::Command::new(BIN)
+    let mut child = unleak_testsupport::unleak::command()
         .current_dir(dir)
         .args(args)
         .stdin(std::process::Stdio::piped())

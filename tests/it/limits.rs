@@ -3,17 +3,14 @@
 //! `--max-file-size`, rules that match empty refused, pairs on one long line, and a history
 //! blob over the limit packed as a delta base.
 
-#[path = "support/gitrepo.rs"]
-mod gitrepo;
-
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use gitrepo::Repo;
+use unleak_testsupport::git::Repo;
 
 fn unleak() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_unleak"));
+    let mut c = unleak_testsupport::unleak::command();
     c.env_remove("NO_COLOR").env("UNLEAK_TEST", "1");
     c
 }

@@ -6,8 +6,10 @@
 use std::path::Path;
 use std::process::{Command, Stdio};
 
+use unleak_testsupport::unleak::Run;
+
 fn unleak(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_unleak"));
+    let mut c = unleak_testsupport::unleak::command();
     c.current_dir(dir)
         .env_remove("NO_COLOR")
         .env_remove("UNLEAK_FINGERPRINT_KEY")
@@ -15,19 +17,8 @@ fn unleak(dir: &Path) -> Command {
     c
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(c: &mut Command) -> Run {
-    let o = c.output().expect("run unleak");
-    Run {
-        code: o.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-    }
+    unleak_testsupport::unleak::run(c, None)
 }
 
 /// A temp dir outside any git repository with an empty config.

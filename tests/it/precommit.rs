@@ -6,15 +6,11 @@
 //! `UNLEAK` points hooks/pre-commit-framework at the binary under test; without it the script
 //! builds the scanner-only binary itself (checked by hand, see the README's Hooks section).
 
-#[path = "support/gitrepo.rs"]
-mod gitrepo;
-#[path = "support/tools.rs"]
-mod tools;
-
 use std::path::Path;
 use std::process::{Command, Output};
 
-use gitrepo::{db_url, git, password, Repo, BIN};
+use unleak_testsupport::git::{git, Repo};
+use unleak_testsupport::keys::{db_url, password};
 
 const PRE_COMMIT: &str = "pre-commit==4.7.0";
 
@@ -52,12 +48,12 @@ fn project(hooks: &Repo, rev: &str, ids: &[&str]) -> Repo {
 
 /// `pre-commit ARGS` in `dir`, with its cache in the test's temp dir and the binary under test.
 fn pre_commit(dir: &Path, home: &Path, args: &[&str]) -> Output {
-    let exe = tools::pip_tool("pre-commit", PRE_COMMIT, "pre-commit");
+    let exe = unleak_testsupport::tools::pip_tool("pre-commit", PRE_COMMIT, "pre-commit");
     Command::new(exe)
         .args(args)
         .current_dir(dir)
         .env("PRE_COMMIT_HOME", home)
-        .env("UNLEAK", BIN)
+        .env("UNLEAK", unleak_testsupport::unleak::bin())
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("NO_COLOR", "1")
@@ -118,9 +114,9 @@ fn a_commit_through_the_installed_framework_hook_is_refused() {
 
     p.write("deploy.env", &db_url(&password()));
     p.git(&["add", "deploy.env"]);
-    let out = gitrepo::git_cmd(&p.path)
+    let out = unleak_testsupport::git::git_cmd(&p.path)
         .env("PRE_COMMIT_HOME", home.path())
-        .env("UNLEAK", BIN)
+        .env("UNLEAK", unleak_testsupport::unleak::bin())
         .args(["commit", "-q", "-m", "leak"])
         .output()
         .unwrap();

@@ -2,15 +2,13 @@
 //! through `git http-backend` behind python3's CGI server), a mirror cache fetched on the next
 //! run, an unreachable URL, and a URL's password never printed or kept.
 
-#[path = "support/gitrepo.rs"]
-mod gitrepo;
-
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use gitrepo::{db_url, git, password, Repo, BIN};
+use unleak_testsupport::git::{git, Repo};
+use unleak_testsupport::keys::{db_url, password};
 
 /// A server process killed when the test ends.
 struct Server(Child);
@@ -120,7 +118,7 @@ fn publish(root: &Path, name: &str) -> (Repo, String) {
 }
 
 fn run(cache: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    unleak_testsupport::unleak::command()
         .current_dir(cache)
         .env("XDG_CACHE_HOME", cache)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -339,7 +337,7 @@ fn audit_reports_every_repository_and_names_the_failed_one() {
     );
 
     // The list from stdin, every entry failing: exit 2.
-    let mut child = Command::new(BIN)
+    let mut child = unleak_testsupport::unleak::command()
         .current_dir(cache.path())
         .env("XDG_CACHE_HOME", cache.path())
         .args(["audit", "--repos", "-"])

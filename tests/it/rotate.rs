@@ -4,9 +4,7 @@
 
 #![cfg(feature = "aws")]
 
-mod aws_support;
-
-use aws_support::*;
+use crate::aws::*;
 
 const SECRET_NAME: &str = "unleak/iam-user/app";
 

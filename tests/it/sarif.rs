@@ -4,16 +4,13 @@
 //! `@microsoft/sarif-multitool`, installed under the target directory on first use): no error
 //! and no warning, GitHub's ingestion rules included.
 
-#[path = "support/gitrepo.rs"]
-mod gitrepo;
-#[path = "support/tools.rs"]
-mod tools;
-
 use std::path::Path;
 use std::process::Command;
 
-use gitrepo::{db_url, password, unleak, Repo};
 use serde_json::Value;
+use unleak_testsupport::git::Repo;
+use unleak_testsupport::keys::{db_url, password};
+use unleak_testsupport::unleak::unleak;
 
 const MULTITOOL: &str = "@microsoft/sarif-multitool@5.7.0";
 
@@ -190,7 +187,7 @@ fn fingerprints_and_rule_metadata() {
 /// The Multitool's own binary (its npm package's `bin.js` passes arguments through a shell,
 /// which splits the `;` of `--rule-kind Gh;Sarif`).
 fn multitool() -> std::path::PathBuf {
-    let dir = tools::npm_tool("sarif-multitool", MULTITOOL);
+    let dir = unleak_testsupport::tools::npm_tool("sarif-multitool", MULTITOOL);
     dir.join("node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool")
 }
 

@@ -4,11 +4,9 @@
 
 #![cfg(feature = "aws")]
 
-mod aws_support;
-
 use std::path::Path;
 
-use aws_support::*;
+use crate::aws::*;
 
 fn write(dir: &Path, name: &str, content: &str) {
     let p = dir.join(name);
@@ -302,13 +300,8 @@ async fn store_a_history_finding_from_a_report() {
     let repo = dir.path();
     let secret = fake_secret("pw-");
     let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-            .args(args)
-            .current_dir(repo)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {out:?}");
+        let who = ["-c", "user.name=t", "-c", "user.email=t@example.com"];
+        unleak_testsupport::git::git(repo, &[&who[..], args].concat());
     };
     git(&["init", "-q"]);
     write(repo, "settings.py", &format!("password = \"{secret}\"\n"));

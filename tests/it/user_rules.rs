@@ -2,10 +2,10 @@
 //! (the `github-checksum` panic on a multi-byte character), and a rule that does not compile
 //! is reported with the file and line it is written at.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 fn scan(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_unleak"))
+    let out = unleak_testsupport::unleak::command()
         .args(args)
         .current_dir(dir)
         .env("UNLEAK_TEST", "1")

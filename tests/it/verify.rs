@@ -2,102 +2,25 @@
 //! 127.0.0.1. The child gets a cleared environment plus explicit AWS settings, so no real
 //! credential, profile or endpoint can be used.
 
-#[path = "../crates/unleak-aws/tests/support/moto.rs"]
-mod moto;
-
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use moto::Moto;
 use serde_json::Value;
-
-struct Key {
-    id: String,
-    secret: String,
-}
+use unleak_testsupport::moto::{AccessKey, Moto};
 
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_unleak"))
-}
-
-fn percent(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// One IAM query-API call to moto (auth still off: the signature is not checked).
-fn iam(m: &Moto, params: &[(&str, &str)]) -> String {
-    let mut body = String::from("Version=2010-05-08");
-    for (k, v) in params {
-        body.push_str(&format!("&{k}={}", percent(v)));
-    }
-    let mut s = TcpStream::connect(("127.0.0.1", m.port)).unwrap();
-    write!(
-        s,
-        "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Authorization: AWS4-HMAC-SHA256 Credential=AKIASETUPSETUPSETUP2/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        m.port,
-        body.len()
-    )
-    .unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    assert!(resp.starts_with("HTTP/1.1 200"), "{params:?}: {resp}");
-    resp
-}
-
-fn element(xml: &str, name: &str) -> String {
-    let open = format!("<{name}>");
-    let start = xml.find(&open).unwrap() + open.len();
-    let end = start + xml[start..].find(&format!("</{name}>")).unwrap();
-    xml[start..end].to_string()
-}
-
-fn create_key(m: &Moto, user: &str) -> Key {
-    iam(m, &[("Action", "CreateUser"), ("UserName", user)]);
-    let r = iam(m, &[("Action", "CreateAccessKey"), ("UserName", user)]);
-    Key {
-        id: element(&r, "AccessKeyId"),
-        secret: element(&r, "SecretAccessKey"),
-    }
+    unleak_testsupport::unleak::command()
 }
 
 /// A moto with an all-powerful `auditor`, a live `alice` and a deactivated `bob`.
-fn world() -> (Moto, Key, Key, Key) {
+fn world() -> (Moto, AccessKey, AccessKey, AccessKey) {
     let m = Moto::start();
-    let auditor = create_key(&m, "auditor");
-    iam(
-        &m,
-        &[
-            ("Action", "PutUserPolicy"),
-            ("UserName", "auditor"),
-            ("PolicyName", "audit"),
-            (
-                "PolicyDocument",
-                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-            ),
-        ],
-    );
-    let alice = create_key(&m, "alice");
-    let bob = create_key(&m, "bob");
-    iam(
-        &m,
-        &[
-            ("Action", "UpdateAccessKey"),
-            ("UserName", "bob"),
-            ("AccessKeyId", &bob.id),
-            ("Status", "Inactive"),
-        ],
-    );
+    let auditor = m.create_user("auditor");
+    m.allow("auditor", "*");
+    let alice = m.create_user("alice");
+    let bob = m.create_user("bob");
+    m.deactivate_key("bob", &bob.id);
     m.enable_auth();
     (m, auditor, alice, bob)
 }

@@ -2,7 +2,7 @@
 //! real PostgreSQL server on 127.0.0.1 (crates/unleak-testsupport).
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use unleak_testsupport::Postgres;
 
@@ -16,7 +16,7 @@ fn password(tag: &str) -> String {
 }
 
 fn unleak(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_unleak"));
+    let mut c = unleak_testsupport::unleak::command();
     c.args(args)
         .current_dir(dir)
         .env_clear()

@@ -1,15 +1,10 @@
-//! Real git repositories in temp dirs for the history and hook tests, and a runner for the
-//! real `unleak` binary. Every secret here is generated per run (fake, never a real one).
-
-#![allow(dead_code)]
+//! Real git repositories in temp dirs (history, hook, remote and archive tests; the pack
+//! reader's), with a fixed identity and increasing commit dates, and the one way the tests run
+//! `git` ([`git_cmd`]): no configuration of the machine leaks in.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use serde_json::Value;
-
-pub const BIN: &str = env!("CARGO_BIN_EXE_unleak");
 
 /// A git repository in its own temp dir, with a fixed identity and increasing commit dates.
 pub struct Repo {
@@ -23,7 +18,7 @@ pub struct Repo {
 pub fn git_cmd(dir: &Path) -> Command {
     let mut c = Command::new("git");
     c.current_dir(dir)
-        .env("UNLEAK", BIN)
+        .env("UNLEAK", crate::unleak::bin())
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env_remove("GIT_DIR")
@@ -35,6 +30,17 @@ pub fn git_cmd(dir: &Path) -> Command {
 /// Run git, panicking with its output if it fails; returns trimmed stdout.
 pub fn git(dir: &Path, args: &[&str]) -> String {
     run_checked(git_cmd(dir), args)
+}
+
+/// Run git, panicking with its output if it fails; returns stdout as bytes (object contents).
+pub fn git_bytes(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = git_cmd(dir).args(args).output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 /// Run `cmd` with `args`, panicking with its output if it fails; returns trimmed stdout.
@@ -123,6 +129,12 @@ impl Repo {
     }
 }
 
+impl Default for Repo {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// A bare repository in a temp dir (a push remote).
 pub struct Bare {
     _tmp: tempfile::TempDir,
@@ -141,76 +153,8 @@ impl Bare {
     }
 }
 
-/// Run the real binary in `dir`.
-pub fn unleak(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("unleak runs")
-}
-
-/// `unleak scan --history -f json ARGS` in `dir`: exit code, findings, stderr.
-pub fn history_json(dir: &Path, args: &[&str]) -> (i32, Vec<Value>, String) {
-    let mut all = vec!["scan", "--history", "--show-secrets", "-f", "json"];
-    all.extend_from_slice(args);
-    let out = unleak(dir, &all);
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let code = out.status.code().unwrap_or(-1);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "unleak printed no JSON ({e}): exit {code}, stdout {}, stderr {stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    let findings = doc["findings"].as_array().cloned().unwrap_or_default();
-    (code, findings, stderr)
-}
-
-static SEQ: AtomicU64 = AtomicU64::new(0);
-
-/// A fresh random password of letters and digits (never a real credential).
-pub fn password() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(SEQ.fetch_add(1, Ordering::Relaxed));
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    let mut x = h.finish() | 1;
-    const LOWER: &[u8] = b"abcdefghjkmnpqrstuvwxyz";
-    const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
-    const DIGIT: &[u8] = b"23456789";
-    let mut s = String::new();
-    for i in 0..14 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let set = [UPPER, LOWER, DIGIT][i % 3];
-        s.push(set[(x % set.len() as u64) as usize] as char);
+impl Default for Bare {
+    fn default() -> Self {
+        Self::new()
     }
-    s
-}
-
-/// A line holding `pw` as a database password (found by the `db-password-uri` rule).
-pub fn db_url(pw: &str) -> String {
-    format!("DATABASE_URL=postgres://app:{pw}@db.internal:5432/app\n")
-}
-
-/// The finding of secret `pw` at `path` (reports from `history_json` show secrets in full).
-pub fn finding<'a>(findings: &'a [Value], path: &str, pw: &str) -> Option<&'a Value> {
-    findings
-        .iter()
-        .find(|f| f["path"] == path && f["secret"] == pw)
-}
-
-/// Findings of the secret `pw` (any path).
-pub fn for_secret<'a>(findings: &'a [Value], pw: &str) -> Vec<&'a Value> {
-    findings.iter().filter(|f| f["secret"] == pw).collect()
 }

@@ -2,14 +2,13 @@
 //! into a virtualenv under the target directory, started per test, killed on drop (also when
 //! the test panics). Nothing here ever talks to anything but the loopback address.
 //!
-//! Include from a test crate with `#[path = "support/moto.rs"] mod moto;` (or from the
-//! binary's tests with the path to this file).
-
-#![allow(dead_code)]
+//! Its state is seeded one way, [`Moto::create_user`] and its siblings: IAM query-API calls
+//! over plain HTTP while the auth checks are off (no SDK needed, so the scanner's and the
+//! database crate's tests do not link one), then [`Moto::enable_auth`].
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -149,6 +148,113 @@ impl Moto {
     }
 }
 
+/// An access key moto made: its id and secret.
+#[derive(Clone, Debug)]
+pub struct AccessKey {
+    pub id: String,
+    pub secret: String,
+}
+
+/// Seeding: IAM query-API calls while the auth checks are off (before [`Moto::enable_auth`]).
+impl Moto {
+    /// One IAM query-API call; panics unless moto answers 200. Auth checks off, moto checks no
+    /// signature, but reads the service from the scope of the `Authorization` header sent.
+    pub fn iam(&self, params: &[(&str, &str)]) -> String {
+        let mut body = String::from("Version=2010-05-08");
+        for (k, v) in params {
+            body.push_str(&format!("&{k}={}", percent(v)));
+        }
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        s.set_read_timeout(Some(Duration::from_secs(30))).ok();
+        write!(
+            s,
+            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Authorization: AWS4-HMAC-SHA256 Credential=AKIASETUPSETUPSETUP2/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.port,
+            body.len()
+        )
+        .expect("write to moto");
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).expect("read from moto");
+        assert!(resp.starts_with("HTTP/1.1 200"), "{params:?}: {resp}");
+        resp
+    }
+
+    /// A new IAM user `user` with one access key.
+    pub fn create_user(&self, user: &str) -> AccessKey {
+        self.iam(&[("Action", "CreateUser"), ("UserName", user)]);
+        self.create_key(user)
+    }
+
+    /// Another access key for `user`.
+    pub fn create_key(&self, user: &str) -> AccessKey {
+        let r = self.iam(&[("Action", "CreateAccessKey"), ("UserName", user)]);
+        AccessKey {
+            id: element(&r, "AccessKeyId"),
+            secret: element(&r, "SecretAccessKey"),
+        }
+    }
+
+    /// An inline policy that allows `user` `action` (e.g. `*`) on every resource.
+    pub fn allow(&self, user: &str, action: &str) {
+        let policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":"*"}}]}}"#
+        );
+        self.iam(&[
+            ("Action", "PutUserPolicy"),
+            ("UserName", user),
+            ("PolicyName", "p"),
+            ("PolicyDocument", &policy),
+        ]);
+    }
+
+    /// Deactivate `user`'s key `key_id`.
+    pub fn deactivate_key(&self, user: &str, key_id: &str) {
+        self.iam(&[
+            ("Action", "UpdateAccessKey"),
+            ("UserName", user),
+            ("AccessKeyId", key_id),
+            ("Status", "Inactive"),
+        ]);
+    }
+
+    /// Delete `user`'s key `key_id`.
+    pub fn delete_key(&self, user: &str, key_id: &str) {
+        self.iam(&[
+            ("Action", "DeleteAccessKey"),
+            ("UserName", user),
+            ("AccessKeyId", key_id),
+        ]);
+    }
+}
+
+/// The text of the first `<name>` element of an XML answer.
+fn element(xml: &str, name: &str) -> String {
+    let open = format!("<{name}>");
+    let start = xml
+        .find(&open)
+        .unwrap_or_else(|| panic!("no <{name}> in {xml}"))
+        + open.len();
+    let end = start
+        + xml[start..]
+            .find(&format!("</{name}>"))
+            .expect("closed element");
+    xml[start..end].to_string()
+}
+
+/// Form encoding of a query-API value (RFC 3986 unreserved characters kept).
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 impl Drop for Moto {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -160,16 +266,25 @@ impl Drop for Moto {
 /// offset from a file on every clock call, so keys made "200 days ago" carry moto's own
 /// creation dates, as IAM's would. Nothing in unleak's code knows about it.
 pub struct FakeClock {
-    _dir: tempfile_dir::Dir,
+    _dir: tempfile::TempDir,
     file: PathBuf,
     library: PathBuf,
+}
+
+impl Default for FakeClock {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl FakeClock {
     pub fn new() -> FakeClock {
         let library = libfaketime();
-        let dir = tempfile_dir::Dir::new("unleak-fakeclock");
-        let file = dir.path.join("offset");
+        let dir = tempfile::Builder::new()
+            .prefix("unleak-fakeclock")
+            .tempdir()
+            .expect("create a temp dir");
+        let file = dir.path().join("offset");
         let clock = FakeClock {
             _dir: dir,
             file,
@@ -198,8 +313,8 @@ impl FakeClock {
     }
 }
 
-/// Debian's libfaketime, installed with apt-get when missing and we are root; otherwise a
-/// failing test that says how to install it.
+/// Debian's libfaketime, installed with apt-get when missing (as root, see `proc::apt_install`);
+/// otherwise a failing test that says how to install it.
 fn libfaketime() -> PathBuf {
     let find = || {
         [
@@ -215,45 +330,15 @@ fn libfaketime() -> PathBuf {
     if let Some(p) = find() {
         return p;
     }
-    let root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    if root {
-        let _ = Command::new("apt-get")
-            .args(["install", "-y", "-q", "faketime"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status();
-    }
+    let installed = crate::proc::apt_install(&["faketime"], "libfaketime (for the key-age tests)");
     find().unwrap_or_else(|| {
-        panic!("libfaketime is missing: install it (Debian/Ubuntu: sudo apt-get install faketime) to run the key-age tests")
+        panic!(
+            "{}",
+            installed.err().unwrap_or_else(|| {
+                "libfaketime installed, but its library is not where expected".into()
+            })
+        )
     })
-}
-
-/// A private temporary directory removed on drop (no extra crate for support code).
-mod tempfile_dir {
-    pub struct Dir {
-        pub path: std::path::PathBuf,
-    }
-    impl Dir {
-        pub fn new(prefix: &str) -> Dir {
-            let path = std::env::temp_dir().join(format!(
-                "{prefix}-{}-{:x}",
-                std::process::id(),
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .unwrap()
-                    .as_nanos()
-            ));
-            std::fs::create_dir_all(&path).expect("create a temp dir");
-            Dir { path }
-        }
-    }
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.path);
-        }
-    }
 }
 
 fn parse_port(line: &str) -> Option<u16> {
@@ -261,80 +346,7 @@ fn parse_port(line: &str) -> Option<u16> {
     rest.trim().trim_end_matches('/').parse().ok()
 }
 
-/// `target/moto-venv/bin/moto_server`, installing it on first use. Several test processes may
-/// race here: a lock directory makes one install while the others wait. The marker holds the
-/// requirement and the venv's own path: a venv's scripts name their interpreter by absolute
-/// path, so a copied or moved target directory has a marker but no working server (seen here:
-/// every AWS test failed with "No such file" after a copy); such a venv is installed again.
+/// `target/moto-venv/bin/moto_server`, pip-installed on first use (see [`crate::tools`]).
 pub fn moto_server_binary() -> PathBuf {
-    let venv = target_dir().join("moto-venv");
-    let server = venv.join("bin").join("moto_server");
-    let ok_marker = venv.join(".installed");
-    let expected = format!("{MOTO_REQUIREMENT}\n{}", venv.display());
-    let installed = || std::fs::read_to_string(&ok_marker).is_ok_and(|m| m == expected);
-    if installed() && server.exists() {
-        return server;
-    }
-    let lock = target_dir().join("moto-venv.lock");
-    std::fs::create_dir_all(target_dir()).expect("create target dir");
-    let deadline = Instant::now() + Duration::from_secs(900);
-    loop {
-        match std::fs::create_dir(&lock) {
-            Ok(()) => break,
-            Err(_) if installed() => return server,
-            Err(_) if Instant::now() > deadline => {
-                panic!("timed out waiting for {}", lock.display())
-            }
-            Err(_) => std::thread::sleep(Duration::from_millis(500)),
-        }
-    }
-    if installed() && server.exists() {
-        let _ = std::fs::remove_dir(&lock);
-        return server;
-    }
-    let _ = std::fs::remove_dir_all(&venv);
-    let result = std::panic::catch_unwind(|| install(&venv));
-    let _ = std::fs::remove_dir(&lock);
-    if let Err(p) = result {
-        std::panic::resume_unwind(p);
-    }
-    std::fs::write(&ok_marker, &expected).expect("write install marker");
-    server
-}
-
-fn install(venv: &Path) {
-    let python = std::env::var("UNLEAK_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
-    if !venv.join("bin").join("pip").exists() {
-        run(Command::new(&python).arg("-m").arg("venv").arg(venv));
-    }
-    run(Command::new(venv.join("bin").join("pip")).args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        MOTO_REQUIREMENT,
-    ]));
-}
-
-fn run(cmd: &mut Command) {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// The cargo target directory (tests run from `target/<profile>/deps`).
-fn target_dir() -> PathBuf {
-    if let Ok(d) = std::env::var("CARGO_TARGET_DIR") {
-        return PathBuf::from(d);
-    }
-    let exe = std::env::current_exe().expect("test executable path");
-    exe.ancestors()
-        .find(|a| a.file_name().is_some_and(|n| n == "target"))
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| exe.parent().unwrap().join("moto"))
+    crate::tools::pip_tool("moto", MOTO_REQUIREMENT, "moto_server")
 }

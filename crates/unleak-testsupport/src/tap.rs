@@ -2,8 +2,6 @@
 //! a forwarding tap in front of moto, and a black hole that accepts and never answers.
 //! Both listen on 127.0.0.1 only.
 
-#![allow(dead_code)]
-
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};

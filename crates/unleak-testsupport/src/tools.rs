@@ -3,8 +3,6 @@
 //! as the AWS tests install moto. Several test processes may race here: a lock directory
 //! makes one install while the others wait; a marker file says the install finished.
 
-#![allow(dead_code)]
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

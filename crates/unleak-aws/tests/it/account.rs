@@ -4,9 +4,7 @@
 use unleak_aws::account::{decode_account, is_key_id, is_long_term, is_new_format};
 use unleak_aws::canary::CanaryAccounts;
 
-#[path = "support/keys.rs"]
-mod keys;
-use keys::key_id_for_account;
+use unleak_testsupport::keys::key_id_for_account;
 
 #[test]
 fn documented_vectors_decode_to_their_accounts() {

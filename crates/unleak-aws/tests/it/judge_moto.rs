@@ -3,29 +3,17 @@
 //! old-format ids, and each key judged once. Every endpoint here is a loopback address, and
 //! every setting is explicit, so no environment credential or profile is ever used.
 
-#[path = "support/keys.rs"]
-mod keys;
-#[path = "support/moto.rs"]
-mod moto;
-#[path = "support/tap.rs"]
-mod tap;
-
 use std::time::Duration;
 
-use keys::{fake_secret, key_id_for_account};
-use moto::Moto;
-use tap::Tap;
 use unleak_aws::canary::CanaryAccounts;
-use unleak_aws::client::{self, AwsSettings, CredentialSource};
+use unleak_aws::client::{AwsSettings, CredentialSource};
 use unleak_aws::judge::{judge, JudgeOptions, KeyToJudge, Status, Verdict};
+use unleak_testsupport::keys::{key_id_for_account, secret_access_key as fake_secret};
+use unleak_testsupport::moto::{AccessKey as Key, Moto};
+use unleak_testsupport::tap::Tap;
 
 /// moto's default account: the account its key ids encode.
 const MOTO_ACCOUNT: &str = "123456789012";
-
-struct Key {
-    id: String,
-    secret: String,
-}
 
 /// A moto server (auth on) with an `auditor` user allowed everything, and IAM users with keys:
 /// `alice` (active), `bob` (deactivated), `carol` (key deleted), `dave` (active).
@@ -57,64 +45,18 @@ fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-async fn create_key(iam: &aws_sdk_iam::Client, user: &str) -> Key {
-    iam.create_user().user_name(user).send().await.unwrap();
-    let k = iam
-        .create_access_key()
-        .user_name(user)
-        .send()
-        .await
-        .unwrap()
-        .access_key
-        .unwrap();
-    Key {
-        id: k.access_key_id,
-        secret: k.secret_access_key,
-    }
-}
-
 impl World {
-    fn new(rt: &tokio::runtime::Runtime) -> World {
+    fn new() -> World {
         let moto = Moto::start();
-        let (auditor, alice, bob, carol, dave) = rt.block_on(async {
-            // Auth is still off: any signature works while the world is built.
-            let setup = settings(
-                &moto.endpoint,
-                CredentialSource::Static {
-                    access_key_id: "AKIASETUPSETUPSETUP2".into(),
-                    secret_access_key: "setup".into(),
-                },
-            );
-            let iam = aws_sdk_iam::Client::new(&client::load(&setup).await);
-            let auditor = create_key(&iam, "auditor").await;
-            iam.put_user_policy()
-                .user_name("auditor")
-                .policy_name("audit")
-                .policy_document(
-                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-                )
-                .send()
-                .await
-                .unwrap();
-            let alice = create_key(&iam, "alice").await;
-            let bob = create_key(&iam, "bob").await;
-            iam.update_access_key()
-                .user_name("bob")
-                .access_key_id(&bob.id)
-                .status(aws_sdk_iam::types::StatusType::Inactive)
-                .send()
-                .await
-                .unwrap();
-            let carol = create_key(&iam, "carol").await;
-            iam.delete_access_key()
-                .user_name("carol")
-                .access_key_id(&carol.id)
-                .send()
-                .await
-                .unwrap();
-            let dave = create_key(&iam, "dave").await;
-            (auditor, alice, bob, carol, dave)
-        });
+        // Auth is still off: moto is seeded without signatures.
+        let auditor = moto.create_user("auditor");
+        moto.allow("auditor", "*");
+        let alice = moto.create_user("alice");
+        let bob = moto.create_user("bob");
+        moto.deactivate_key("bob", &bob.id);
+        let carol = moto.create_user("carol");
+        moto.delete_key("carol", &carol.id);
+        let dave = moto.create_user("dave");
         moto.enable_auth();
         World {
             moto,
@@ -168,7 +110,7 @@ fn reason(v: &Verdict) -> &str {
 #[test]
 fn a_working_pair_is_live_and_judged_once() {
     let rt = rt();
-    let w = World::new(&rt);
+    let w = World::new();
     let tap = Tap::forward_to(w.moto.port);
     let keys = vec![pair(&w.alice), pair(&w.alice), pair(&w.alice)];
     let results = rt.block_on(judge(keys, &w.options(&tap.endpoint, true)));
@@ -195,7 +137,7 @@ fn a_working_pair_is_live_and_judged_once() {
 #[test]
 fn iam_tells_inactive_and_deleted_keys_apart() {
     let rt = rt();
-    let w = World::new(&rt);
+    let w = World::new();
     let keys = vec![
         pair(&w.bob),
         pair(&w.carol),
@@ -223,7 +165,7 @@ fn iam_tells_inactive_and_deleted_keys_apart() {
 #[test]
 fn without_an_auditor_sts_answers_alone() {
     let rt = rt();
-    let w = World::new(&rt);
+    let w = World::new();
     let keys = vec![pair(&w.carol), pair(&w.alice)];
     let results = rt.block_on(judge(keys, &w.options(&w.moto.endpoint, false)));
 
@@ -243,7 +185,7 @@ fn without_an_auditor_sts_answers_alone() {
 #[test]
 fn a_wrong_secret_is_retried_once_then_invalid() {
     let rt = rt();
-    let w = World::new(&rt);
+    let w = World::new();
     let tap = Tap::forward_to(w.moto.port);
     let wrong = KeyToJudge::new(&w.dave.id, Some(fake_secret()));
     let results = rt.block_on(judge(vec![wrong.clone()], &w.options(&tap.endpoint, true)));
@@ -262,7 +204,7 @@ fn a_wrong_secret_is_retried_once_then_invalid() {
 #[test]
 fn canary_keys_are_never_sent_anywhere() {
     let rt = rt();
-    let w = World::new(&rt);
+    let w = World::new();
     let tap = Tap::forward_to(w.moto.port);
     let builtin = KeyToJudge::new("AKIAXYZDQCEN4B6JSJQI", Some(fake_secret()));
     let own = KeyToJudge::new(
@@ -356,7 +298,7 @@ fn the_overall_deadline_bounds_a_run() {
 #[test]
 fn old_format_ids_get_their_account_from_the_auditor() {
     let rt = rt();
-    let w = World::new(&rt);
+    let w = World::new();
     let tap = Tap::forward_to(w.moto.port);
     let old = KeyToJudge::new("AKIAJ5Q7R2D4E6F7G2H3", Some(fake_secret()));
 

@@ -1,8 +1,7 @@
 //! The emulator harness itself works: it installs, starts on a free loopback port, answers,
 //! resets, and turns auth checks on.
 
-#[path = "support/moto.rs"]
-mod moto;
+use unleak_testsupport::moto;
 
 #[test]
 fn moto_starts_on_loopback_and_resets() {

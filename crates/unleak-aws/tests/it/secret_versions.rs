@@ -1,7 +1,6 @@
 //! Version stages against moto: create, pending, promote, each repeatable after a crash.
 
-#[path = "support/moto.rs"]
-mod moto;
+use unleak_testsupport::moto;
 
 use std::time::Duration;
 

@@ -6,27 +6,12 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Mutex;
 
 use unleak_scan::git::pack::{self, Blob, Pack};
 use unleak_scan::git::ObjectId as Id;
-
-fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+use unleak_testsupport::git::git_bytes as git;
 
 /// A repository whose files change a little in each of many commits, so packing makes long
 /// delta chains, branching ones (two files grown from one), and blobs of every size class.
@@ -84,8 +69,7 @@ fn expected_blobs(dir: &Path) -> HashMap<Id, Vec<u8>> {
         .lines()
         .filter_map(|l| l.strip_prefix("blob ").map(str::to_string))
         .collect();
-    let mut child = Command::new("git")
-        .current_dir(dir)
+    let mut child = unleak_testsupport::git::git_cmd(dir)
         .args(["cat-file", "--batch"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
