@@ -274,6 +274,7 @@ fn check_private(dir: &Path, follow: bool) -> Result<()> {
     {
         use std::os::unix::fs::MetadataExt;
         // SAFETY: geteuid has no preconditions and cannot fail.
+        #[allow(unsafe_code)] // std has no way to ask for the effective uid.
         let me = unsafe { libc::geteuid() };
         if meta.uid() != me {
             return Err(unsafe_dir(format!(

@@ -182,6 +182,8 @@ fn be32(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
 
+// The one unsafe call here: memory-mapping packs is what makes reading history fast.
+#[allow(unsafe_code)]
 fn map(path: &Path) -> Result<Mmap, PackError> {
     let f = File::open(path).map_err(|e| io_error(path, e))?;
     // SAFETY: the map is read-only; git never rewrites a pack or index in place (new ones

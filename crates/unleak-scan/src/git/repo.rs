@@ -47,6 +47,8 @@ pub fn refuse_unsafe_packs(repo: &Repository) -> Result<()> {
 /// Process-wide libgit2 settings, once: keep parsed trees of any size in the object cache
 /// (history walks revisit the same big trees), and skip re-hashing every object read (zlib
 /// still catches corruption, and we never write).
+// libgit2's global options are unsafe in git2 (they race with open repositories).
+#[allow(unsafe_code)]
 fn tune_libgit2() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -206,6 +208,7 @@ pub fn objects_dir(repo: &Repository) -> PathBuf {
 /// An object's size and type from its header, without inflating it; the type is None when
 /// libgit2 reports none of the four object types (a damaged pack entry). git2's own
 /// `Odb::read_header` unwraps that type and panicked on mutated packs (248 of 1,200 runs).
+#[allow(unsafe_code)] // libgit2-sys directly: git2's wrapper panics (above).
 pub fn read_header(
     odb: &git2::Odb<'_>,
     id: ObjectId,
