@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+use unleak_testsupport::keys::password;
+
 fn unleak(dir: &Path) -> Command {
     let mut c = unleak_testsupport::unleak::command();
     c.current_dir(dir)
@@ -21,24 +23,6 @@ fn stderr(o: &Output) -> String {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// A fresh fake password (letters and digits, never a real credential).
-fn password() -> String {
-    let t = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    let mut x = t ^ u64::from(std::process::id()).rotate_left(32) | 1;
-    let set = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
-    (0..16)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            set[(x % set.len() as u64) as usize] as char
-        })
-        .collect()
 }
 
 /// A tree (not in a git repository) with an empty configuration and one leak in two files.

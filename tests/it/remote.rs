@@ -2,7 +2,6 @@
 //! through `git http-backend` behind python3's CGI server), a mirror cache fetched on the next
 //! run, an unreachable URL, and a URL's password never printed or kept.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -21,10 +20,7 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    unleak_testsupport::free_port().expect("a free port")
 }
 
 fn wait_for(port: u16) {

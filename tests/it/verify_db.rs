@@ -6,13 +6,11 @@ use std::process::Output;
 
 use unleak_testsupport::Postgres;
 
-/// A password different each run, strong enough for the scanner to report.
+/// A password different each run, strong enough for the scanner to report, with `tag` (e.g.
+/// characters a URL must percent-encode) inside it.
 fn password(tag: &str) -> String {
-    let n = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("Qz{tag}{:x}Vw{}", n ^ 0x5eed_1234_abcd, std::process::id())
+    let p = unleak_testsupport::keys::password();
+    format!("{}{tag}{}", &p[..7], &p[7..])
 }
 
 fn unleak(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {

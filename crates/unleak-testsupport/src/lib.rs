@@ -20,3 +20,4 @@ pub mod unleak;
 pub use mariadb::MariaDb;
 pub use moto::Moto;
 pub use postgres::Postgres;
+pub use proc::free_port;
