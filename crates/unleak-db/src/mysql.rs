@@ -270,3 +270,62 @@ pub fn execute(c: &mut Conn, sql: &str) -> Result<Result<(), String>, WireError>
         _ => Err("unexpected answer to the statement".into()),
     })
 }
+
+/// Run a query (COM_QUERY) and return its rows' first column (`None` for SQL NULL), or the
+/// server's message if it fails. Text protocol without CLIENT_DEPRECATE_EOF: a column count,
+/// the column definitions, an EOF, the rows, an EOF.
+pub fn query_column(c: &mut Conn, sql: &str) -> Result<Result<Vec<Option<String>>, String>, WireError> {
+    let mut q = vec![0x03];
+    q.extend_from_slice(sql.as_bytes());
+    write_packet(c, 0, &q)?;
+    let (_, head) = read_packet(c)?;
+    match head.first() {
+        Some(0xff) => {
+            return Ok(Err(match error_login(&head) {
+                Login::Refused(m) | Login::Unknown(m) => m,
+                Login::Ok { .. } => String::new(),
+            }))
+        }
+        Some(0x00) => return Ok(Ok(Vec::new())),
+        _ => {}
+    }
+    let is_eof = |p: &[u8]| p.first() == Some(&0xfe) && p.len() < 9;
+    // Column definitions up to their EOF.
+    loop {
+        let (_, p) = read_packet(c)?;
+        if is_eof(&p) {
+            break;
+        }
+    }
+    let mut rows = Vec::new();
+    loop {
+        let (_, p) = read_packet(c)?;
+        if is_eof(&p) {
+            return Ok(Ok(rows));
+        }
+        if p.first() == Some(&0xff) {
+            return Ok(Err("the query failed while sending its rows".into()));
+        }
+        rows.push(first_lenenc_string(&p)?);
+    }
+}
+
+/// The first length-encoded string of a text-protocol row (`0xfb`: NULL).
+fn first_lenenc_string(p: &[u8]) -> Result<Option<String>, WireError> {
+    let mut r = Reader { b: p, at: 0 };
+    let len = match r.u8()? {
+        0xfb => return Ok(None),
+        n @ 0..=0xfa => u64::from(n),
+        0xfc => u64::from(r.u16()?),
+        0xfd => {
+            let b = r.take(3)?;
+            u64::from(u32::from_le_bytes([b[0], b[1], b[2], 0]))
+        }
+        _ => {
+            let b = r.take(8)?;
+            u64::from_le_bytes(b.try_into().map_err(|_| proto("short row"))?)
+        }
+    };
+    let len = usize::try_from(len).map_err(|_| proto("row value too long"))?;
+    Ok(Some(String::from_utf8_lossy(r.take(len)?).into_owned()))
+}
