@@ -274,7 +274,10 @@ pub fn execute(c: &mut Conn, sql: &str) -> Result<Result<(), String>, WireError>
 /// Run a query (COM_QUERY) and return its rows' first column (`None` for SQL NULL), or the
 /// server's message if it fails. Text protocol without CLIENT_DEPRECATE_EOF: a column count,
 /// the column definitions, an EOF, the rows, an EOF.
-pub fn query_column(c: &mut Conn, sql: &str) -> Result<Result<Vec<Option<String>>, String>, WireError> {
+pub fn query_column(
+    c: &mut Conn,
+    sql: &str,
+) -> Result<Result<Vec<Option<String>>, String>, WireError> {
     let mut q = vec![0x03];
     q.extend_from_slice(sql.as_bytes());
     write_packet(c, 0, &q)?;

@@ -6,6 +6,8 @@
 pub mod mariadb;
 pub mod postgres;
 mod proc;
+pub mod server;
 
 pub use mariadb::MariaDb;
 pub use postgres::Postgres;
+pub use server::Server;

@@ -6,8 +6,7 @@ use unleak_db::Credential;
 
 use super::secret::{ensure_secret, version_value, RdsSecret};
 use super::{
-    Accepts, DbPlan, DbRotateError, DbRotateReport, DbRotationRecord, DbStep, Result,
-    PASSWORD_LEN,
+    Accepts, DbPlan, DbRotateError, DbRotateReport, DbRotationRecord, DbStep, Result, PASSWORD_LEN,
 };
 use crate::failpoint;
 use crate::fix_client::FixClients;
@@ -80,7 +79,9 @@ pub async fn execute(
     // 3. Create: the pending password, stored before the database sees it.
     let pending = match version_value(c, &name, &rec.pending_token).await? {
         Some(p) => {
-            progress(&format!("found the pending password already in `{name}` (AWSPENDING)"));
+            progress(&format!(
+                "found the pending password already in `{name}` (AWSPENDING)"
+            ));
             p
         }
         None => {
@@ -117,7 +118,10 @@ pub async fn execute(
             None => change_own_password(&plan.credential, &pending.password, &plan.db),
         };
         changed.map_err(|e| DbRotateError::Change(e.to_string()))?;
-        progress(&format!("set the new password of {} in the database", rec.username));
+        progress(&format!(
+            "set the new password of {} in the database",
+            rec.username
+        ));
     }
     if rec.step == DbStep::PendingStored {
         reach(&mut rec, DbStep::PasswordSet)?;

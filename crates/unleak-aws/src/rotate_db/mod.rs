@@ -62,7 +62,9 @@ pub enum DbRotateError {
     SuperuserUnknown { id: String, user: String },
     #[error("refusing: secret `{name}` already exists and holds something else than this credential ({id}); choose another --secret-name. Nothing was changed")]
     SecretTaken { name: String, id: String },
-    #[error("refusing: the administrator credential does not log in: {reason}. Nothing was changed")]
+    #[error(
+        "refusing: the administrator credential does not log in: {reason}. Nothing was changed"
+    )]
     AdminRefused { reason: String },
     #[error("the administrator is a {admin} server and the credential a {target} one")]
     AdminEngine { admin: String, target: String },
@@ -74,9 +76,13 @@ pub enum DbRotateError {
     JournalMismatch { id: String, journal: String },
     #[error("the database {id} accepts neither the old password nor the pending one in `{name}`: someone else changed it meanwhile. Secrets Manager's AWSCURRENT still holds the old one; find out who changed it before running this again")]
     Diverged { id: String, name: String },
-    #[error("the new password was set but {what}; AWSCURRENT still holds the old one. Re-run to resume")]
+    #[error(
+        "the new password was set but {what}; AWSCURRENT still holds the old one. Re-run to resume"
+    )]
     TestFailed { what: String },
-    #[error("changing the password failed: {0}. Nothing was changed in the database; re-run to resume")]
+    #[error(
+        "changing the password failed: {0}. Nothing was changed in the database; re-run to resume"
+    )]
     Change(String),
     #[error("secret `{name}` version {version} does not hold a database credential unleak wrote")]
     ForeignValue { name: String, version: String },

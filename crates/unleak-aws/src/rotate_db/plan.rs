@@ -54,7 +54,11 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &DbRotateOptions) -> 
     };
 
     if let Some(r) = record.clone().filter(|r| !r.done) {
-        if opts.secret_name.as_ref().is_some_and(|s| *s != r.secret_name) {
+        if opts
+            .secret_name
+            .as_ref()
+            .is_some_and(|s| *s != r.secret_name)
+        {
             return Err(DbRotateError::JournalMismatch {
                 id,
                 journal: r.secret_name,
@@ -134,11 +138,7 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &DbRotateOptions) -> 
 
 /// An unfinished rotation: which password does the database take now? The pending one is
 /// tried first (after a crash it is the likelier), then the old one.
-async fn converge(
-    c: &FixClients,
-    opts: &DbRotateOptions,
-    r: &DbRotationRecord,
-) -> Result<Accepts> {
+async fn converge(c: &FixClients, opts: &DbRotateOptions, r: &DbRotationRecord) -> Result<Accepts> {
     let id = r.id.clone();
     let pending = version_value(c, &r.secret_name, &r.pending_token).await?;
     if let Some(p) = &pending {

@@ -69,7 +69,10 @@ impl RdsSecret {
 
     /// Is this the credential (same account, same password)?
     fn is(&self, c: &Credential) -> bool {
-        self.host == c.host && self.port == c.port && self.username == c.user && self.password == c.password
+        self.host == c.host
+            && self.port == c.port
+            && self.username == c.user
+            && self.password == c.password
     }
 
     /// As a credential to log in with.
@@ -157,10 +160,12 @@ pub(super) async fn ensure_secret(
         ));
         return Ok(arn);
     }
-    let d = secrets::describe(c, name).await?.ok_or(DbRotateError::Aws {
-        op: "secretsmanager:DescribeSecret",
-        message: format!("secret `{name}` disappeared while it was being made ready"),
-    })?;
+    let d = secrets::describe(c, name)
+        .await?
+        .ok_or(DbRotateError::Aws {
+            op: "secretsmanager:DescribeSecret",
+            message: format!("secret `{name}` disappeared while it was being made ready"),
+        })?;
     if !d.has_tag(TAG_ROTATED_DB, &rec.id) {
         match secret_state(c, name, &rec.id, &old.credential()).await? {
             SecretState::Usable => {

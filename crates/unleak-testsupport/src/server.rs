@@ -1,0 +1,58 @@
+//! Either server behind one type, for tests that run the same case against both engines.
+
+use crate::{MariaDb, Postgres};
+
+/// A running PostgreSQL or MariaDB.
+pub enum Server {
+    Postgres(Postgres),
+    MariaDb(MariaDb),
+}
+
+impl Server {
+    /// Both engines, started one after the other.
+    pub fn both() -> Result<Vec<Server>, String> {
+        Ok(vec![
+            Server::Postgres(Postgres::start()?),
+            Server::MariaDb(MariaDb::start()?),
+        ])
+    }
+
+    /// `postgres` or `mariadb`: Secrets Manager's name of the engine.
+    pub fn engine(&self) -> &'static str {
+        match self {
+            Server::Postgres(_) => "postgres",
+            Server::MariaDb(_) => "mariadb",
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        match self {
+            Server::Postgres(s) => s.port(),
+            Server::MariaDb(s) => s.port(),
+        }
+    }
+
+    /// A login with `password`; an administrator (superuser, or all privileges) when `admin`.
+    pub fn create_login(&self, name: &str, password: &str, admin: bool) -> Result<(), String> {
+        match self {
+            Server::Postgres(s) => s.create_role(name, password, admin),
+            Server::MariaDb(s) => s.create_user(name, password, admin),
+        }
+    }
+
+    /// A connection URI for `user` (PostgreSQL: to database `postgres`; MariaDB: none).
+    pub fn url(&self, user: &str, password: &str) -> String {
+        match self {
+            Server::Postgres(s) => s.url(user, password, "postgres"),
+            Server::MariaDb(s) => s.url(user, password, ""),
+        }
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        match self {
+            Server::Postgres(s) => s.log(),
+            Server::MariaDb(s) => s.log(),
+        }
+    }
+}
