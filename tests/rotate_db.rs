@@ -402,13 +402,19 @@ async fn an_administrator_sets_it_and_file_line_with_rewrite() {
         std::fs::write(
             &env,
             format!(
-                "DB_ENGINE={}\nDB_HOST=127.0.0.1\nDB_PORT={}\nDB_USER=worker\nDB_PASSWORD={old}\n",
+                "DB_ENGINE={}\nDB_HOST=127.0.0.1\nDB_PORT={}\nDB_USER=worker\nDB_PASSWORD={old}\n{}",
                 if e == "postgres" {
                     "postgresql"
                 } else {
                     "mysql"
                 },
-                s.port()
+                s.port(),
+                // PostgreSQL's default database is the user's name, which does not exist here.
+                if e == "postgres" {
+                    "DB_NAME=postgres\n"
+                } else {
+                    ""
+                }
             ),
         )
         .unwrap();
