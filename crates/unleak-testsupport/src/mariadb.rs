@@ -27,11 +27,19 @@ impl MariaDb {
             .map_err(|e| format!("temp dir: {e}"))?;
         proc::chown_to_server_user(dir.path())?;
         let data = dir.path().join("data");
+        // A temporary directory of its own: servers bootstrapping at once in a shared /tmp
+        // collided on their temporary tables' names ("Error on delete of
+        // '/tmp/#sql-temptable-…'", seen with four at once).
+        let tmp = dir.path().join("tmp");
+        fs::create_dir(&tmp).map_err(|e| format!("create {}: {e}", tmp.display()))?;
+        proc::chown_to_server_user(&tmp)?;
+        let tmpdir = format!("--tmpdir={}", tmp.display());
         let user = proc::server_user().map(|u| u.0);
         let mut cmd = proc::as_server_user(&install);
         cmd.arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
             .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
+            .arg(&tmpdir)
             .current_dir(dir.path());
         if let Some(u) = &user {
             cmd.arg(format!("--user={u}"));
@@ -53,6 +61,7 @@ impl MariaDb {
             .arg(format!("--datadir={}", data.display()))
             .arg(format!("--socket={}", dir.path().join("sock").display()))
             .arg(format!("--pid-file={}", dir.path().join("pid").display()))
+            .arg(&tmpdir)
             .args([&format!("--port={port}"), "--bind-address=127.0.0.1"])
             .args([
                 "--skip-log-bin",
