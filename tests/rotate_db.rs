@@ -33,7 +33,7 @@ fn logs_in(s: &Server, user: &str, password: &str) -> bool {
 
 /// A login `user` with a fresh fake password; returns the password.
 fn login(s: &Server, user: &str, admin: bool) -> String {
-    let pw = fake_secret("old");
+    let pw = fake_secret("old9");
     s.create_login(user, &pw, admin).unwrap();
     pw
 }
@@ -343,6 +343,30 @@ async fn refusals_change_nothing() {
         drop(held);
         assert_unchanged(&s, &w, "app", &old, &secret).await;
 
+        // Someone else changes the password while a rotation is stopped half-way: the re-run
+        // finds the database takes neither password, and stops without touching anything.
+        let user = "drifted";
+        let before = login(&s, user, false);
+        let drift = format!("unleak/drift/{e}");
+        let uri = s.url(user, &before);
+        let args = ["rotate-db", uri.as_str(), "--secret-name", &drift, "--yes"];
+        let crashed = unleak(
+            &m,
+            &w,
+            &cwd,
+            &args,
+            &[("UNLEAK_FAILPOINT", "db-after-create")],
+        );
+        assert!(!crashed.status.success(), "{}", text(&crashed));
+        let other = fake_secret("other");
+        s.set_password(user, &other).unwrap();
+        let out = run(&args);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+        assert!(text(&out).contains("accepts neither"), "{}", text(&out));
+        assert!(logs_in(&s, user, &other));
+        let current = RdsSecret::parse(&current_value(&w, &drift).await.unwrap()).unwrap();
+        assert_eq!(current.password, before, "AWSCURRENT untouched");
+
         // With --allow-superuser the superuser is rotated.
         let out = run(&[
             "rotate-db",
@@ -441,6 +465,83 @@ async fn an_administrator_sets_it_and_file_line_with_rewrite() {
         assert!(now.contains("DB_PASSWORD=${DB_PASSWORD}"), "{now}");
         assert!(!now.contains(&old), "{now}");
         assert!(all.contains("jq -r .password"), "{all}");
+
+        // The administrator from a secret (RDS JSON), the credential from a report's finding.
+        let admin_secret = format!("unleak/dba/{e}");
+        let dba = serde_json::json!({
+            "engine": e, "host": "127.0.0.1", "port": s.port(), "username": "dba",
+            "password": admin_pw, "dbname": if e == "postgres" { "postgres" } else { "" },
+        });
+        w.sm.create_secret()
+            .name(&admin_secret)
+            .secret_string(dba.to_string())
+            .send()
+            .await
+            .unwrap();
+        let old = login(&s, "reporter", false);
+        let conf = dir.path().join("database.yml");
+        std::fs::write(
+            &conf,
+            format!(
+                "production:\n  adapter: {}\n  host: 127.0.0.1\n  port: {}\n  username: reporter\n  password: {old}\n{}",
+                if e == "postgres" { "postgresql" } else { "mysql2" },
+                s.port(),
+                if e == "postgres" { "  database: postgres\n" } else { "" }
+            ),
+        )
+        .unwrap();
+        let report = dir.path().join("report.json");
+        let scan = unleak(
+            &m,
+            &w,
+            &cwd,
+            &[
+                "scan",
+                &rel(&conf, &cwd),
+                "-f",
+                "json",
+                "-o",
+                &rel(&report, &cwd),
+            ],
+            &[],
+        );
+        assert_eq!(scan.status.code(), Some(1), "{}", text(&scan));
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        let id = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["kind"] == "db-password")
+            .expect("the password is found")["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let secret = format!("unleak/report/{e}");
+        let out = unleak(
+            &m,
+            &w,
+            &cwd,
+            &[
+                "rotate-db",
+                &id,
+                "--report",
+                &rel(&report, &cwd),
+                "--admin-secret",
+                &admin_secret,
+                "--secret-name",
+                &secret,
+                "--yes",
+            ],
+            &[],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(
+            text(&out).contains("as administrator dba@"),
+            "{}",
+            text(&out)
+        );
+        assert_rotated(&s, &w, "reporter", &old, &secret, &text(&out)).await;
     }
 }
 

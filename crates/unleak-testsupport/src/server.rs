@@ -40,6 +40,22 @@ impl Server {
         }
     }
 
+    /// Change a login's password behind the back of whatever is using it.
+    pub fn set_password(&self, name: &str, password: &str) -> Result<(), String> {
+        let lit = crate::postgres::quote_literal(password);
+        match self {
+            Server::Postgres(s) => s.sql(&format!(
+                "ALTER ROLE {} PASSWORD {lit}",
+                crate::postgres::quote_ident(name)
+            )),
+            Server::MariaDb(s) => s.sql(&format!(
+                "ALTER USER {}@'%' IDENTIFIED BY {lit}",
+                crate::postgres::quote_literal(name)
+            )),
+        }
+        .map(|_| ())
+    }
+
     /// A connection URI for `user` (PostgreSQL: to database `postgres`; MariaDB: none).
     pub fn url(&self, user: &str, password: &str) -> String {
         match self {
