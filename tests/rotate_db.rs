@@ -153,6 +153,12 @@ async fn rotates_both_engines_and_a_rerun_is_a_no_op() {
         assert!(all.contains("aws secretsmanager rotate-secret"), "{all}");
         assert!(all.contains("RotationSingleUser"), "{all}");
         assert_rotated(&s, &w, "app", &old, &secret, &all).await;
+        // The server logs every statement: the change reached it, as a hash.
+        let changed = match s.engine() {
+            "postgres" => "ALTER ROLE CURRENT_USER PASSWORD 'SCRAM-SHA-256$4096:",
+            _ => "SET PASSWORD = '*",
+        };
+        assert!(s.log().contains(changed), "{}", s.log());
 
         // Again with the old (now dead) password: nothing to do, nothing changed.
         let again = unleak(
@@ -252,7 +258,11 @@ async fn refusals_change_nothing() {
             .replace(&format!(":{}/", s.port()), &format!(":{port}/"));
         let out = run(&["rotate-db", &gone, "--secret-name", &secret, "--yes"]);
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
-        assert!(text(&out).contains("cannot reach"), "{}", text(&out));
+        assert!(
+            text(&out).contains("cannot check the password") && text(&out).contains("refused"),
+            "{}",
+            text(&out)
+        );
         assert_unchanged(&s, &w, "app", &old, &secret).await;
 
         // A superuser, without --allow-superuser.

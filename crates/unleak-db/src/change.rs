@@ -1,8 +1,9 @@
 //! Changing a credential's own password in its database: the "set" step of a rotation.
 //! PostgreSQL: `ALTER ROLE CURRENT_USER PASSWORD '<SCRAM verifier>'` (the verifier, not the
 //! password, so the new password is not in the server's statement log); MySQL/MariaDB:
-//! `ALTER USER CURRENT_USER() IDENTIFIED BY '…'` (MariaDB: `SET PASSWORD = PASSWORD('…')`). New passwords come from `new_password`, whose
-//! alphabet (letters and digits) needs no quoting in SQL, URIs or shells.
+//! `ALTER USER CURRENT_USER() IDENTIFIED BY '…'` (MariaDB: `SET PASSWORD = '<native hash>'`,
+//! so that its logs never see the password either). New passwords come from `new_password`,
+//! whose alphabet (letters and digits) needs no quoting in SQL, URIs or shells.
 //!
 //! For a rotation also: [`inspect`] (does this password log in, as which account, is it a
 //! superuser) and [`change_password_as`] (an administrator sets another account's password).
@@ -153,12 +154,13 @@ pub fn change_password_as(
         ));
     }
     let deadline = Instant::now() + opts.login_timeout;
-    let (mut conn, _) = session(admin, opts, deadline).map_err(|l| {
+    let (mut conn, login) = session(admin, opts, deadline).map_err(|l| {
         ChangeError::Login(match l {
             Login::Refused(m) | Login::Unknown(m) => format!("(administrator) {m}"),
             Login::Ok { .. } => String::new(),
         })
     })?;
+    let mariadb = matches!(&login, Login::Ok { version: Some(v), .. } if v.contains("MariaDB"));
     let done = match admin.engine {
         Engine::Postgres => {
             let v = crate::pg::scram_verifier(new)?;
@@ -173,11 +175,20 @@ pub fn change_password_as(
         _ => {
             let lit = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''"));
             let host = account_host.unwrap_or("%");
-            let sql = format!(
-                "ALTER USER {}@{} IDENTIFIED BY '{new}'",
-                lit(&target.user),
-                lit(host)
-            );
+            let sql = if mariadb {
+                format!(
+                    "SET PASSWORD FOR {}@{} = '{}'",
+                    lit(&target.user),
+                    lit(host),
+                    crate::mysql::native_password_hash(new)
+                )
+            } else {
+                format!(
+                    "ALTER USER {}@{} IDENTIFIED BY '{new}'",
+                    lit(&target.user),
+                    lit(host)
+                )
+            };
             let r = crate::mysql::execute(&mut conn, &sql)?;
             crate::mysql::terminate(&mut conn);
             r
@@ -218,7 +229,12 @@ pub fn change_own_password(
             let mariadb =
                 matches!(&login, Login::Ok { version: Some(v), .. } if v.contains("MariaDB"));
             let sql = if mariadb {
-                format!("SET PASSWORD = PASSWORD('{new}')")
+                // The hash, not the password (this crate logs in to MariaDB only with
+                // mysql_native_password, so that is the account's plugin).
+                format!(
+                    "SET PASSWORD = '{}'",
+                    crate::mysql::native_password_hash(new)
+                )
             } else {
                 format!("ALTER USER CURRENT_USER() IDENTIFIED BY '{new}'")
             };

@@ -332,3 +332,16 @@ fn first_lenenc_string(p: &[u8]) -> Result<Option<String>, WireError> {
     let len = usize::try_from(len).map_err(|_| proto("row value too long"))?;
     Ok(Some(String::from_utf8_lossy(r.take(len)?).into_owned()))
 }
+
+/// The `mysql_native_password` hash MariaDB stores for `password` (`*` and the upper-case hex
+/// of SHA1(SHA1(password))): `SET PASSWORD = '<hash>'` takes it, so the new password itself
+/// never reaches the server's general or slow log.
+pub fn native_password_hash(password: &str) -> String {
+    use sha1::Digest as _;
+    let h = Sha1::digest(Sha1::digest(password.as_bytes()));
+    let mut s = String::from("*");
+    for b in h {
+        s.push_str(&format!("{b:02X}"));
+    }
+    s
+}

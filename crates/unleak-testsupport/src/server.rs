@@ -9,12 +9,20 @@ pub enum Server {
 }
 
 impl Server {
-    /// Both engines, started one after the other.
+    /// Both engines, started one after the other, each logging every statement (so that a
+    /// test can check what reached the server).
     pub fn both() -> Result<Vec<Server>, String> {
-        Ok(vec![
+        let both = vec![
             Server::Postgres(Postgres::start()?),
             Server::MariaDb(MariaDb::start()?),
-        ])
+        ];
+        for s in &both {
+            match s {
+                Server::Postgres(p) => p.log_statements()?,
+                Server::MariaDb(m) => m.log_statements()?,
+            }
+        }
+        Ok(both)
     }
 
     /// `postgres` or `mariadb`: Secrets Manager's name of the engine.
@@ -64,7 +72,7 @@ impl Server {
         }
     }
 
-    /// The server's log so far.
+    /// The server's log so far (statements included).
     pub fn log(&self) -> String {
         match self {
             Server::Postgres(s) => s.log(),

@@ -54,7 +54,7 @@ pub const PASSWORD_LEN: usize = 32;
 pub enum DbRotateError {
     #[error("refusing: the password found for {id} does not log in ({reason}); it may have been rotated already. Nothing was changed")]
     OldRefused { id: String, reason: String },
-    #[error("refusing: cannot reach {id} to check the password: {reason}. Nothing was changed")]
+    #[error("refusing: cannot check the password of {id} (server unreachable, or it cannot be asked): {reason}. Nothing was changed")]
     Unreachable { id: String, reason: String },
     #[error("refusing: {user} on {id} is a superuser; rotating it changes the password every administrator and tool logging in as it uses. Pass --allow-superuser if that is meant. Nothing was changed")]
     Superuser { id: String, user: String },
