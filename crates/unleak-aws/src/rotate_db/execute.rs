@@ -124,7 +124,7 @@ pub async fn execute(
         ));
     }
     if rec.step == DbStep::PendingStored {
-        reach(&mut rec, DbStep::PasswordSet)?;
+        reach(&mut rec, DbStep::Changed)?;
     }
 
     // 5. Test: the new one in, the old one out.

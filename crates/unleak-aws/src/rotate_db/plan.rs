@@ -120,7 +120,7 @@ pub async fn plan(c: &FixClients, journal: &Journal, opts: &DbRotateOptions) -> 
             }
         }
     }
-    plan.secret_exists = match secret_state(c, &plan.secret_name, &id, cred).await? {
+    plan.secret_exists = match secret_state(c, &plan.secret_name, cred).await? {
         SecretState::Absent => false,
         SecretState::Usable => true,
         SecretState::Foreign => {

@@ -63,7 +63,7 @@ impl RdsSecret {
             port,
             username: text("username")?,
             password: text("password")?,
-            dbname: text("dbname"),
+            dbname: text("dbname").filter(|d| !d.is_empty()),
         })
     }
 
@@ -100,7 +100,7 @@ impl RdsSecret {
 /// Whose the secret of that name is, for a new rotation of `c`.
 pub(super) enum SecretState {
     Absent,
-    /// Tagged with this credential, or its `AWSCURRENT` is this credential.
+    /// Its `AWSCURRENT` is this credential (a secret of an earlier rotation, or made by hand).
     Usable,
     Foreign,
 }
@@ -108,19 +108,19 @@ pub(super) enum SecretState {
 pub(super) async fn secret_state(
     c: &FixClients,
     name: &str,
-    id: &str,
     cred: &Credential,
 ) -> Result<SecretState> {
-    let Some(d) = secrets::describe(c, name).await? else {
+    if secrets::describe(c, name).await?.is_none() {
         return Ok(SecretState::Absent);
-    };
+    }
+    // Only this credential as AWSCURRENT will do, even under unleak's tag: the protocol needs
+    // AWSCURRENT to hold the password that works until the new one is tested.
     let current = secrets::current(c, name)
         .await?
         .and_then(|v| v.string)
         .and_then(|s| RdsSecret::parse(&s));
     Ok(match current {
         Some(s) if s.is(cred) => SecretState::Usable,
-        None if d.has_tag(TAG_ROTATED_DB, id) => SecretState::Usable,
         _ => SecretState::Foreign,
     })
 }
@@ -167,7 +167,7 @@ pub(super) async fn ensure_secret(
             message: format!("secret `{name}` disappeared while it was being made ready"),
         })?;
     if !d.has_tag(TAG_ROTATED_DB, &rec.id) {
-        match secret_state(c, name, &rec.id, &old.credential()).await? {
+        match secret_state(c, name, &old.credential()).await? {
             SecretState::Usable => {
                 secrets::tag(c, name, TAG_ROTATED_DB, &rec.id).await?;
                 progress(&format!("tagged secret `{name}` for this rotation"));

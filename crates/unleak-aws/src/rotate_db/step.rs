@@ -16,7 +16,7 @@ pub enum DbStep {
     /// The new password is `AWSPENDING`.
     PendingStored,
     /// The database has the new password.
-    PasswordSet,
+    Changed,
     /// The new password logs in, the old one is refused.
     Tested,
     /// `AWSCURRENT` is the new password: finished.
@@ -29,7 +29,7 @@ impl DbStep {
             DbStep::Journaled => "journaled",
             DbStep::SecretReady => "secret-ready",
             DbStep::PendingStored => "pending-stored",
-            DbStep::PasswordSet => "password-set",
+            DbStep::Changed => "changed",
             DbStep::Tested => "tested",
             DbStep::Done => "done",
         }
@@ -41,7 +41,7 @@ impl DbStep {
             DbStep::Journaled => "db-after-journal",
             DbStep::SecretReady => "db-after-secret",
             DbStep::PendingStored => "db-after-create",
-            DbStep::PasswordSet => "db-after-set",
+            DbStep::Changed => "db-after-set",
             DbStep::Tested => "db-after-test",
             DbStep::Done => "db-after-finish",
         }
@@ -56,7 +56,7 @@ impl DbStep {
         DbStep::Journaled,
         DbStep::SecretReady,
         DbStep::PendingStored,
-        DbStep::PasswordSet,
+        DbStep::Changed,
         DbStep::Tested,
         DbStep::Done,
     ];
