@@ -84,6 +84,8 @@ struct Located {
     cred: Credential,
     /// The file, the password's line and column, and the bytes read.
     at: Option<(PathBuf, u32, u32, Vec<u8>)>,
+    /// The password as written there (a URI's may be percent-encoded).
+    literal: String,
     /// Every secret on the password's line (a diff must hide them all).
     line_secrets: Vec<String>,
 }
@@ -122,7 +124,7 @@ pub fn run(args: RotateDbArgs) -> Result<Outcome> {
                     bytes,
                     *line,
                     *col,
-                    &loc.cred.password,
+                    &loc.literal,
                     &name,
                     args.env_var.as_deref(),
                 )?,
@@ -239,6 +241,7 @@ fn from_uri(target: &str) -> Result<Located> {
     Ok(Located {
         cred,
         at: None,
+        literal: String::new(),
         line_secrets: Vec::new(),
     })
 }
@@ -329,7 +332,8 @@ fn located(path: &Path, f: &Finding, findings: &[Finding], bytes: Vec<u8>) -> Re
         .collect();
     Ok(Located {
         cred,
-        at: Some((path.to_path_buf(), f.line, f.column, bytes.clone())),
+        at: Some((path.to_path_buf(), f.line, f.column, bytes)),
+        literal: f.secret.clone(),
         line_secrets,
     })
 }
