@@ -429,6 +429,19 @@ async fn an_administrator_sets_it_and_file_line_with_rewrite() {
             "the administrator is untouched"
         );
 
+        // The URI from standard input (`-`), here a terminal: never on the command line.
+        let old = login(&s, "piped", false);
+        let secret = format!("unleak/stdin/{e}");
+        let out = unleak_on_terminal(
+            &m,
+            &w,
+            &cwd,
+            &["rotate-db", "-", "--secret-name", &secret, "--yes"],
+            &format!("{}\n", s.url("piped", &old)),
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        assert_rotated(&s, &w, "piped", &old, &secret, &text(&out)).await;
+
         // FILE:LINE from a .env file, its password rewritten to a variable.
         let old = login(&s, "worker", false);
         let dir = tempfile::tempdir_in(&cwd).unwrap();
