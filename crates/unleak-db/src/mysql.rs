@@ -345,3 +345,30 @@ pub fn native_password_hash(password: &str) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_values_and_the_native_hash() {
+        assert_eq!(first_lenenc_string(&[0xfb]).unwrap(), None);
+        assert_eq!(
+            first_lenenc_string(b"\x03app\x01x").unwrap().as_deref(),
+            Some("app")
+        );
+        let mut long = vec![0xfc, 0x2c, 0x01];
+        long.extend(std::iter::repeat_n(b'a', 300));
+        assert_eq!(first_lenenc_string(&long).unwrap().unwrap().len(), 300);
+        assert!(first_lenenc_string(&[0x05, b'a']).is_err());
+        let h = native_password_hash("some-password");
+        assert_eq!(h.len(), 41);
+        assert!(
+            h.starts_with('*')
+                && h[1..]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+        );
+        assert_ne!(h, native_password_hash("some-password2"));
+    }
+}
