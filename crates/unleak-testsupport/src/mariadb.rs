@@ -27,19 +27,18 @@ impl MariaDb {
             .map_err(|e| format!("temp dir: {e}"))?;
         proc::chown_to_server_user(dir.path())?;
         let data = dir.path().join("data");
-        // A temporary directory of its own: servers bootstrapping at once in a shared /tmp
-        // collided on their temporary tables' names ("Error on delete of
-        // '/tmp/#sql-temptable-…'", seen with four at once).
+        // Each server's temporary tables in its own directory, not the shared /tmp: two
+        // bootstraps at once in one test process (the crate's tests are one binary) failed
+        // with "Could not remove temporary table '/tmp/#sql-temptable-…'".
         let tmp = dir.path().join("tmp");
-        fs::create_dir(&tmp).map_err(|e| format!("create {}: {e}", tmp.display()))?;
+        fs::create_dir(&tmp).map_err(|e| format!("mkdir {}: {e}", tmp.display()))?;
         proc::chown_to_server_user(&tmp)?;
-        let tmpdir = format!("--tmpdir={}", tmp.display());
         let user = proc::server_user().map(|u| u.0);
         let mut cmd = proc::as_server_user(&install);
         cmd.arg("--no-defaults")
             .arg(format!("--datadir={}", data.display()))
             .args(["--auth-root-authentication-method=normal", "--skip-test-db"])
-            .arg(&tmpdir)
+            .env("TMPDIR", &tmp)
             .current_dir(dir.path());
         if let Some(u) = &user {
             cmd.arg(format!("--user={u}"));
@@ -61,13 +60,13 @@ impl MariaDb {
             .arg(format!("--datadir={}", data.display()))
             .arg(format!("--socket={}", dir.path().join("sock").display()))
             .arg(format!("--pid-file={}", dir.path().join("pid").display()))
-            .arg(&tmpdir)
             .args([&format!("--port={port}"), "--bind-address=127.0.0.1"])
             .args([
                 "--skip-log-bin",
                 "--innodb-buffer-pool-size=16M",
                 "--skip-name-resolve",
             ])
+            .env("TMPDIR", &tmp)
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
