@@ -14,6 +14,8 @@ mod hook_check;
 mod hook_commit;
 #[cfg(feature = "aws")]
 mod rotate;
+#[cfg(feature = "db")]
+mod rotate_db;
 mod rules;
 mod sarif_root;
 mod scan;
@@ -76,6 +78,9 @@ enum Command {
     /// Rotate a leaked IAM access key: new key into Secrets Manager, old key off (resumable).
     #[cfg(feature = "aws")]
     Rotate(rotate::RotateArgs),
+    /// Rotate a leaked PostgreSQL or MySQL/MariaDB password through Secrets Manager (resumable).
+    #[cfg(feature = "db")]
+    RotateDb(rotate_db::RotateDbArgs),
     /// The AWS account's side: `aws keys` audits every IAM access key.
     #[cfg(feature = "aws")]
     #[command(subcommand)]
@@ -109,6 +114,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Rules(cmd) => rules::run(cmd),
         #[cfg(feature = "aws")]
         Command::Rotate(args) => rotate::run(args),
+        #[cfg(feature = "db")]
+        Command::RotateDb(args) => rotate_db::run(args),
         #[cfg(feature = "aws")]
         Command::Store(args) => store::run(args),
         #[cfg(feature = "aws")]

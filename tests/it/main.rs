@@ -20,6 +20,7 @@ mod output_safety;
 mod precommit;
 mod remote;
 mod rotate;
+mod rotate_db;
 mod sarif;
 mod store;
 mod user_rules;

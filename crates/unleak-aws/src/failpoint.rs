@@ -4,7 +4,8 @@
 //! an empty function and the variable is ignored.
 //!
 //! The points are typed: a rotation's points are its journaled steps ([`Step::failpoint`]),
-//! plus the moments between two calls inside one step; `store` has its own two.
+//! plus the moments between two calls inside one step; `store` has its own two; a database
+//! rotation's are its steps (`rotate_db::DbStep`).
 
 use crate::rotate::Step;
 
@@ -25,6 +26,9 @@ pub enum Point {
     AfterStorePut,
     /// Store: `CreateSecret` answered, not journaled done yet.
     AfterStoreCreate,
+    /// Database rotation: right after a step's action, before the journal records it.
+    #[cfg(feature = "db")]
+    Db(crate::rotate_db::DbStep),
 }
 
 impl Point {
@@ -38,6 +42,8 @@ impl Point {
             Point::AfterDeleteOld => "after-delete-old",
             Point::AfterStorePut => "after-store-put",
             Point::AfterStoreCreate => "after-store-create",
+            #[cfg(feature = "db")]
+            Point::Db(step) => step.failpoint_name(),
         }
     }
 }

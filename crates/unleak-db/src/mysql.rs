@@ -269,3 +269,105 @@ pub fn execute(c: &mut Conn, sql: &str) -> Result<Result<(), String>, WireError>
         _ => Err("unexpected answer to the statement".into()),
     })
 }
+
+/// Run a query (COM_QUERY) and return its rows' first column (`None` for SQL NULL), or the
+/// server's message if it fails. Text protocol without CLIENT_DEPRECATE_EOF: a column count,
+/// the column definitions, an EOF, the rows, an EOF.
+pub fn query_column(
+    c: &mut Conn,
+    sql: &str,
+) -> Result<Result<Vec<Option<String>>, String>, WireError> {
+    let mut q = vec![0x03];
+    q.extend_from_slice(sql.as_bytes());
+    write_packet(c, 0, &q)?;
+    let (_, head) = read_packet(c)?;
+    match head.first() {
+        Some(0xff) => {
+            return Ok(Err(match error_login(&head) {
+                Login::Refused(m) | Login::Unknown(m) => m,
+                Login::Ok { .. } => String::new(),
+            }))
+        }
+        Some(0x00) => return Ok(Ok(Vec::new())),
+        _ => {}
+    }
+    let is_eof = |p: &[u8]| p.first() == Some(&0xfe) && p.len() < 9;
+    // Column definitions up to their EOF.
+    loop {
+        let (_, p) = read_packet(c)?;
+        if is_eof(&p) {
+            break;
+        }
+    }
+    let mut rows = Vec::new();
+    loop {
+        let (_, p) = read_packet(c)?;
+        if is_eof(&p) {
+            return Ok(Ok(rows));
+        }
+        if p.first() == Some(&0xff) {
+            return Ok(Err("the query failed while sending its rows".into()));
+        }
+        rows.push(first_lenenc_string(&p)?);
+    }
+}
+
+/// The first length-encoded string of a text-protocol row (`0xfb`: NULL).
+fn first_lenenc_string(p: &[u8]) -> Result<Option<String>, WireError> {
+    let mut r = Reader { b: p, at: 0 };
+    let len = match r.u8()? {
+        0xfb => return Ok(None),
+        n @ 0..=0xfa => u64::from(n),
+        0xfc => u64::from(r.u16()?),
+        0xfd => {
+            let b = r.take(3)?;
+            u64::from(u32::from_le_bytes([b[0], b[1], b[2], 0]))
+        }
+        _ => {
+            let b = r.take(8)?;
+            u64::from_le_bytes(b.try_into().map_err(|_| proto("short row"))?)
+        }
+    };
+    let len = usize::try_from(len).map_err(|_| proto("row value too long"))?;
+    Ok(Some(String::from_utf8_lossy(r.take(len)?).into_owned()))
+}
+
+/// The `mysql_native_password` hash MariaDB stores for `password` (`*` and the upper-case hex
+/// of SHA1(SHA1(password))): `SET PASSWORD = '<hash>'` takes it, so the new password itself
+/// never reaches the server's general or slow log.
+pub fn native_password_hash(password: &str) -> String {
+    use sha1::Digest as _;
+    let h = Sha1::digest(Sha1::digest(password.as_bytes()));
+    let mut s = String::from("*");
+    for b in h {
+        s.push_str(&format!("{b:02X}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_values_and_the_native_hash() {
+        assert_eq!(first_lenenc_string(&[0xfb]).unwrap(), None);
+        assert_eq!(
+            first_lenenc_string(b"\x03app\x01x").unwrap().as_deref(),
+            Some("app")
+        );
+        let mut long = vec![0xfc, 0x2c, 0x01];
+        long.extend(std::iter::repeat_n(b'a', 300));
+        assert_eq!(first_lenenc_string(&long).unwrap().unwrap().len(), 300);
+        assert!(first_lenenc_string(&[0x05, b'a']).is_err());
+        let h = native_password_hash("some-password");
+        assert_eq!(h.len(), 41);
+        assert!(
+            h.starts_with('*')
+                && h[1..]
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase())
+        );
+        assert_ne!(h, native_password_hash("some-password2"));
+    }
+}

@@ -2,7 +2,7 @@
 //! real `unleak` binary run one way ([`unleak`]), real git repositories ([`git`]), generated
 //! fake keys and passwords ([`keys`]), and real servers on 127.0.0.1, each started per test in
 //! a temporary directory and killed when dropped: moto for AWS ([`moto`], with [`tap`] to see
-//! what reaches it), PostgreSQL ([`postgres`]) and MariaDB ([`mariadb`]). Tools from a registry
+//! what reaches it), PostgreSQL ([`postgres`]) and MariaDB ([`mariadb`]), either behind [`Server`]. Tools from a registry
 //! (moto, pre-commit, the SARIF Multitool) are installed on first use under the target
 //! directory ([`tools`]); database servers through apt-get when missing (root on Debian).
 //! A missing server or tool is a failing test with the install hint, never a skip.
@@ -13,6 +13,7 @@ pub mod mariadb;
 pub mod moto;
 pub mod postgres;
 mod proc;
+pub mod server;
 pub mod tap;
 pub mod tools;
 pub mod unleak;
@@ -21,3 +22,4 @@ pub use mariadb::MariaDb;
 pub use moto::Moto;
 pub use postgres::Postgres;
 pub use proc::free_port;
+pub use server::Server;

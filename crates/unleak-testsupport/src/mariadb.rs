@@ -150,8 +150,21 @@ impl MariaDb {
         )
     }
 
+    /// The server's output and, once [`MariaDb::log_statements`] is on, its general log.
     pub fn log(&self) -> String {
-        fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
+        let read = |f: &str| fs::read_to_string(self.dir.path().join(f)).unwrap_or_default();
+        read("server.log") + &read("general.log")
+    }
+
+    /// Log every statement from now on (the general log), for tests that check what reaches
+    /// the server.
+    pub fn log_statements(&self) -> Result<(), String> {
+        let file = self.dir.path().join("general.log");
+        self.sql(&format!(
+            "SET GLOBAL general_log_file = '{}'; SET GLOBAL general_log = 1",
+            file.display()
+        ))
+        .map(|_| ())
     }
 }
 

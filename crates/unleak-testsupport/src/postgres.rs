@@ -165,6 +165,12 @@ impl Postgres {
         )
     }
 
+    /// Log every statement from now on (`log_statement = 'all'`).
+    pub fn log_statements(&self) -> Result<(), String> {
+        self.sql("ALTER SYSTEM SET log_statement = 'all'")?;
+        self.sql("SELECT pg_reload_conf()").map(|_| ())
+    }
+
     /// The server's log so far (for assertion messages).
     pub fn log(&self) -> String {
         fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()

@@ -6,7 +6,7 @@
 #[cfg(feature = "aws")]
 mod command;
 #[cfg_attr(not(feature = "aws"), allow(dead_code))]
-mod rewrite;
+pub(crate) mod rewrite;
 
 #[cfg(feature = "aws")]
 pub use command::*;
