@@ -20,6 +20,7 @@ fuzz_target!(|data: &[u8]| {
         line: rest,
         after: rest,
         before: rest,
+        lines_before: rest,
         path: if sel & 0x80 != 0 { "config/app.py" } else { "test/fixtures/a.env" },
         key: (sel & 0x40 != 0).then_some(b"db_password".as_slice()),
         quoted: sel & 0x20 != 0,
