@@ -295,9 +295,16 @@ pub(super) fn embedded_json(s: &str) -> bool {
         .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '=' | '_'))
         .collect();
     // `_` may separate the JSON from a trailing secret (Sentry `sntrys_<json>_<secret>`):
-    // try the longest prefix that decodes.
+    // try the whole segment, then the prefixes before its last few `_`, longest first.
+    // Bounded: decoding the prefix before every `_` was quadratic in the segment (the
+    // validators fuzz target found a 22 KB value that took over 10 s).
+    const TRAILING_PARTS: usize = 3;
     let mut candidates = vec![seg.as_str()];
-    candidates.extend(seg.rmatch_indices('_').map(|(i, _)| &seg[..i]));
+    candidates.extend(
+        seg.rmatch_indices('_')
+            .take(TRAILING_PARTS)
+            .map(|(i, _)| &seg[..i]),
+    );
     candidates.iter().any(|c| {
         b64_decode(c)
             .as_deref()
@@ -922,6 +929,23 @@ fn enclosing_block(c: &Candidate<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedded_json_is_linear_in_the_number_of_underscores() {
+        // A 1 MB segment with an `_` every third byte: one decode per `_` made this hours of
+        // work; bounded, it is a few decodes. Run on a thread so a regression fails the test
+        // instead of hanging the run.
+        let sentry_like = format!("eyJ{}", "ab_".repeat(350_000));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || tx.send(embedded_json(&sentry_like)).unwrap());
+        let decoded = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("embedded_json over 1 MB of underscores did not finish in 60 s");
+        assert!(!decoded);
+        // The trailing secret is still split off.
+        let json = base64::engine::general_purpose::STANDARD_NO_PAD.encode(br#"{"url":"x"}"#);
+        assert!(embedded_json(&format!("{json}_{}", "s".repeat(43))));
+    }
 
     fn candidate<'a>(before_lines: &'a str, line: &'a str, secret: &str) -> Candidate<'a> {
         let at = line.find(secret).unwrap();
