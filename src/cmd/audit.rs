@@ -2,7 +2,7 @@
 //! paths), several at once, into one report (and a findings store). A repository that cannot
 //! be cloned or scanned is an error line naming it; the others go on.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -16,6 +16,7 @@ use unleak_scan::report::{self, Format, Style};
 use unleak_scan::sources::history::{self, HistoryOptions, Progress};
 use unleak_scan::sources::{self, ScanContext, StatsSummary};
 use unleak_scan::{Confidence, Finding, Matcher};
+use unleak_store::{AuditRecord, RepoState, Store};
 
 use super::common::{build_matcher, load_config, parse_confidence};
 use crate::output::{self, color_enabled, Output};
@@ -133,23 +134,27 @@ pub struct RepoAudit {
     pub name: String,
     pub findings: Vec<Finding>,
     pub stats: StatsSummary,
-    /// Objects (commits diffed, blobs read) that `known` did not have (raw ids): a store records them once the
-    /// scan was complete, and the next audit skips them.
-    pub new_objects: Vec<Vec<u8>>,
+    /// Objects (raw ids: commits diffed, blobs read) this scan finished that the store did not
+    /// have: recorded, the next audit skips them. Whatever could not be read is not in it.
+    pub scanned: Vec<Vec<u8>>,
+    /// The ref tips scanned, when the scan read everything they reach: recorded, the next
+    /// audit walks only what they do not reach.
+    pub tips: Option<BTreeMap<String, String>>,
+    /// Every ref tip as the store's last complete audit left it, under the same settings:
+    /// nothing was walked or read.
+    pub unchanged: bool,
 }
 
-/// The blobs (raw ids) of a repository, by its name, that an earlier audit scanned.
-pub type KnownBlobs<'a> = dyn Fn(&str) -> Result<HashSet<Vec<u8>>> + Sync + 'a;
-
-/// Clone or fetch `repo` and scan its whole history; with `known` (the blobs of this
-/// repository an earlier audit scanned, by the name it returns), only the other blobs.
+/// Clone or fetch `repo` and scan its whole history; with `store`, incrementally: nothing at
+/// all when its ref tips are those of the last complete audit under the same settings, else
+/// only the commits those tips do not reach, and of those only the objects not scanned before.
 pub fn audit_one(
     repo: &str,
     matcher: &Matcher,
     config: &Config,
     max_file_size: u64,
     quiet: bool,
-    known: Option<&KnownBlobs<'_>>,
+    store: Option<&Prior<'_>>,
 ) -> Result<RepoAudit> {
     let started = Instant::now();
     let (local, name) = crate::remote::local_repo(Path::new(repo), quiet)?;
@@ -158,10 +163,39 @@ pub fn audit_one(
             output::warn(&format!("{name}: {m}"));
         }
     };
-    let known = known.map(|k| k(&name)).transpose()?;
+    let mut opts = HistoryOptions::default();
+    let mut known = None;
+    let mut tips = None;
+    if let Some(p) = store {
+        let now = history::ref_tips(&local)?;
+        let state = p.trusted_state(&name)?;
+        if state.as_ref().is_some_and(|s| s.tips == now) {
+            return Ok(RepoAudit {
+                name,
+                findings: Vec::new(),
+                stats: StatsSummary {
+                    commits: Some(0),
+                    duration_ms: started.elapsed().as_millis() as u64,
+                    ..StatsSummary::default()
+                },
+                scanned: Vec::new(),
+                tips: None,
+                unchanged: true,
+            });
+        }
+        if let Some(state) = state {
+            let mut hide: Vec<String> = state.tips.into_values().collect();
+            hide.sort_unstable();
+            hide.dedup();
+            opts.scanned_tips = hide;
+            known = Some(p.known(&name)?);
+        }
+        tips = Some(now);
+    }
+    let known = known.unwrap_or_default();
     let new_objects = Mutex::new(Vec::new());
     let wants = |id: &[u8]| {
-        let skip = known.as_ref().is_some_and(|k| k.contains(id));
+        let skip = known.contains(id);
         if !skip {
             new_objects
                 .lock()
@@ -173,23 +207,54 @@ pub fn audit_one(
     let mut ctx = ScanContext::new(matcher, config);
     ctx.max_file_size = max_file_size;
     ctx.on_warning = &on_warning;
-    if known.is_some() {
+    if store.is_some() {
         ctx.wants = Some(&wants);
     }
-    let out = history::scan(
-        &ctx,
-        &local,
-        &HistoryOptions::default(),
-        &Progress::default(),
-    )?;
+    let out = history::scan(&ctx, &local, &opts, &Progress::default())?;
     let mut stats = ctx.stats.summary(started.elapsed());
     stats.commits = Some(out.commits);
+    let unfinished = ctx
+        .unfinished
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    let mut scanned = new_objects.into_inner().unwrap_or_else(|p| p.into_inner());
+    scanned.retain(|id| !unfinished.contains(id));
     Ok(RepoAudit {
         name,
         findings: out.findings,
+        // Tips only after a scan that read everything: what a damaged scan missed is walked
+        // again next time (its finished objects are skipped then all the same).
+        tips: tips.filter(|_| stats.errors == 0),
         stats,
-        new_objects: new_objects.into_inner().unwrap_or_else(|p| p.into_inner()),
+        scanned,
+        unchanged: false,
     })
+}
+
+/// An audit's view of the store, for incremental audits: what it recorded of a repository,
+/// trusted only when it was recorded under this audit's settings (rules, configuration,
+/// limits, version: [`super::audit_settings::digest`]).
+pub struct Prior<'a> {
+    pub store: &'a Mutex<Store>,
+    pub settings: &'a str,
+}
+
+impl Prior<'_> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The stored state of `name`, if made under these settings.
+    fn trusted_state(&self, name: &str) -> Result<Option<RepoState>> {
+        Ok(self
+            .lock()
+            .repo_state(name)?
+            .filter(|s| s.settings == self.settings))
+    }
+
+    fn known(&self, name: &str) -> Result<HashSet<Vec<u8>>> {
+        Ok(self.lock().scanned_objects(name)?)
+    }
 }
 
 /// Audit every repository of `repos`, `jobs` at a time; each result (or error) goes to
@@ -243,22 +308,21 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         None => Config::default(),
     };
     let matcher = build_matcher(&config)?;
-    let store = Mutex::new(args.store.open()?);
-    let has_store = store.lock().unwrap_or_else(|p| p.into_inner()).is_some();
-    let known = |name: &str| -> Result<HashSet<Vec<u8>>> {
-        let guard = store.lock().unwrap_or_else(|p| p.into_inner());
-        match guard.as_ref() {
-            Some(s) => Ok(s.scanned_objects(name)?),
-            None => Ok(HashSet::new()),
-        }
-    };
-    let false_positives = match store.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-        Some(s) => s.false_positives()?,
+    let settings = super::audit_settings::digest(args.config.as_deref(), args.max_file_size)?;
+    let store = args.store.open()?.map(Mutex::new);
+    let false_positives = match &store {
+        Some(s) => s
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .false_positives()?,
         None => HashSet::new(),
     };
+    let prior = store.as_ref().map(|store| Prior {
+        store,
+        settings: &settings,
+    });
     let results: Mutex<Vec<RepoAudit>> = Mutex::new(Vec::new());
     let failed = AtomicUsize::new(0);
-    let known_fn: &KnownBlobs<'_> = &known;
     let one = |r: &str| {
         let a = audit_one(
             r,
@@ -266,15 +330,18 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
             &config,
             args.max_file_size,
             args.quiet,
-            has_store.then_some(known_fn),
+            prior.as_ref(),
         )?;
-        if let Some(s) = store.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
-            s.record(&a.name, &a.findings)?;
-            // A scan that could not read everything may have missed blobs: none is recorded
-            // as scanned, so the next audit reads them again.
-            if a.stats.errors == 0 {
-                s.add_scanned_objects(&a.name, &a.new_objects)?;
-            }
+        if let (Some(s), false) = (&store, a.unchanged) {
+            s.lock().unwrap_or_else(|p| p.into_inner()).record_audit(
+                &a.name,
+                &AuditRecord {
+                    findings: &a.findings,
+                    settings: &settings,
+                    scanned: &a.scanned,
+                    tips: a.tips.as_ref(),
+                },
+            )?;
         }
         Ok(a)
     };
@@ -314,9 +381,10 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
     report_all(&args, format, &findings, &stats, &matcher)?;
     if !args.quiet {
         output::note(&format!(
-            "audited {} of {} repositories ({failed} failed), {} commit(s), {} finding(s) in {} ms",
+            "audited {} of {} repositories ({} unchanged, {failed} failed), {} commit(s), {} finding(s) in {} ms",
             audits.len(),
             repos.len(),
+            audits.iter().filter(|a| a.unchanged).count(),
             stats.commits.unwrap_or(0),
             findings.len(),
             stats.duration_ms

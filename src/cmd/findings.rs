@@ -8,11 +8,13 @@ use unleak_store::{Filter, Store};
 
 use crate::Outcome;
 
-/// Where the store is: a SQLite file (`--store` alone: `$XDG_DATA_HOME/unleak/findings.db`).
+/// Where the store is: a SQLite file (`--store` alone: `$XDG_DATA_HOME/unleak/findings.db`)
+/// or a PostgreSQL server (`postgres://USER@HOST/DB`, the password in the URL or `PGPASSWORD`).
 #[derive(Args, Clone, Default)]
 pub struct StoreArg {
-    /// The findings store: a SQLite file (without a value: $XDG_DATA_HOME/unleak/findings.db).
-    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = "")]
+    /// The findings store: a SQLite file (without a value: $XDG_DATA_HOME/unleak/findings.db)
+    /// or a postgres:// URL (password in the URL or PGPASSWORD).
+    #[arg(long, value_name = "PATH|URL", num_args = 0..=1, default_missing_value = "")]
     pub store: Option<String>,
 }
 
@@ -40,7 +42,7 @@ pub fn open(target: &str) -> Result<Store> {
 pub enum FindingsCommand {
     /// The secrets in the store (one line each; `--json` for all fields).
     List(ListArgs),
-    /// One secret: its locations, triage history and verdicts.
+    /// One secret: its locations, triage history, verdicts and actions.
     Show(ShowArgs),
     /// Set a secret's status: open, false-positive, accepted, revoked, rotated.
     Triage(TriageArgs),
@@ -104,7 +106,7 @@ pub fn run(cmd: FindingsCommand) -> Result<Outcome> {
     let mut out = stdout.lock();
     match cmd {
         FindingsCommand::List(a) => {
-            let store = store_of(&a.store)?;
+            let mut store = store_of(&a.store)?;
             let rows = store.list(&Filter {
                 status: a.status,
                 kind: a.kind,
@@ -159,6 +161,21 @@ pub fn run(cmd: FindingsCommand) -> Result<Outcome> {
                 }
                 for v in &d.verdicts {
                     writeln!(out, "  verdict {} at {}: {}", v.status, v.at, v.reason)?;
+                }
+                for x in &d.actions {
+                    writeln!(
+                        out,
+                        "  {} {} by {} at {}{}",
+                        x.action,
+                        x.outcome,
+                        x.who,
+                        x.at,
+                        if x.detail.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", x.detail)
+                        }
+                    )?;
                 }
             }
         }

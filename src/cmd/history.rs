@@ -90,6 +90,7 @@ impl HistoryArgs {
                 since_commit: self.since_commit.clone(),
                 branch: self.branch.clone(),
                 range: self.range.clone(),
+                ..HistoryOptions::default()
             };
             let progress = Progress::default();
             let show = !quiet && std::io::stderr().is_terminal();

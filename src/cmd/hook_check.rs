@@ -31,7 +31,7 @@ pub struct CheckArgs {
 impl CheckArgs {
     /// Leave out the secrets the store (if any) has triaged as false positives.
     pub fn drop_false_positives(&self, findings: &mut Vec<Finding>) -> Result<()> {
-        if let Some(store) = self.store.open()? {
+        if let Some(mut store) = self.store.open()? {
             let fps = store.false_positives()?;
             findings.retain(|f| !fps.contains(&f.fingerprint()));
         }

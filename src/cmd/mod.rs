@@ -1,6 +1,7 @@
 //! Subcommands, one file each (`hook_check` holds what the two hook checks share).
 
 mod audit;
+mod audit_settings;
 #[cfg(feature = "aws")]
 mod aws_keys;
 mod common;
@@ -20,6 +21,8 @@ mod rules;
 mod sarif_root;
 mod scan;
 mod store;
+#[cfg(feature = "aws")]
+mod store_record;
 #[cfg(feature = "aws")]
 mod verify;
 #[cfg(feature = "db")]

@@ -52,6 +52,10 @@ pub struct RotateArgs {
     /// AWS profile with the auditor's credentials for the key's account.
     #[arg(long, value_name = "PROFILE")]
     pub profile: Option<String>,
+
+    /// Record the rotation against the key in this findings store.
+    #[command(flatten)]
+    pub store: super::findings::StoreArg,
 }
 
 pub fn run(args: RotateArgs) -> Result<Outcome> {
@@ -126,6 +130,7 @@ async fn rotate_now(args: &RotateArgs, journal: &Journal, opts: &RotateOptions) 
         })
         .await?;
         print_report(&report)?;
+        record(args, &report)?;
         Ok(Outcome::Clean)
     }
 }
@@ -175,6 +180,36 @@ fn before_you_confirm(plan: &rotate::Plan) -> Vec<String> {
         );
     }
     lines
+}
+
+/// `--store`: the rotation, against the old key id's secret.
+fn record(args: &RotateArgs, r: &RotateReport) -> Result<()> {
+    let Some(mut store) = args.store.open()? else {
+        return Ok(());
+    };
+    let detail = format!(
+        "new key {} in secret {}; old key {}",
+        r.new_key_id,
+        r.secret_name,
+        if r.old_key_deleted {
+            "deleted"
+        } else {
+            "inactive"
+        }
+    );
+    super::store_record::action(
+        &mut store,
+        unleak_scan::kind::AWS_ACCESS_KEY_ID,
+        None,
+        &[&r.old_key_id],
+        &unleak_store::Action {
+            action: "rotate",
+            outcome: "rotated",
+            detail: &detail,
+            who: &super::store_record::who(),
+        },
+    )?;
+    Ok(())
 }
 
 fn status(journal: &Journal) -> Result<Outcome> {

@@ -77,6 +77,10 @@ pub struct RotateDbArgs {
     /// Configuration file for the scan that finds the password (default: .unleak.toml found from the file).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Record the rotation against the password's secret in this findings store.
+    #[command(flatten)]
+    pub store: super::findings::StoreArg,
 }
 
 /// The credential, and where its password is written (for --rewrite).
@@ -88,6 +92,8 @@ struct Located {
     literal: String,
     /// Every secret on the password's line (a diff must hide them all).
     line_secrets: Vec<String>,
+    /// The rule that found the password (FILE:LINE, a report), for `--store`.
+    rule: Option<String>,
 }
 
 pub fn run(args: RotateDbArgs) -> Result<Outcome> {
@@ -200,6 +206,7 @@ pub fn run(args: RotateDbArgs) -> Result<Outcome> {
         })
         .await?;
         print_report(&report)?;
+        record(&args, &loc, &report)?;
         if let (Some((file, rw)), Some((_, _, _, original))) = (&rw, &loc.at) {
             let file = rewrite::confine(&root, file)?;
             rewrite::write_atomic(&file, original, &rw.new_text)?;
@@ -214,6 +221,33 @@ pub fn run(args: RotateDbArgs) -> Result<Outcome> {
         }
         Ok(Outcome::Clean)
     })
+}
+
+/// `--store`: the rotation, against the password's secret: the password as decoded and as
+/// written (a URI's may be percent-encoded), under the finding's rule or the store's rules.
+fn record(args: &RotateDbArgs, loc: &Located, r: &DbRotateReport) -> Result<()> {
+    let Some(mut store) = args.store.open()? else {
+        return Ok(());
+    };
+    let detail = format!("{} in secret {}", r.id, r.secret_name);
+    let action = unleak_store::Action {
+        action: "rotate-db",
+        outcome: "rotated",
+        detail: &detail,
+        who: &super::store_record::who(),
+    };
+    let mut values = vec![loc.cred.password.as_str()];
+    if !loc.literal.is_empty() && loc.literal != loc.cred.password {
+        values.push(&loc.literal);
+    }
+    super::store_record::action(
+        &mut store,
+        DB_PASSWORD,
+        loc.rule.as_deref(),
+        &values,
+        &action,
+    )?;
+    Ok(())
 }
 
 fn rw_display(loc: &Located) -> String {
@@ -243,6 +277,7 @@ fn from_uri(target: &str) -> Result<Located> {
         at: None,
         literal: String::new(),
         line_secrets: Vec::new(),
+        rule: None,
     })
 }
 
@@ -335,6 +370,7 @@ fn located(path: &Path, f: &Finding, findings: &[Finding], bytes: Vec<u8>) -> Re
         at: Some((path.to_path_buf(), f.line, f.column, bytes)),
         literal: f.secret.clone(),
         line_secrets,
+        rule: Some(f.rule_id.clone()),
     })
 }
 

@@ -87,6 +87,11 @@ pub struct VerifyCmdArgs {
 
     #[command(flatten)]
     pub judge: JudgeArgs,
+
+    /// Record each verdict against its secret in this findings store (give the report first:
+    /// `unleak verify REPORT --store …`).
+    #[command(flatten)]
+    pub store: super::findings::StoreArg,
 }
 
 /// Which credential families a run judges.
@@ -284,6 +289,9 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
             f.verification = Some(v);
         }
     }
+    if let Some(mut store) = args.store.open()? {
+        record_verdicts(&mut store, &report.findings)?;
+    }
     if !args.show_secrets {
         report.findings.iter_mut().for_each(FindingRecord::redact);
     }
@@ -321,6 +329,42 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
     } else {
         Outcome::Findings
     })
+}
+
+/// `verify --store`: each verdict against its secret (by the report's `id`, its fingerprint),
+/// once per secret, as a verdict and as a `verify` action.
+fn record_verdicts(store: &mut unleak_store::Store, findings: &[FindingRecord]) -> Result<()> {
+    let who = super::store_record::who();
+    let mut seen = std::collections::HashSet::new();
+    let (mut recorded, mut judged) = (0, 0);
+    for f in findings {
+        let Some(v) = &f.verification else { continue };
+        if !seen.insert(f.id.as_str()) {
+            continue;
+        }
+        judged += 1;
+        let reason = v.reason.as_deref().unwrap_or_default();
+        if store.record_verdict(&f.id, v.status.as_str(), reason)? {
+            store.record_action(
+                &f.id,
+                &unleak_store::Action {
+                    action: "verify",
+                    outcome: v.status.as_str(),
+                    detail: reason,
+                    who: &who,
+                },
+            )?;
+            recorded += 1;
+        }
+    }
+    if recorded < judged {
+        crate::output::note(&format!(
+            "{} of {judged} judged secret(s) are not in the findings store {}: their verdicts were not recorded",
+            judged - recorded,
+            store.name()
+        ));
+    }
+    Ok(())
 }
 
 pub(super) fn read_report(path: &Path) -> Result<(String, String)> {

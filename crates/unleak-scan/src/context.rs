@@ -2,7 +2,9 @@
 //! limits) and where it sends findings, warnings and counts as they come. Apart from the
 //! sources so that what only reads the counts (reports) depends on no source.
 
+use std::collections::HashSet;
 use std::sync::atomic::Ordering;
+use std::sync::Mutex;
 
 use crate::baseline::Baseline;
 use crate::config::Config;
@@ -37,6 +39,10 @@ pub struct ScanContext<'a> {
     /// record them once the scan is whole): a commit walked before added no blob that was not
     /// scanned then, so only new commits are diffed and only new blobs read.
     pub wants: Option<&'a WantsObject<'a>>,
+    /// History scans: the objects (raw ids) the scan could not finish: blobs it could not
+    /// read, commits whose tree it could not read whole or which added such a blob. An
+    /// incremental audit records what it scanned minus these, so the next one retries them.
+    pub unfinished: Mutex<HashSet<Vec<u8>>>,
 }
 
 impl<'a> ScanContext<'a> {
@@ -51,7 +57,17 @@ impl<'a> ScanContext<'a> {
             stats: Stats::default(),
             chunking: Chunking::DEFAULT,
             wants: None,
+            unfinished: Mutex::new(HashSet::new()),
         }
+    }
+
+    /// Note that the object with raw id `id` could not be scanned whole (see
+    /// [`Self::unfinished`]); its warning is the caller's.
+    pub fn unfinished(&self, id: &[u8]) {
+        self.unfinished
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_vec());
     }
 
     /// Keep the findings the configuration does not suppress, announcing each.

@@ -165,6 +165,36 @@ impl Postgres {
         )
     }
 
+    /// A database `name` owned by `owner`.
+    pub fn create_database(&self, name: &str, owner: &str) -> Result<(), String> {
+        self.sql(&format!(
+            "CREATE DATABASE {} OWNER {}",
+            quote_ident(name),
+            quote_ident(owner)
+        ))
+        .map(|_| ())
+    }
+
+    /// `pg_dump` of database `db` (schema and data, plain SQL), as the superuser over the socket.
+    pub fn dump(&self, db: &str) -> Result<String, String> {
+        let out = proc::as_server_user(&self.bin.join("pg_dump"))
+            .arg("-h")
+            .arg(self.dir.path())
+            .args(["-p", &self.port.to_string(), "-U", ADMIN_USER, "-d", db])
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("run pg_dump: {e}"))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(format!(
+                "pg_dump: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    }
+
     /// Log every statement from now on (`log_statement = 'all'`).
     pub fn log_statements(&self) -> Result<(), String> {
         self.sql("ALTER SYSTEM SET log_statement = 'all'")?;

@@ -84,6 +84,10 @@ pub struct StoreArgs {
     /// Configuration file for the rescan (default: .unleak.toml found from the file).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+
+    /// Record what was done against the secret in this findings store.
+    #[command(flatten)]
+    pub store: crate::cmd::findings::StoreArg,
 }
 
 fn parse_tag(s: &str) -> Result<(String, String), String> {
@@ -228,6 +232,25 @@ pub fn run(args: StoreArgs) -> Result<Outcome> {
         StoreOutcome::Updated { .. } => outln!("Stored a new version of secret `{name}`.")?,
     }
     outln!("  {}", outcome.arn())?;
+    if let Some(mut store) = args.store.open()? {
+        let done = match &outcome {
+            StoreOutcome::Created { .. } => "created",
+            StoreOutcome::Unchanged { .. } => "unchanged",
+            StoreOutcome::Updated { .. } => "updated",
+        };
+        crate::cmd::store_record::action(
+            &mut store,
+            &loc.kind,
+            Some(&loc.rule_id),
+            &[&loc.secret],
+            &unleak_store::Action {
+                action: "store",
+                outcome: done,
+                detail: &format!("secret {name}"),
+                who: &crate::cmd::store_record::who(),
+            },
+        )?;
+    }
 
     if let (Some(rw), Some(file), Some((_, _, original))) = (&rw, &loc.file, &loc.at) {
         // Confined again: the tree may have changed while Secrets Manager was called.

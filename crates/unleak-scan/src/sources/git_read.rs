@@ -49,6 +49,7 @@ pub fn read_blob<'o>(
             ctx.warn(&format!(
                 "object {id} (blob `{path}`): cannot read, skipped: damaged loose object ({why})"
             ));
+            ctx.unfinished(id.as_bytes());
             return None;
         }
     }
@@ -57,6 +58,7 @@ pub fn read_blob<'o>(
             "object {id} (blob `{path}`): cannot read, skipped: {}",
             e.message()
         ));
+        ctx.unfinished(id.as_bytes());
     };
     match repo::read_header(odb, id) {
         Ok((size, _)) if size as u64 > ctx.max_file_size => {

@@ -115,6 +115,7 @@ pub(super) fn scan_blobs(
                     let b = &blobs[i];
                     let Some(repo) = lease.as_ref() else {
                         ctx.warn(&format!("object {}: no repository handle, skipped", b.id));
+                        ctx.unfinished(b.id.as_bytes());
                         return Vec::new();
                     };
                     scan_one(ctx, repo, i, b, progress)
@@ -138,6 +139,7 @@ fn scan_one(
         Ok(o) => o,
         Err(e) => {
             ctx.warn(&format!("object {}: {}", b.id, e.message()));
+            ctx.unfinished(b.id.as_bytes());
             return Vec::new();
         }
     };

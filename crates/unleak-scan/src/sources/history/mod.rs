@@ -11,7 +11,10 @@
 
 mod attribute;
 mod blobs;
+mod tips;
 mod walk;
+
+pub use tips::ref_tips;
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 
@@ -35,6 +38,9 @@ pub struct HistoryOptions {
     pub branch: Option<String>,
     /// Only the commits of `A..B`.
     pub range: Option<String>,
+    /// Commits (hex ids) whose whole history an earlier scan read (an incremental audit's
+    /// stored ref tips): they and their ancestors are not walked.
+    pub scanned_tips: Vec<String>,
 }
 
 /// Where a scan is, for a progress display.
@@ -125,6 +131,8 @@ pub fn scan(
     drop(pool);
     let repo = Repository::open(&git_dir).map_err(git_err)?;
 
+    unfinished_commits(ctx, &walked.commits, &walked.changes);
+
     progress.set_phase(Phase::Attribution);
     let history = attribute::History::parents_first(walked.commits, walked.changes, walked.paths);
     let findings = attribute::attribute(ctx, &repo, &history, &blobs, matched);
@@ -133,6 +141,28 @@ pub fn scan(
         findings: ctx.keep(findings),
         commits: history.len() as u64,
     })
+}
+
+/// A commit that added a blob the scan could not read is unfinished too: an incremental audit
+/// that skipped the commit next time would never meet the blob again.
+fn unfinished_commits(
+    ctx: &ScanContext<'_>,
+    commits: &[walk::CommitNode],
+    changes: &[walk::Changes],
+) {
+    let mut unfinished = ctx.unfinished.lock().unwrap_or_else(|p| p.into_inner());
+    if unfinished.is_empty() {
+        return;
+    }
+    for (c, ch) in commits.iter().zip(changes) {
+        if ch
+            .added
+            .iter()
+            .any(|(_, b)| unfinished.contains(&b.as_bytes()[..]))
+        {
+            unfinished.insert(c.id.as_bytes().to_vec());
+        }
+    }
 }
 
 fn git_err(e: git2::Error) -> Error {

@@ -91,6 +91,9 @@ pub(super) fn walk(
                         }
                     };
                     progress.commits.fetch_add(1, Ordering::Relaxed);
+                    if out.is_err() {
+                        ctx.unfinished(id.as_bytes());
+                    }
                     out
                 },
             )
@@ -111,6 +114,9 @@ pub(super) fn walk(
                     }
                     ch.gone = n.gone.iter().map(|g| interner.id(g)).collect();
                     notes.submodules.extend(n.submodules);
+                    if !n.broken.is_empty() {
+                        ctx.unfinished(node.id.as_bytes());
+                    }
                     for (id, p) in n.broken {
                         ctx.warn(&format!(
                             "object {id} (tree `{p}` in commit {}): cannot read, skipped",
@@ -216,6 +222,13 @@ fn tips(
     if let Some(s) = &opts.since_commit {
         hide.push(resolve(repo, s)?);
     }
+    // Tips an earlier complete scan had: what they reach was scanned then. A tip that is gone
+    // (force-pushed away and collected) hides nothing.
+    hide.extend(
+        opts.scanned_tips
+            .iter()
+            .filter_map(|t| resolve(repo, t).ok()),
+    );
     Ok((push, hide))
 }
 

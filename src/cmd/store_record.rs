@@ -1,0 +1,69 @@
+//! What the judge and the fixers record in a findings store (`--store` on `verify`, `rotate`,
+//! `store` and `rotate-db`): a verdict or an action against the secret it was about, found by
+//! fingerprint. The store keys a secret by `unleak_scan`'s fingerprint of (rule id, value);
+//! a fixer that holds the value but not the rule that found it (`rotate AKIA…`, `rotate-db
+//! URI`) tries the value under every rule the store found secrets of that kind by, so the
+//! action lands on the secret whichever rule reported it. Nothing recorded carries a value:
+//! an outcome word and, as detail, where things went (a secret's name, a new key's id).
+
+use anyhow::Result;
+use unleak_scan::kind::shown_whole;
+use unleak_store::{Action, Store};
+
+/// Who is acting: `$USER`, else `unknown`.
+pub fn who() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The fingerprints the store may know `values` (one secret, as written and decoded) of
+/// `kind` by: under `rule` (when the finding is at hand) and under each rule of the store's
+/// secrets of this kind.
+fn fingerprints(
+    store: &mut Store,
+    kind: &str,
+    rule: Option<&str>,
+    values: &[&str],
+) -> Result<Vec<String>> {
+    let mut rules = store.rule_ids(kind)?;
+    rules.extend(rule.map(str::to_string));
+    rules.sort();
+    rules.dedup();
+    let mut fps: Vec<String> = rules
+        .iter()
+        .flat_map(|r| {
+            values
+                .iter()
+                .map(move |v| unleak_scan::fingerprint::of(r, v, shown_whole(kind)))
+        })
+        .collect();
+    fps.sort();
+    fps.dedup();
+    Ok(fps)
+}
+
+/// Record `action` against the store's secret(s) that are `values` of `kind`; how many there
+/// were. None is a note, not an error: the fix was made, the store just never saw the secret.
+pub fn action(
+    store: &mut Store,
+    kind: &str,
+    rule: Option<&str>,
+    values: &[&str],
+    action: &Action<'_>,
+) -> Result<usize> {
+    let mut n = 0;
+    for fp in fingerprints(store, kind, rule, values)? {
+        if store.record_action(&fp, action)? {
+            n += 1;
+        }
+    }
+    if n == 0 {
+        crate::output::note(&format!(
+            "the findings store {} has no such {kind}: nothing recorded (audit the repository into it first)",
+            store.name()
+        ));
+    }
+    Ok(n)
+}
