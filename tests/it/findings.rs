@@ -294,3 +294,230 @@ fn a_store_of_a_newer_schema_is_refused() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `findings list --json` of `store` (a path or URL).
+fn list(dir: &Path, store: &str) -> Vec<Value> {
+    let out = run(dir, &["findings", "list", "--json", "--store", store]);
+    json(&out).as_array().cloned().expect("rows")
+}
+
+fn audit_to(dir: &Path, list: &Path, store: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "audit",
+        "--repos",
+        list.to_str().expect("utf-8"),
+        "--store",
+        store,
+        "-f",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    run(dir, &args)
+}
+
+/// Eight repositories sharing secrets: every third secret is in three of them.
+fn org(dir: &Path) -> (Vec<Repo>, std::path::PathBuf) {
+    let secrets: Vec<String> = (0..12).map(|_| password()).collect();
+    let mut repos = Vec::new();
+    let mut lines = String::new();
+    for r in 0..8 {
+        let files: Vec<(String, String)> = (0..12)
+            .filter(|i| i % 8 == r || (i % 3 == 0 && matches!((r + 8 - i % 8) % 8, 1 | 2)))
+            .map(|i| (format!("svc/{i}.env"), db_url(&secrets[i])))
+            .collect();
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let (repo, bare) = bare_with(dir, &format!("r{r}"), &files);
+        lines.push_str(&bare);
+        lines.push('\n');
+        repos.push(repo);
+    }
+    let list = dir.join("org.txt");
+    std::fs::write(&list, lines).expect("list");
+    (repos, list)
+}
+
+#[test]
+fn four_shard_processes_on_one_postgres_store_match_one_audit_and_reruns_are_idempotent() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let (_repos, list) = org(dir);
+    let pg = unleak_testsupport::Postgres::start().unwrap_or_else(|e| panic!("PostgreSQL: {e}"));
+    let pw = password();
+    pg.create_role("auditor", &pw, false).expect("role");
+    for db in ["single", "sharded"] {
+        pg.create_database(db, "auditor").expect("db");
+    }
+    let single = pg.url("auditor", &pw, "single");
+    let out = audit_to(dir, &list, &single, &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = list_rows_summary(&list_all(dir, &single));
+    assert!(expected.0 >= 12, "{expected:?}");
+
+    // Four workers at once, one part each, one store; the password from PGPASSWORD.
+    let sharded = format!("postgresql://auditor@127.0.0.1:{}/sharded", pg.port());
+    let shard = |i: u32| {
+        unleak_testsupport::unleak::command()
+            .current_dir(dir)
+            .env("XDG_CACHE_HOME", dir.join(format!("cache{i}")))
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("PGPASSWORD", &pw)
+            .args([
+                "audit",
+                "--repos",
+                list.to_str().expect("utf-8"),
+                "-q",
+                "-f",
+                "json",
+            ])
+            .args(["--shard", &format!("{i}/4"), "--store", &sharded])
+            .output()
+            .expect("unleak runs")
+    };
+    let outs: Vec<Output> = std::thread::scope(|s| {
+        let hs: Vec<_> = (1..=4).map(|i| s.spawn(move || shard(i))).collect();
+        hs.into_iter().map(|h| h.join().expect("thread")).collect()
+    });
+    for (i, o) in outs.iter().enumerate() {
+        assert!(
+            matches!(o.status.code(), Some(0 | 1)),
+            "shard {}: {}",
+            i + 1,
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!String::from_utf8_lossy(&o.stderr).contains(&pw));
+    }
+    let with_pgpassword = |args: &[&str]| {
+        unleak_testsupport::unleak::command()
+            .current_dir(dir)
+            .env("PGPASSWORD", &pw)
+            .args(args)
+            .output()
+            .expect("unleak runs")
+    };
+    let rows = with_pgpassword(&["findings", "list", "--json", "--store", &sharded]);
+    let rows = json(&rows).as_array().cloned().expect("rows");
+    assert_eq!(
+        list_rows_summary(&rows),
+        expected,
+        "the same secrets as one audit"
+    );
+
+    // Shard 2 run again (a failed pod re-run): nothing changes.
+    let again = shard(2);
+    assert!(matches!(again.status.code(), Some(0 | 1)));
+    let rows = with_pgpassword(&["findings", "list", "--json", "--store", &sharded]);
+    let rows = json(&rows).as_array().cloned().expect("rows");
+    assert_eq!(list_rows_summary(&rows), expected, "idempotent");
+
+    // A wrong password and an unreachable server: exit 2, named, the password never shown.
+    for bad in [
+        pg.url("auditor", "Wr0ng-Pw-x9", "sharded"),
+        "postgres://auditor:Wr0ng-Pw-x9@127.0.0.1:1/sharded".to_string(),
+    ] {
+        let out = run(dir, &["findings", "list", "--store", &bad]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("(PostgreSQL)") && err.contains("auditor:***@"),
+            "{err}"
+        );
+        assert!(
+            !err.contains("Wr0ng-Pw-x9") && !err.contains("panicked"),
+            "{err}"
+        );
+    }
+}
+
+fn list_all(dir: &Path, store: &str) -> Vec<Value> {
+    list(dir, store)
+}
+
+/// (secrets, occurrences, distinct ids): what must match between a single and a sharded audit.
+fn list_rows_summary(rows: &[Value]) -> (usize, u64, usize) {
+    let ids: std::collections::HashSet<&str> =
+        rows.iter().filter_map(|r| r["id"].as_str()).collect();
+    let occ = rows.iter().filter_map(|r| r["occurrences"].as_u64()).sum();
+    (rows.len(), occ, ids.len())
+}
+
+#[test]
+fn reaudits_skip_unchanged_repositories_retry_unreadable_objects_and_follow_settings() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path();
+    let r = Repo::new();
+    let (one, two) = (password(), password());
+    r.write("a.env", &db_url(&one));
+    r.commit("one");
+    r.write("b.env", &db_url(&two));
+    r.commit("two");
+    let list = dir.join("local.txt");
+    std::fs::write(&list, format!("{}\n", r.path.display())).expect("list");
+    let store = dir.join("s.db").to_string_lossy().into_owned();
+
+    // b.env's blob is a loose object: damage it, keeping the original to put back.
+    let blob = r.git(&["rev-parse", "HEAD:b.env"]).trim().to_string();
+    let obj = r
+        .path
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    let original = std::fs::read(&obj).expect("loose object");
+    let mut perm = std::fs::metadata(&obj).expect("meta").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perm.set_readonly(false);
+    std::fs::set_permissions(&obj, perm).expect("chmod");
+    std::fs::write(&obj, b"not zlib at all").expect("damage");
+
+    let first = json(&audit_to(dir, &list, &store, &[]));
+    assert!(first["stats"]["errors"].as_u64() >= Some(1), "{first}");
+    assert_eq!(
+        first["findings"].as_array().map(Vec::len),
+        Some(1),
+        "{first}"
+    );
+    // Still damaged: the commit that added it is diffed again and the blob tried again; the
+    // rest was recorded.
+    let second = json(&audit_to(dir, &list, &store, &[]));
+    assert_eq!(second["stats"]["commits"], 1, "{second}");
+    assert_eq!(second["stats"]["files"], 0, "{second}");
+    assert!(second["stats"]["errors"].as_u64() >= Some(1), "{second}");
+    // Repaired: found now, and the scan is complete.
+    std::fs::write(&obj, &original).expect("repair");
+    let third = json(&audit_to(dir, &list, &store, &[]));
+    assert_eq!(third["stats"]["errors"], 0, "{third}");
+    assert_eq!(third["stats"]["files"], 1, "{third}");
+    assert_eq!(
+        third["findings"].as_array().map(Vec::len),
+        Some(1),
+        "{third}"
+    );
+
+    // Unchanged: no walk at all (no commit listed, no blob read), well under a second.
+    let started = std::time::Instant::now();
+    let out = audit_to(dir, &list, &store, &[]);
+    let elapsed = started.elapsed();
+    let fourth = json(&out);
+    assert_eq!(fourth["stats"]["commits"], 0, "{fourth}");
+    assert_eq!(fourth["stats"]["files"], 0, "{fourth}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 unchanged"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(elapsed < std::time::Duration::from_secs(3), "{elapsed:?}");
+
+    // Other settings: the old records are not trusted, everything is read again.
+    let fifth = json(&audit_to(dir, &list, &store, &["--max-file-size", "10M"]));
+    assert_eq!(fifth["stats"]["files"], 2, "{fifth}");
+    assert_eq!(fifth["stats"]["commits"], 2, "{fifth}");
+    assert_eq!(list_all(dir, &store).len(), 2);
+}

@@ -569,3 +569,112 @@ async fn an_administrator_sets_it_and_file_line_with_rewrite() {
 fn rel(p: &Path, base: &Path) -> String {
     p.strip_prefix(base).unwrap().to_string_lossy().into_owned()
 }
+
+#[tokio::test]
+async fn rotate_db_with_a_findings_store_records_the_rotation_against_the_secret() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let cwd = w.state.path().to_path_buf();
+    let s = Server::Postgres(
+        unleak_testsupport::Postgres::start().unwrap_or_else(|e| panic!("PostgreSQL: {e}")),
+    );
+    let db = cwd.join("findings.db").to_string_lossy().into_owned();
+    let show = |id: &str| {
+        let out = unleak(
+            &m,
+            &w,
+            &cwd,
+            &["findings", "show", id, "--json", "--store", &db],
+            &[],
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+    };
+
+    // FILE:LINE: the finding's own rule.
+    let old = login(&s, "stored", false);
+    let env = cwd.join("app.env");
+    std::fs::write(
+        &env,
+        format!(
+            "DB_ENGINE=postgresql\nDB_HOST=127.0.0.1\nDB_PORT={}\nDB_USER=stored\nDB_PASSWORD={old}\nDB_NAME=postgres\n",
+            s.port()
+        ),
+    )
+    .unwrap();
+    let out = unleak(
+        &m,
+        &w,
+        &cwd,
+        &["scan", "app.env", "--store", &db, "-f", "json"],
+        &[],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = report["findings"][0]["id"]
+        .as_str()
+        .expect("a finding")
+        .to_string();
+    let out = unleak(
+        &m,
+        &w,
+        &cwd,
+        &[
+            "rotate-db",
+            "app.env:5",
+            "--secret-name",
+            "unleak/stored",
+            "--yes",
+            "--store",
+            &db,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_rotated(&s, &w, "stored", &old, "unleak/stored", &text(&out)).await;
+    let shown = show(&id);
+    assert_eq!(shown["actions"][0]["action"], "rotate-db", "{shown}");
+    assert_eq!(shown["actions"][0]["outcome"], "rotated", "{shown}");
+    assert!(
+        shown["actions"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("unleak/stored"),
+        "{shown}"
+    );
+
+    // A URI: no finding at hand, the store's rules of the kind are tried.
+    let old = login(&s, "byuri", false);
+    let uri = s.url("byuri", &old);
+    std::fs::write(cwd.join("svc.env"), format!("DATABASE_URL={uri}\n")).unwrap();
+    let out = unleak(
+        &m,
+        &w,
+        &cwd,
+        &["scan", "svc.env", "--store", &db, "-f", "json"],
+        &[],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = report["findings"][0]["id"]
+        .as_str()
+        .expect("a finding")
+        .to_string();
+    let out = unleak(
+        &m,
+        &w,
+        &cwd,
+        &[
+            "rotate-db",
+            &uri,
+            "--secret-name",
+            "unleak/byuri",
+            "--yes",
+            "--store",
+            &db,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(show(&id)["actions"][0]["action"], "rotate-db");
+    let bytes = std::fs::read(cwd.join("findings.db")).unwrap();
+    assert!(!bytes.windows(old.len()).any(|x| x == old.as_bytes()));
+}

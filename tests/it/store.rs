@@ -740,3 +740,57 @@ async fn rewrite_adds_the_import_the_new_python_line_needs() {
     assert!(all.contains("Added `import os` at line 1"), "{all}");
     assert!(!all.contains(&secret), "{all}");
 }
+
+#[tokio::test]
+async fn store_with_a_findings_store_records_the_action_against_the_secret() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let dir = tempfile::tempdir().unwrap();
+    let secret = fake_secret("pw-");
+    write(
+        dir.path(),
+        "app.env",
+        &format!("HOST=db\nDB_PASSWORD={secret}\n"),
+    );
+    let db = dir.path().join("findings.db");
+    let db = db.to_str().unwrap();
+    let out = unleak(&m, &w, dir.path(), &["scan", "app.env", "--store", db], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let args = [
+        "store", "--path", "app.env", "--line", "2", "--name", "test/db", "--yes", "--store", db,
+    ];
+    let out = unleak(&m, &w, dir.path(), &args, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &["findings", "list", "--json", "--store", db],
+        &[],
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = rows[0]["id"].as_str().unwrap().to_string();
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &["findings", "show", &id, "--json", "--store", db],
+        &[],
+    );
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["actions"][0]["action"], "store", "{shown}");
+    assert_eq!(shown["actions"][0]["outcome"], "created", "{shown}");
+    assert_eq!(shown["actions"][0]["detail"], "secret test/db", "{shown}");
+    let out = unleak(
+        &m,
+        &w,
+        dir.path(),
+        &["findings", "show", &id, "--store", db],
+        &[],
+    );
+    assert!(text(&out).contains("store created by"), "{}", text(&out));
+    assert!(!std::fs::read(dir.path().join("findings.db"))
+        .unwrap()
+        .windows(secret.len())
+        .any(|x| x == secret.as_bytes()));
+}
