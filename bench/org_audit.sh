@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Org-wide audit numbers: N generated repositories behind a `git daemon` on 127.0.0.1, audited
-# once in full (time and peak RSS), again unchanged (incremental: no blob read), and split
-# into 1, 2 and 4 shard workers running at once (their findings counts must add up to the
-# full audit's).
+# once in full (time and peak RSS), again unchanged (incremental: no walk, no blob read), and
+# split into 1, 2 and 4 shard workers running at once against one PostgreSQL store (each run
+# a fresh database: its secrets count must equal the full audit's).
 #
 #     bench/org_audit.sh [UNLEAK] [REPOS] [COMMITS]   (defaults: target/release/unleak 20 1500)
+#
+# PostgreSQL: $UNLEAK_BENCH_PG (a server URL without a database, e.g.
+# postgres://me:pw@127.0.0.1:5432) or a throwaway server started here with initdb from
+# /usr/lib/postgresql/*/bin (as the `postgres` account when run as root).
 #
 # Prints numbers; it is not a test. Work files go to a temp dir, removed at the end.
 set -euo pipefail
@@ -13,7 +17,8 @@ N=${2:-20}
 COMMITS=${3:-1500}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
-trap 'kill "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
+pgpid=
+trap 'kill "$daemon" 2>/dev/null || true; [ -z "$pgpid" ] || kill "$pgpid" 2>/dev/null || true; sleep 1; rm -rf "$work"' EXIT
 mkdir -p "$work/srv"
 for i in $(seq 1 "$N"); do
     python3 "$here/gen_history.py" "$work/srv/r$i.git" --commits "$COMMITS" --seed "$i" >/dev/null
@@ -37,22 +42,43 @@ measure() { # label, args...
     echo "$label: wall $wall, peak RSS ${rss} KiB, findings $findings, blobs scanned $files"
 }
 
+if [ -n "${UNLEAK_BENCH_PG:-}" ]; then
+    pgbase=$UNLEAK_BENCH_PG
+    psqlc() { psql "$pgbase/postgres" -qAt -c "$1"; }
+else
+    bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    as=()
+    if [ "$(id -u)" = 0 ]; then as=(runuser -u postgres --); fi
+    mkdir -p "$work/pg" && chmod 777 "$work/pg" && chmod 755 "$work"
+    "${as[@]}" "$bin/initdb" -D "$work/pg/data" -U postgres --auth=trust -E UTF8 --no-sync --locale=C >/dev/null
+    pgport=$(python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+    "${as[@]}" "$bin/postgres" -D "$work/pg/data" -p "$pgport" -c listen_addresses=127.0.0.1 \
+        -c unix_socket_directories="$work/pg" -c fsync=off >"$work/pg/log" 2>&1 &
+    pgpid=$!
+    for _ in $(seq 100); do "$bin/pg_isready" -q -h 127.0.0.1 -p "$pgport" && break; sleep 0.1; done
+    pgbase="postgres://postgres@127.0.0.1:$pgport"
+    psqlc() { "$bin/psql" "$pgbase/postgres" -qAt -c "$1"; }
+fi
+secrets() { # store URL: the number of secrets in it
+    "$UNLEAK" findings list --json --store "$1" | python3 -c 'import json,sys;print(len(json.load(sys.stdin)))'
+}
+
 measure "full audit, clone ($N repos)" audit --repos "$work/repos.txt" -j 2 -q -f json --store "$work/s.db"
 measure "re-audit, unchanged (fetch + walk)" audit --repos "$work/repos.txt" -j 2 -q -f json --store "$work/s.db"
+echo "secrets in the SQLite store: $(secrets "$work/s.db")"
+psqlc "CREATE DATABASE full_pg" >/dev/null
+measure "full audit into PostgreSQL (mirrors cached)" audit --repos "$work/repos.txt" -j 2 -q -f json --store "$pgbase/full_pg"
+measure "re-audit into PostgreSQL, unchanged" audit --repos "$work/repos.txt" -j 2 -q -f json --store "$pgbase/full_pg"
 for workers in 1 2 4; do
+    psqlc "CREATE DATABASE shards_$workers" >/dev/null
     start=$(date +%s.%N)
-    total=0
     pids=()
     for i in $(seq 1 "$workers"); do
-        "$UNLEAK" audit --repos "$work/repos.txt" --shard "$i/$workers" -q -f json \
-            --store "$work/shard-$workers-$i.db" > "$work/shard-$workers-$i.json" || true &
+        XDG_CACHE_HOME="$work/cache-$workers-$i" "$UNLEAK" audit --repos "$work/repos.txt" --shard "$i/$workers" -q -f json \
+            --store "$pgbase/shards_$workers" > "$work/shard-$workers-$i.json" || true &
         pids+=($!)
     done
     wait "${pids[@]}"
-    for i in $(seq 1 "$workers"); do
-        n=$(python3 -c 'import json,sys;print(len(json.load(open(sys.argv[1]))["findings"]))' "$work/shard-$workers-$i.json")
-        total=$((total + n))
-    done
     end=$(date +%s.%N)
-    echo "$workers shard worker(s): $(python3 -c "print(round($end-$start,1))") s, findings $total"
+    echo "$workers shard worker(s) on one PostgreSQL store: $(python3 -c "print(round($end-$start,1))") s, secrets $(secrets "$pgbase/shards_$workers")"
 done
