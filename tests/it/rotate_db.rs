@@ -579,102 +579,63 @@ async fn rotate_db_with_a_findings_store_records_the_rotation_against_the_secret
         unleak_testsupport::Postgres::start().unwrap_or_else(|e| panic!("PostgreSQL: {e}")),
     );
     let db = cwd.join("findings.db").to_string_lossy().into_owned();
-    let show = |id: &str| {
-        let out = unleak(
-            &m,
-            &w,
-            &cwd,
-            &["findings", "show", id, "--json", "--store", &db],
-            &[],
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout)
-            .unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+    let run = |args: &[&str]| unleak(&m, &w, &cwd, args, &[]);
+    let json = |out: std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+    };
+    // `file` scanned into the store: the finding's id.
+    let scanned = |file: &str| -> String {
+        let report = json(run(&["scan", file, "--store", &db, "-f", "json"]));
+        report["findings"][0]["id"]
+            .as_str()
+            .expect("a finding")
+            .to_string()
+    };
+    let rotate = |target: &str, secret: &str| {
+        let out = run(&[
+            "rotate-db",
+            target,
+            "--secret-name",
+            secret,
+            "--yes",
+            "--store",
+            &db,
+        ]);
+        assert!(out.status.success(), "{}", text(&out));
+        out
+    };
+    let first_action = |id: &str| {
+        json(run(&["findings", "show", id, "--json", "--store", &db]))["actions"][0].clone()
     };
 
     // FILE:LINE: the finding's own rule.
     let old = login(&s, "stored", false);
-    let env = cwd.join("app.env");
     std::fs::write(
-        &env,
+        cwd.join("app.env"),
         format!(
             "DB_ENGINE=postgresql\nDB_HOST=127.0.0.1\nDB_PORT={}\nDB_USER=stored\nDB_PASSWORD={old}\nDB_NAME=postgres\n",
             s.port()
         ),
     )
     .unwrap();
-    let out = unleak(
-        &m,
-        &w,
-        &cwd,
-        &["scan", "app.env", "--store", &db, "-f", "json"],
-        &[],
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let id = report["findings"][0]["id"]
-        .as_str()
-        .expect("a finding")
-        .to_string();
-    let out = unleak(
-        &m,
-        &w,
-        &cwd,
-        &[
-            "rotate-db",
-            "app.env:5",
-            "--secret-name",
-            "unleak/stored",
-            "--yes",
-            "--store",
-            &db,
-        ],
-        &[],
-    );
-    assert!(out.status.success(), "{}", text(&out));
+    let id = scanned("app.env");
+    let out = rotate("app.env:5", "unleak/stored");
     assert_rotated(&s, &w, "stored", &old, "unleak/stored", &text(&out)).await;
-    let shown = show(&id);
-    assert_eq!(shown["actions"][0]["action"], "rotate-db", "{shown}");
-    assert_eq!(shown["actions"][0]["outcome"], "rotated", "{shown}");
+    let action = first_action(&id);
+    assert_eq!(action["action"], "rotate-db", "{action}");
+    assert_eq!(action["outcome"], "rotated", "{action}");
     assert!(
-        shown["actions"][0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("unleak/stored"),
-        "{shown}"
+        action["detail"].as_str().unwrap().contains("unleak/stored"),
+        "{action}"
     );
 
     // A URI: no finding at hand, the store's rules of the kind are tried.
     let old = login(&s, "byuri", false);
     let uri = s.url("byuri", &old);
     std::fs::write(cwd.join("svc.env"), format!("DATABASE_URL={uri}\n")).unwrap();
-    let out = unleak(
-        &m,
-        &w,
-        &cwd,
-        &["scan", "svc.env", "--store", &db, "-f", "json"],
-        &[],
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let id = report["findings"][0]["id"]
-        .as_str()
-        .expect("a finding")
-        .to_string();
-    let out = unleak(
-        &m,
-        &w,
-        &cwd,
-        &[
-            "rotate-db",
-            &uri,
-            "--secret-name",
-            "unleak/byuri",
-            "--yes",
-            "--store",
-            &db,
-        ],
-        &[],
-    );
-    assert!(out.status.success(), "{}", text(&out));
-    assert_eq!(show(&id)["actions"][0]["action"], "rotate-db");
+    let id = scanned("svc.env");
+    rotate(&uri, "unleak/byuri");
+    assert_eq!(first_action(&id)["action"], "rotate-db");
     let bytes = std::fs::read(cwd.join("findings.db")).unwrap();
     assert!(!bytes.windows(old.len()).any(|x| x == old.as_bytes()));
 }
