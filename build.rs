@@ -42,6 +42,9 @@ fn main() {
     if std::env::var_os("CARGO_FEATURE_DB").is_some() {
         features.push("db");
     }
+    if std::env::var_os("CARGO_FEATURE_PG").is_some() {
+        features.push("pg");
+    }
     let features = if features.is_empty() {
         "none: scanner only".to_string()
     } else {
