@@ -242,7 +242,7 @@ pub fn annotate(
             if let Some(advice) = v.advice() {
                 f.advice = advice.into();
             }
-            f.verification = Some(v);
+            f.verification = Some(Box::new(v));
         }
     }
     Ok(())
@@ -286,7 +286,7 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
             if let Some(advice) = v.advice() {
                 f.advice = advice.into();
             }
-            f.verification = Some(v);
+            f.verification = Some(Box::new(v));
         }
     }
     if let Some(mut store) = args.store.open()? {
