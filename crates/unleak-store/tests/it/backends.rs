@@ -79,11 +79,11 @@ pub fn finding(
         entropy: 4.0,
         encrypted: None,
         pair: None,
-        commit: Some(CommitInfo {
+        commit: Some(Box::new(CommitInfo {
             commit: commit.to_string(),
             date: date.to_string(),
             ..CommitInfo::default()
-        }),
+        })),
         verification: None,
     }
 }
