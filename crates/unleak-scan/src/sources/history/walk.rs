@@ -35,10 +35,12 @@ pub(super) struct Walked {
 }
 
 /// Commits diffed at once (in parallel) before their diffs are folded into the walk's tables.
-/// Diffing every commit first and folding afterwards held all the diffs at once: on git/git
-/// (203,352 commits from every ref of the mirror, 781,386 added (path, blob) entries) that
-/// was 324 MB of the 626 MB peak RSS. A chunk of 4096 holds about 2% of that and still gives
-/// each thread hundreds of commits between joins (no slower: see README, "Memory").
+/// Diffing every commit first and folding afterwards held all the diffs at once: on the git/git
+/// mirror (203,352 commits from every ref, 781,386 added (path, blob) entries) RSS grew by
+/// 324 MB while they were collected (160 MB of heap by massif: each entry a path allocation
+/// and 48 bytes, plus rayon's result lists), to a 626 MB peak. A chunk holds 2% of that and
+/// still gives each of the threads a thousand or more commits between joins: peak RSS 384 MB
+/// with the walk as the peak, the same CPU time (README, "Memory").
 const DIFF_CHUNK: usize = 4096;
 
 /// Walk the commits `opts` selects (and with `--all-objects` every commit and blob of the
@@ -64,6 +66,11 @@ fn walk_in_chunks(
     progress: &Progress,
     chunk: usize,
 ) -> Result<Walked> {
+    // Commits are listed through a libgit2 handle of its own, closed before the diffs: libgit2
+    // maps the pack windows it reads, and peeling git/git's 4,294 refs left 64 MB of its pack
+    // and index resident through the whole walk (commits and trees come from our reader).
+    let listing = Repository::open(repo.path()).map_err(git_err)?;
+    let repo = &listing;
     let (push, hide) = tips(ctx, repo, opts)?;
     let shallow = shallow_commits(repo);
     // A full audit walks with our reader; ranges and `--since-commit` with libgit2, whose
@@ -82,6 +89,7 @@ fn walk_in_chunks(
         extra = commits.into_iter().filter(|c| !seen.contains(c)).collect();
         orphans = blobs;
     }
+    drop(listing);
 
     let mut tables = Tables::with_capacity(ids.len() + extra.len());
     for (list, unreachable) in [(&ids, false), (&extra, true)] {
@@ -128,9 +136,12 @@ struct Tables {
     commits: Vec<CommitNode>,
     changes: Vec<Changes>,
     paths: Interner,
-    /// Distinct blobs in first-seen order, each with its paths in first-seen order.
-    blobs: Vec<(ObjectId, Vec<PathId>)>,
+    /// Distinct blobs by number, in first-seen order.
+    blob_ids: Vec<ObjectId>,
     blob_no: HashMap<ObjectId, u32>,
+    /// Every distinct (blob number, path) pair in the order first seen: one flat list, not a
+    /// list per blob (most blobs have one path, and a small list costs 56 bytes for 4).
+    pairs: Vec<(u32, PathId)>,
     /// (blob number, path) pairs already recorded, as `number << 32 | path`: a set, not a
     /// search of the blob's paths (one blob at 80,000 paths took 72 s that way), and 8 bytes
     /// a pair, not the 24 of (id, path).
@@ -144,8 +155,9 @@ impl Tables {
             commits: Vec::with_capacity(commits),
             changes: Vec::with_capacity(commits),
             paths: Interner::default(),
-            blobs: Vec::new(),
+            blob_ids: Vec::new(),
             blob_no: HashMap::new(),
+            pairs: Vec::new(),
             recorded: HashSet::new(),
             submodules: Vec::new(),
         }
@@ -160,13 +172,13 @@ impl Tables {
         for (p, b) in added {
             let pid = self.paths.id(&p);
             ch.added.push((pid, b));
-            let next = self.blobs.len() as u32;
+            let next = self.blob_ids.len() as u32;
             let no = *self.blob_no.entry(b).or_insert(next);
             if no == next {
-                self.blobs.push((b, Vec::new()));
+                self.blob_ids.push(b);
             }
             if self.recorded.insert(u64::from(no) << 32 | u64::from(pid.0)) {
-                self.blobs[no as usize].1.push(pid);
+                self.pairs.push((no, pid));
             }
         }
         ch.gone = notes.gone.iter().map(|g| self.paths.id(g)).collect();
@@ -192,15 +204,26 @@ impl Tables {
             ));
         }
         drop(self.recorded);
-        let paths = &self.paths;
+        // Each blob's paths in the order the walk first saw them there.
+        let mut count = vec![0usize; self.blob_ids.len()];
+        for &(no, _) in &self.pairs {
+            count[no as usize] += 1;
+        }
         let mut blobs: Vec<BlobPaths> = self
-            .blobs
-            .into_iter()
-            .map(|(id, pids)| BlobPaths {
+            .blob_ids
+            .iter()
+            .zip(count)
+            .map(|(&id, n)| BlobPaths {
                 id,
-                paths: pids.iter().map(|&p| paths.name(p).to_string()).collect(),
+                paths: Vec::with_capacity(n),
             })
             .collect();
+        for &(no, pid) in &self.pairs {
+            blobs[no as usize]
+                .paths
+                .push(self.paths.name(pid).to_string());
+        }
+        drop(self.pairs);
         // Blobs in no tree at all (`--all-objects`): named by id, attributed to no commit.
         for id in orphans
             .into_iter()
