@@ -11,7 +11,7 @@ secs=${1:-60}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(matcher validators kubernetes_secret config rules_file delta pack loose_object repository archive)
+    targets=(matcher validators kubernetes_secret config rules_file delta pack loose_object repository archive report)
 fi
 seeds=target/seeds
 rm -rf "$seeds" && mkdir -p "$seeds"
@@ -20,13 +20,15 @@ rm -rf "$seeds" && mkdir -p "$seeds"
 # validator); YAML for the Kubernetes decoder; configurations and rule files as they are.
 mkdir -p "$seeds/matcher" "$seeds/validators" "$seeds/kubernetes_secret" "$seeds/config" \
     "$seeds/rules_file" "$seeds/delta" "$seeds/pack" "$seeds/loose_object" "$seeds/repository" \
-    "$seeds/archive"
+    "$seeds/archive" "$seeds/report"
 n=0
 while IFS= read -r -d '' f; do
     n=$((n + 1))
     cp "$f" "$seeds/matcher/c$n"
     head -c 4096 "$f" > "$seeds/validators/c$n"
     case "$f" in *.yaml|*.yml) cp "$f" "$seeds/kubernetes_secret/c$n" ;; esac
+    # The report target: odd first byte, the reports unleak writes of this file.
+    { printf '\001'; head -c 4096 "$f"; } > "$seeds/report/c$n"
 done < <(find ../corpus -type f -size -256k -print0)
 cp ../.unleak.toml "$seeds/config/project"
 i=0
@@ -96,6 +98,17 @@ with tarfile.open(fileobj=tbuf, mode="w") as t:
 for name, data in [("zip", zbuf.getvalue()), ("tar", tbuf.getvalue()),
                    ("tgz", gzip.compress(tbuf.getvalue(), mtime=0)), ("gz", gzip.compress(env_text, mtime=0))]:
     open(os.path.join(seeds, "archive", name), "wb").write(b"\0" + data)
+# The report target, even first byte: report texts as they are (a json report with a field
+# this version does not know, which must survive the round trip, and a JSON Lines record).
+import json
+record = {"rule_id": "r", "kind": "k", "path": "a.env", "line": 1, "end_line": 1, "column": 1,
+          "secret": "ab…", "confidence": "high", "entropy": 4.5, "pair": {"kind": "k2", "secret": "cd…", "line": 1},
+          "commit": {"commit": "00" * 20, "author": "a", "email": "a@example.invalid", "date": "2024-01-01T00:00:00Z",
+                     "message": "m", "paths": ["a.env"]},
+          "verification": {"status": "unknown", "reason": "r"}, "occurrences": []}
+report = {"version": 1, "findings": [record], "stats": {"files": 1, "duration_ms": 1}, "from_a_newer_version": [1]}
+open(os.path.join(seeds, "report", "json"), "wb").write(b"\0" + json.dumps(report).encode())
+open(os.path.join(seeds, "report", "jsonl"), "wb").write(b"\0" + (json.dumps(record) + "\n") .encode() * 2)
 # The repository target: no damage, and a few records of damage.
 open(os.path.join(seeds, "repository", "none"), "wb").write(b"")
 open(os.path.join(seeds, "repository", "some"), "wb").write(bytes([0, 40, 0, 0, 0, 0xff, 1, 9, 0, 0, 0, 1]))

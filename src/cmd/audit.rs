@@ -222,6 +222,7 @@ fn add(total: &mut StatsSummary, s: &StatsSummary) {
     total.archive_members += s.archive_members;
     total.errors += s.errors;
     total.packed_blobs += s.packed_blobs;
+    total.unlisted += s.unlisted;
     total.commits = Some(total.commits.unwrap_or(0) + s.commits.unwrap_or(0));
 }
 

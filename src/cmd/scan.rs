@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use unleak_scan::baseline::Baseline;
 use unleak_scan::config::Config;
+use unleak_scan::context::DEFAULT_MAX_FINDINGS_PER_FILE;
 use unleak_scan::report::{self, Format, Style};
 use unleak_scan::sources::{self, stdin, tree, ScanContext};
 use unleak_scan::{Confidence, Finding};
@@ -47,6 +48,11 @@ pub struct ScanArgs {
     // Shown as written (`50M`, not 52428800); a unit test ties it to DEFAULT_MAX_FILE_SIZE.
     #[arg(long, value_name = "SIZE", value_parser = parse_limit, default_value = DEFAULT_MAX_FILE_SIZE_SHOWN)]
     pub max_file_size: u64,
+
+    /// List at most N findings of one file, the most confident (0: no limit); the number of
+    /// the others is reported.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FINDINGS_PER_FILE)]
+    pub max_findings_per_file: usize,
 
     /// Configuration file (default: .unleak.toml at the scanned root or the git repo's top).
     #[arg(long, value_name = "FILE")]
@@ -207,6 +213,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome> {
         let mut ctx = ScanContext::new(&matcher, &config);
         ctx.baseline = baseline.as_ref();
         ctx.max_file_size = args.max_file_size;
+        ctx.max_findings_per_file = args.max_findings_per_file;
         ctx.on_finding = &on_finding;
         ctx.on_warning = &on_warning;
 

@@ -190,6 +190,8 @@ fn key_pairs_pair_up_with_their_own_line() {
             "--config",
             "/dev/null",
             "--show-secrets",
+            "--max-findings-per-file",
+            "0",
         ]),
         b"",
     );
@@ -206,6 +208,114 @@ fn key_pairs_pair_up_with_their_own_line() {
     for f in ids {
         assert_eq!(f["pair"]["line"], f["line"], "{f}");
     }
+}
+
+/// 1,200 distinct password assignments, then an AWS key pair: a file of generated data, or one
+/// crafted to make a JSON report slow (an Argon2 id for each finding).
+fn dump_with_a_key_at_the_end() -> (String, String, String) {
+    let id = unleak_testsupport::keys::random_key_id_for_account(123_456_789_012);
+    let secret = unleak_testsupport::keys::secret_access_key();
+    let mut text: String = (0..1200)
+        .map(|i| {
+            format!(
+                "password = \"{}{i}\"\n",
+                unleak_testsupport::keys::password()
+            )
+        })
+        .collect();
+    text.push_str(&format!(
+        "aws_access_key_id = {id}\naws_secret_access_key = {secret}\n"
+    ));
+    (text, id, secret)
+}
+
+fn listed(json: &str) -> (Vec<serde_json::Value>, u64) {
+    let doc: serde_json::Value = serde_json::from_str(json).expect("a JSON report");
+    let unlisted = doc["stats"]["unlisted"].as_u64().unwrap_or(0);
+    (doc["findings"].as_array().unwrap().clone(), unlisted)
+}
+
+#[test]
+fn a_file_with_more_findings_than_the_limit_lists_the_most_confident_and_counts_the_rest() {
+    let d = tempfile::tempdir().unwrap();
+    let (text, id, secret) = dump_with_a_key_at_the_end();
+    std::fs::write(d.path().join("dump.txt"), &text).unwrap();
+    let scan = |extra: &[&str]| {
+        run(
+            unleak()
+                .current_dir(d.path())
+                .args([
+                    "scan",
+                    "dump.txt",
+                    "-f",
+                    "json",
+                    "--show-secrets",
+                    "--no-config",
+                ])
+                .args(extra),
+            b"",
+        )
+    };
+    let (code, out, err, _) = scan(&["--max-findings-per-file", "0"]);
+    assert_eq!(code, 1, "{err}");
+    let (all, unlisted) = listed(&out);
+    assert_eq!(unlisted, 0);
+    assert!(all.len() > 1100, "{} findings", all.len());
+    assert!(!err.contains("more are not"), "{err}");
+
+    // The decoys come first in the file; the key pair is listed all the same, and the scan
+    // fails on it as it would without the limit.
+    let (code, out, err, _) = scan(&["--max-findings-per-file", "100"]);
+    assert_eq!(code, 1, "{err}");
+    let (some, unlisted) = listed(&out);
+    assert_eq!(some.len(), 100);
+    assert_eq!(unlisted as usize, all.len() - 100);
+    for s in [&id, &secret] {
+        assert!(some.iter().any(|f| f["secret"] == **s), "{s} not listed");
+    }
+    assert!(
+        err.contains(&format!(
+            "dump.txt: {} findings in one file; the 100 most confident are listed, {} more are not",
+            all.len(),
+            all.len() - 100
+        )),
+        "{err}"
+    );
+    // Those listed are the file's findings, in the file's order.
+    let lines: Vec<u64> = some.iter().map(|f| f["line"].as_u64().unwrap()).collect();
+    assert!(lines.windows(2).all(|w| w[0] <= w[1]), "{lines:?}");
+    assert!(some.iter().all(|f| all.contains(f)));
+
+    // The default limit applies without the flag; the text report says what was left out.
+    let (code, out, err, _) = run(
+        unleak().current_dir(d.path()).args([
+            "scan",
+            "dump.txt",
+            "--no-config",
+            "--color",
+            "never",
+        ]),
+        b"",
+    );
+    assert_eq!(code, 1, "{err}");
+    let default = unleak_scan::context::DEFAULT_MAX_FINDINGS_PER_FILE;
+    assert!(
+        out.contains(&format!("{} more not listed", all.len() - default)),
+        "{out}"
+    );
+
+    // History blobs are bounded the same way.
+    let repo = Repo::new();
+    repo.write("dump.txt", &text);
+    repo.commit("data");
+    let (code, found, err) =
+        unleak_testsupport::unleak::history_json(&repo.path, &["--max-findings-per-file", "100"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(found.len(), 100);
+    for s in [&id, &secret] {
+        assert!(found.iter().any(|f| f["secret"] == **s), "{s} not listed");
+    }
+    assert!(err.contains("more are not"), "{err}");
 }
 
 #[test]

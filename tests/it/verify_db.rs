@@ -82,6 +82,19 @@ fn database_passwords_are_judged_only_when_asked_from_uris_and_nearby_assignment
         ),
     )
     .unwrap();
+    // The URI as a value: the assignment before it is not part of its scheme, nor is a
+    // SQLAlchemy driver after `+` (both were once "engine not supported": unknown).
+    std::fs::write(
+        dir.path().join("deploy.env"),
+        format!(
+            "DATABASE_URL={}\nSQLALCHEMY_DATABASE_URI={}\n",
+            pg.url("app", &live, "postgres")
+                .replacen("postgresql://", "postgres://", 1),
+            pg.url("app", &live, "postgres")
+                .replacen("postgresql://", "postgresql+psycopg2://", 1),
+        ),
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("alone.cfg"),
         format!("password = \"{}\"\n", password("A")),
@@ -96,7 +109,7 @@ fn database_passwords_are_judged_only_when_asked_from_uris_and_nearby_assignment
         None,
     );
     let v = verdicts(&out.stdout);
-    assert_eq!(v.len(), 4, "{v:?} {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(v.len(), 6, "{v:?} {}", String::from_utf8_lossy(&out.stderr));
     assert!(v.iter().all(|f| f.2 == "none"), "{v:?}");
     assert!(!pg.log().contains("password authentication failed"));
 
@@ -124,6 +137,8 @@ fn database_passwords_are_judged_only_when_asked_from_uris_and_nearby_assignment
             ("alone.cfg", 1, "unknown"),
             ("app.py", 1, "live"),
             ("app.py", 2, "invalid"),
+            ("deploy.env", 1, "live"),
+            ("deploy.env", 2, "live"),
             ("settings.env", 6, "invalid"),
         ],
         "{got:#?}\n{}",

@@ -88,8 +88,10 @@ pub enum ParseError {
     NotConnection,
 }
 
+/// SQLAlchemy-style `dialect+driver` schemes (`postgresql+psycopg2`) name the engine first.
 fn engine_of(scheme: &str) -> Engine {
-    match scheme.to_ascii_lowercase().as_str() {
+    let dialect = scheme.split('+').next().unwrap_or(scheme);
+    match dialect.to_ascii_lowercase().as_str() {
         "postgres" | "postgresql" | "pgsql" | "psql" | "redshift" => Engine::Postgres,
         "mysql" | "mariadb" | "mysqlx" | "mysql2" => Engine::Mysql,
         _ => Engine::Other,
@@ -142,8 +144,8 @@ pub fn parse(text: &str) -> Result<Credential, ParseError> {
 /// `scheme://user:password@host:port/db?params` (percent-decoded); JDBC puts the user and
 /// password in the parameters instead.
 pub fn parse_uri(uri: &str, jdbc: bool) -> Result<Credential, ParseError> {
-    let (scheme, rest) = uri.split_once("://").ok_or(ParseError::NotConnection)?;
-    let scheme = scheme.rsplit(':').next().unwrap_or(scheme).to_string();
+    let (before, rest) = uri.split_once("://").ok_or(ParseError::NotConnection)?;
+    let scheme = scheme_at_end(before).ok_or(ParseError::NotConnection)?;
     let (rest, query) = match rest.split_once('?') {
         Some((a, q)) => (a, q),
         None => (rest, ""),
@@ -215,6 +217,22 @@ impl TlsMode {
             TlsMode::Optional
         }
     }
+}
+
+/// The URI scheme that ends `before` (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`),
+/// without whatever the line put in front of it (`DATABASE_URL=postgres`, `url: mysql`,
+/// `x=jdbc:mariadb`): those once made the scheme `DATABASE_URL=postgres`, an engine "not
+/// supported", so a live database URL was judged unknown.
+fn scheme_at_end(before: &str) -> Option<String> {
+    let is_scheme = |c: char| c.is_ascii_alphanumeric() || "+-.".contains(c);
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| is_scheme(c))
+        .last()
+        .map(|(i, _)| i)?;
+    let scheme = before[start..].trim_start_matches(|c: char| !c.is_ascii_alphabetic());
+    (!scheme.is_empty()).then(|| scheme.to_string())
 }
 
 fn split_host_port(s: &str) -> Result<(Option<String>, Option<String>), ParseError> {
@@ -477,6 +495,26 @@ mod tests {
         );
         assert_eq!(parse("redis://:p@h:6379").unwrap_err(), ParseError::NoUser);
         assert_eq!(parse("mongodb://u:p@h").unwrap().engine, Engine::Other);
+        // What a line puts before the scheme is not part of it; a driver after `+` is not either.
+        for (text, engine, scheme) in [
+            (
+                "DATABASE_URL=postgres://u:p@h/db",
+                Engine::Postgres,
+                "postgres",
+            ),
+            ("url: mysql://u:p@h/db", Engine::Mysql, "mysql"),
+            (
+                "(postgresql+psycopg2://u:p@h/db",
+                Engine::Postgres,
+                "postgresql+psycopg2",
+            ),
+            ("DB=mysql+pymysql://u:p@h", Engine::Mysql, "mysql+pymysql"),
+            ("x=jdbc:mariadb://u:p@h", Engine::Mysql, "mariadb"),
+        ] {
+            let c = parse(text).unwrap();
+            assert_eq!((c.engine, c.scheme.as_str()), (engine, scheme), "{text}");
+        }
+        assert_eq!(parse("=://u:p@h").unwrap_err(), ParseError::NotConnection);
         assert!(matches!(
             parse("postgres://u:p@h:99999/"),
             Err(ParseError::BadPort(_))

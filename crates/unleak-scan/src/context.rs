@@ -13,6 +13,12 @@ use crate::stats::Stats;
 /// Default `--max-file-size`: larger blobs are skipped with a note (generated bundles, dumps).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 * 1024 * 1024;
 
+/// Default `--max-findings-per-file`. A file with more findings than this is generated data or
+/// an attack: a crafted megabyte of distinct `password = "…"` lines held 35,000 findings, and a
+/// JSON or SARIF report pays an Argon2 id (1.2-1.5 ms) for each, 44 s a megabyte. The most
+/// confident are listed, so no decoy pushes a real key out; the count of the rest is reported.
+pub const DEFAULT_MAX_FINDINGS_PER_FILE: usize = 1000;
+
 /// [`ScanContext::wants_object`]: whether to read the object with this raw id.
 pub type WantsObject<'a> = dyn Fn(&[u8]) -> bool + Sync + 'a;
 
@@ -24,6 +30,8 @@ pub struct ScanContext<'a> {
     /// Findings already accepted (`--baseline`): not reported.
     pub baseline: Option<&'a Baseline>,
     pub max_file_size: u64,
+    /// Findings listed of one file (one blob, an archive with its members); 0: no limit.
+    pub max_findings_per_file: usize,
     /// Called for each kept finding as soon as it is found (for streaming output).
     pub on_finding: &'a (dyn Fn(&Finding) + Sync),
     /// Called for each warning (unreadable file, corrupt object).
@@ -46,6 +54,7 @@ impl<'a> ScanContext<'a> {
             config,
             baseline: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_findings_per_file: DEFAULT_MAX_FINDINGS_PER_FILE,
             on_finding: &|_| {},
             on_warning: &|_| {},
             stats: Stats::default(),
@@ -68,6 +77,31 @@ impl<'a> ScanContext<'a> {
         kept
     }
 
+    /// The findings of one file, at most `max_findings_per_file` of them (see
+    /// [`keep_most_confident`]); the rest are counted and named in a warning, which does not
+    /// make the scan incomplete: the file is reported, and a listed finding fails the scan
+    /// wherever a left-out one would, since none left out is more confident than one listed.
+    pub fn bound(&self, path: &str, mut found: Vec<Finding>) -> Vec<Finding> {
+        let total = found.len();
+        let left_out = keep_most_confident(&mut found, self.max_findings_per_file);
+        self.note_unlisted(path, total, left_out);
+        found
+    }
+
+    /// Count and name the `left_out` of a file's `total` findings that are not listed.
+    pub fn note_unlisted(&self, path: &str, total: usize, left_out: usize) {
+        if left_out == 0 {
+            return;
+        }
+        self.stats
+            .unlisted
+            .fetch_add(left_out as u64, Ordering::Relaxed);
+        (self.on_warning)(&format!(
+            "{path}: {total} findings in one file; the {} most confident are listed, {left_out} more are not (generated data? `--max-findings-per-file 0` lists every one)",
+            total - left_out
+        ));
+    }
+
     /// Whether a history scan should read the object with raw id `id` (see [`Self::wants`]).
     pub fn wants_object(&self, id: &[u8]) -> bool {
         self.wants.is_none_or(|w| w(id))
@@ -77,6 +111,28 @@ impl<'a> ScanContext<'a> {
         self.stats.errors.fetch_add(1, Ordering::Relaxed);
         (self.on_warning)(message);
     }
+}
+
+/// Keep the `limit` most confident of `found` (0: all), in their order; among equals the first
+/// in the file (by line and column: the matcher's order is by rule). Returns how many were left out. The most confident of a file so far and of the
+/// next part are the most confident of both, so a file read in chunks is bounded chunk by chunk.
+pub fn keep_most_confident(found: &mut Vec<Finding>, limit: usize) -> usize {
+    if limit == 0 || found.len() <= limit {
+        return 0;
+    }
+    let mut order: Vec<usize> = (0..found.len()).collect();
+    order.sort_by_key(|&i| {
+        let f = &found[i];
+        (std::cmp::Reverse(f.confidence), f.line, f.column)
+    });
+    let mut keep = vec![false; found.len()];
+    for &i in &order[..limit] {
+        keep[i] = true;
+    }
+    let left_out = found.len() - limit;
+    let mut k = keep.into_iter();
+    found.retain(|_| k.next().unwrap_or(false));
+    left_out
 }
 
 /// How a long input is cut.

@@ -23,6 +23,8 @@ pub struct Stats {
     /// History scans: blobs rebuilt by unleak's own pack reader (the rest came through
     /// libgit2: loose objects, alternates, packs it cannot read).
     pub packed_blobs: AtomicU64,
+    /// Findings past `--max-findings-per-file` in a file: found, not listed.
+    pub unlisted: AtomicU64,
 }
 
 /// A snapshot of [`Stats`] with the duration, as reports print it (and read it back: a field
@@ -45,6 +47,9 @@ pub struct StatsSummary {
     pub commits: Option<u64>,
     #[serde(skip_serializing_if = "is_zero")]
     pub packed_blobs: u64,
+    /// Findings not listed: past `--max-findings-per-file` in a file (the least confident).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unlisted: u64,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -66,6 +71,7 @@ impl Stats {
             duration_ms: duration.as_millis() as u64,
             commits: None,
             packed_blobs: g(&self.packed_blobs),
+            unlisted: g(&self.unlisted),
         }
     }
 }

@@ -224,6 +224,12 @@ pub fn write(
             stats.skipped_binary, stats.skipped_large, stats.skipped_allowlisted
         ));
     }
+    if stats.unlisted > 0 {
+        summary.push_str(&format!(
+            "; {} more not listed (over --max-findings-per-file)",
+            stats.unlisted
+        ));
+    }
     if stats.skipped_archive > 0 {
         summary.push_str(&format!("; {} archives not opened", stats.skipped_archive));
     }

@@ -127,17 +127,20 @@ impl Problem {
 /// Scan a blob found at `path`: the matcher's outcome for plain blobs, and for an archive its
 /// members' findings (paths `path!member`, not yet filtered by the configuration). Sources
 /// call this where they called `Matcher::scan_bytes`.
+/// At most `ctx.max_findings_per_file` findings come back ([`ScanContext::bound`]).
 pub fn scan_bytes(ctx: &ScanContext<'_>, path: &str, bytes: &[u8]) -> BlobOutcome {
-    if let Some(format) = sniff(bytes) {
-        return BlobOutcome::Scanned(scan(ctx, path, bytes, format));
-    }
-    match ctx.matcher.scan_bytes(path, bytes) {
-        BlobOutcome::Binary => match zip_at_end(bytes) {
-            Some(_) => BlobOutcome::Scanned(scan(ctx, path, bytes, Format::Zip)),
-            None => BlobOutcome::Binary,
-        },
-        scanned => scanned,
-    }
+    let found = if let Some(format) = sniff(bytes) {
+        scan(ctx, path, bytes, format)
+    } else {
+        match ctx.matcher.scan_bytes(path, bytes) {
+            BlobOutcome::Binary => match zip_at_end(bytes) {
+                Some(_) => scan(ctx, path, bytes, Format::Zip),
+                None => return BlobOutcome::Binary,
+            },
+            BlobOutcome::Scanned(found) => found,
+        }
+    };
+    BlobOutcome::Scanned(ctx.bound(path, found))
 }
 
 /// Note an archive that is not opened because it is read in chunks (larger than one chunk,

@@ -17,7 +17,7 @@ use std::sync::atomic::Ordering;
 
 use crate::blob;
 pub use crate::context::Chunking;
-use crate::context::ScanContext;
+use crate::context::{keep_most_confident, ScanContext};
 use crate::finding::Finding;
 use crate::matcher::BlobOutcome;
 use crate::sources::read_buffer::ReadBuffer;
@@ -96,6 +96,7 @@ fn stream(
     // Findings before this place were reported by the chunk before.
     let mut report_from: Option<(u32, u32)> = None;
     let mut found = Vec::new();
+    let (mut total_found, mut left_out) = (0, 0);
     let mut first = true;
     loop {
         if total > max {
@@ -131,10 +132,15 @@ fn stream(
             origin.apply(f);
         }
         let before = next.map(|(_, m)| m);
-        found.extend(chunk_found.into_iter().filter(|f| {
+        let reported = chunk_found.into_iter().filter(|f| {
             let at = (f.line, f.column);
             report_from.is_none_or(|r| at >= r) && before.is_none_or(|b| at < b)
-        }));
+        });
+        let was = found.len();
+        found.extend(reported);
+        // Bounded as it grows: memory is the limit's, not the file's.
+        total_found += found.len() - was;
+        left_out += keep_most_confident(&mut found, ctx.max_findings_per_file);
         let Some((keep, middle)) = next else {
             break;
         };
@@ -151,6 +157,7 @@ fn stream(
         total += (buf.bytes().len() - held) as u64;
     }
     count(ctx, total);
+    ctx.note_unlisted(path, total_found, left_out);
     Ok(Some(ctx.keep(found)))
 }
 
@@ -351,6 +358,67 @@ mod tests {
             },
         );
         assert_eq!(cut, whole);
+    }
+
+    /// Bounded chunk by chunk, a file keeps the findings that bounding it whole keeps.
+    #[test]
+    fn the_findings_limit_keeps_the_same_findings_cut_or_whole() {
+        let m = Matcher::new(RuleSet::builtin().unwrap());
+        let config = Config::default();
+        let mut rng = Rng(11);
+        // Key ids and weak passwords at random places in 120 KB of filler.
+        let mut text = filler(&mut rng, 120_000);
+        for n in 0..300 {
+            let at = crate::blob::line_start(&text, rng.below(text.len()));
+            let id: String = (0..15)
+                .map(|_| b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"[rng.below(32)] as char)
+                .collect();
+            let line = if n % 3 == 0 {
+                format!("key = AKIAQ{id}\n")
+            } else {
+                format!("password = \"{}{n}\"\n", &id[..9])
+            };
+            text.splice(at..at, line.into_bytes());
+        }
+        let run = |chunking: Chunking, limit: usize| {
+            let mut ctx = ScanContext::new(&m, &config);
+            ctx.max_file_size = u64::MAX;
+            ctx.max_findings_per_file = limit;
+            let mut buf = ReadBuffer::default();
+            let found = scan_reader(&ctx, "x.txt", &mut &text[..], &mut buf, u64::MAX, chunking)
+                .unwrap()
+                .unwrap();
+            let unlisted = ctx.stats.unlisted.load(Ordering::Relaxed);
+            let seen: Vec<(String, u32, u32, String)> = found
+                .into_iter()
+                .map(|f| (f.rule_id, f.line, f.column, f.secret))
+                .collect();
+            (seen, unlisted)
+        };
+        let whole = Chunking {
+            chunk: usize::MAX,
+            overlap: 1,
+        };
+        let (all, none_left) = run(whole, 0);
+        assert_eq!(none_left, 0);
+        assert!(all.len() > 250, "{} findings", all.len());
+        let limit = 60;
+        let (bounded, unlisted) = run(whole, limit);
+        assert_eq!(
+            (bounded.len(), unlisted as usize),
+            (limit, all.len() - limit)
+        );
+        for chunk in [4096, 10_000, 33_333] {
+            let cut = Chunking {
+                chunk,
+                overlap: 2048,
+            };
+            assert_eq!(
+                run(cut, limit),
+                (bounded.clone(), unlisted),
+                "chunks of {chunk}"
+            );
+        }
     }
 
     #[test]
