@@ -37,10 +37,10 @@ pub(super) struct Walked {
 /// Commits diffed at once (in parallel) before their diffs are folded into the walk's tables.
 /// Diffing every commit first and folding afterwards held all the diffs at once: on the git/git
 /// mirror (203,352 commits from every ref, 781,386 added (path, blob) entries) RSS grew by
-/// 324 MB while they were collected (160 MB of heap by massif: each entry a path allocation
-/// and 48 bytes, plus rayon's result lists), to a 626 MB peak. A chunk holds 2% of that and
-/// still gives each of the threads a thousand or more commits between joins: peak RSS 384 MB
-/// with the walk as the peak, the same CPU time (README, "Memory").
+/// 317 MiB while they were collected (153 MiB of heap by massif: each entry a path allocation
+/// and 48 bytes, plus rayon's result lists), to a 610 MiB peak. A chunk holds 2% of that and
+/// still gives each of the threads a thousand or more commits between joins: the walk now
+/// peaks at 315 MiB of RSS, below the blob phase, at the same CPU time (README, "Memory").
 const DIFF_CHUNK: usize = 4096;
 
 /// Walk the commits `opts` selects (and with `--all-objects` every commit and blob of the
@@ -67,7 +67,7 @@ fn walk_in_chunks(
     chunk: usize,
 ) -> Result<Walked> {
     // Commits are listed through a libgit2 handle of its own, closed before the diffs: libgit2
-    // maps the pack windows it reads, and peeling git/git's 4,294 refs left 64 MB of its pack
+    // maps the pack windows it reads, and peeling git/git's 4,294 refs left 63 MiB of its pack
     // and index resident through the whole walk (commits and trees come from our reader).
     let listing = Repository::open(repo.path()).map_err(git_err)?;
     let repo = &listing;
