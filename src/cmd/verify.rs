@@ -237,7 +237,7 @@ pub fn annotate(
             if let Some(advice) = v.advice() {
                 f.advice = advice.into();
             }
-            f.verification = Some(v);
+            f.verification = Some(Box::new(v));
         }
     }
     Ok(())
@@ -281,7 +281,7 @@ pub fn run(args: VerifyCmdArgs) -> Result<Outcome> {
             if let Some(advice) = v.advice() {
                 f.advice = advice.into();
             }
-            f.verification = Some(v);
+            f.verification = Some(Box::new(v));
         }
     }
     if !args.show_secrets {

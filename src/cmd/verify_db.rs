@@ -61,12 +61,14 @@ fn to_verification(v: &judge::Verdict) -> Verification {
 }
 
 /// A database password to judge: where it stands, its value, and where its verdict goes.
-type Item<'a> = (&'a str, u32, &'a str, &'a mut Option<Verification>);
+type Item<'a> = (&'a str, u32, &'a str, VerdictSlot<'a>);
+/// Where a finding's verdict goes.
+type VerdictSlot<'a> = &'a mut Option<Box<Verification>>;
 
 /// Judges every item's credential (each distinct one once) and sets its verdict.
 fn judge_each(items: Vec<Item<'_>>, timeout: Duration, quiet: bool) {
     let mut files = HashMap::new();
-    let mut found: Vec<(Result<Credential, String>, &mut Option<Verification>)> = items
+    let mut found: Vec<(Result<Credential, String>, VerdictSlot<'_>)> = items
         .into_iter()
         .map(|(p, l, s, v)| (credential(&mut files, p, l, s), v))
         .collect();
@@ -82,10 +84,10 @@ fn judge_each(items: Vec<Item<'_>>, timeout: Duration, quiet: bool) {
     };
     let mut verdicts = unleak_db::judge_all(&creds, &opts).into_iter();
     for (cred, verification) in &mut found {
-        **verification = Some(match cred {
+        **verification = Some(Box::new(match cred {
             Ok(_) => to_verification(&verdicts.next().expect("one verdict per credential")),
             Err(why) => to_verification(&judge::Verdict::unknown(why.clone())),
-        });
+        }));
     }
 }
 

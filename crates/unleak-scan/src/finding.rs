@@ -259,8 +259,8 @@ pub struct Finding {
     /// Set for private keys: whether the key material is passphrase-protected.
     pub encrypted: Option<bool>,
     pub pair: Option<Pair>,
-    pub commit: Option<CommitInfo>,
-    pub verification: Option<Verification>,
+    pub commit: Option<Box<CommitInfo>>,
+    pub verification: Option<Box<Verification>>,
 }
 
 /// What previews show of the line a secret starts on: at most [`Excerpt::CONTEXT`] bytes on

@@ -66,9 +66,9 @@ pub struct FindingRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pair: Option<PairRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<CommitInfo>,
+    pub commit: Option<Box<CommitInfo>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub verification: Option<Verification>,
+    pub verification: Option<Box<Verification>>,
     /// `json` only: how many findings of the report have this kind and secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub occurrences: Option<u64>,

@@ -131,7 +131,7 @@ pub fn scan_push(
                 let mut info = git_read::commit_info(&commit);
                 info.paths = vec![p.clone()];
                 info.commits = 1;
-                f.commit = Some(info);
+                f.commit = Some(Box::new(info));
                 findings.push(f);
             }
         }

@@ -26,9 +26,11 @@ fn finding(path: String, line: u32, status: Option<&str>, secret: String) -> Fin
         encrypted: None,
         pair: None,
         commit: None,
-        verification: status.map(|s| Verification {
-            status: serde_json::from_value(serde_json::json!(s)).unwrap(),
-            ..Default::default()
+        verification: status.map(|s| {
+            Box::new(Verification {
+                status: serde_json::from_value(serde_json::json!(s)).unwrap(),
+                ..Default::default()
+            })
         }),
     }
 }

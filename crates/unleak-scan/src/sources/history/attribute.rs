@@ -492,7 +492,7 @@ fn group(
         info.commits = g.commits;
         info.in_head = Some(head_secrets.contains(&(f.rule_id.as_str(), f.secret.as_str())));
         info.unreachable = g.all_unreachable;
-        f.commit = Some(info);
+        f.commit = Some(Box::new(info));
         out.push(f);
     }
     out
