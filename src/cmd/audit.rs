@@ -12,6 +12,7 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use clap::Args;
 use unleak_scan::config::Config;
+use unleak_scan::context::DEFAULT_MAX_FINDINGS_PER_FILE;
 use unleak_scan::report::{self, Format, Style};
 use unleak_scan::sources::history::{self, HistoryOptions, Progress};
 use unleak_scan::sources::{self, ScanContext, StatsSummary};
@@ -52,6 +53,11 @@ pub struct AuditArgs {
     /// Skip blobs larger than this (e.g. 10M, 512k).
     #[arg(long, value_name = "SIZE", value_parser = super::common::parse_size, default_value = "50M")]
     pub max_file_size: u64,
+
+    /// List at most N findings of one blob, the most confident (0: no limit); the number of
+    /// the others is reported.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_FINDINGS_PER_FILE)]
+    pub max_findings_per_file: usize,
 
     /// Configuration applied to every repository (the repositories' own `.unleak.toml` files
     /// are never applied: audited code does not get to allowlist itself).
@@ -145,6 +151,14 @@ pub struct RepoAudit {
     pub unchanged: bool,
 }
 
+/// What a scan of one repository leaves out: blobs over a size, findings of a blob past a
+/// count. Part of the settings an audit's records are made under.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_file_size: u64,
+    pub max_findings_per_file: usize,
+}
+
 /// Clone or fetch `repo` and scan its whole history; with `store`, incrementally: nothing at
 /// all when its ref tips are those of the last complete audit under the same settings, else
 /// only the commits those tips do not reach, and of those only the objects not scanned before.
@@ -152,7 +166,7 @@ pub fn audit_one(
     repo: &str,
     matcher: &Matcher,
     config: &Config,
-    max_file_size: u64,
+    limits: Limits,
     quiet: bool,
     store: Option<&Prior<'_>>,
 ) -> Result<RepoAudit> {
@@ -205,7 +219,8 @@ pub fn audit_one(
         !skip
     };
     let mut ctx = ScanContext::new(matcher, config);
-    ctx.max_file_size = max_file_size;
+    ctx.max_file_size = limits.max_file_size;
+    ctx.max_findings_per_file = limits.max_findings_per_file;
     ctx.on_warning = &on_warning;
     if store.is_some() {
         ctx.wants = Some(&wants);
@@ -309,7 +324,11 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
         None => Config::default(),
     };
     let matcher = build_matcher(&config)?;
-    let settings = super::audit_settings::digest(args.config.as_deref(), args.max_file_size)?;
+    let limits = Limits {
+        max_file_size: args.max_file_size,
+        max_findings_per_file: args.max_findings_per_file,
+    };
+    let settings = super::audit_settings::digest(args.config.as_deref(), limits)?;
     let store = args.store.open()?.map(Mutex::new);
     let false_positives = match &store {
         Some(s) => s
@@ -325,14 +344,7 @@ pub fn run(args: AuditArgs) -> Result<Outcome> {
     let results: Mutex<Vec<RepoAudit>> = Mutex::new(Vec::new());
     let failed = AtomicUsize::new(0);
     let one = |r: &str| {
-        let a = audit_one(
-            r,
-            &matcher,
-            &config,
-            args.max_file_size,
-            args.quiet,
-            prior.as_ref(),
-        )?;
+        let a = audit_one(r, &matcher, &config, limits, args.quiet, prior.as_ref())?;
         if let (Some(s), false) = (&store, a.unchanged) {
             s.lock().unwrap_or_else(|p| p.into_inner()).record_audit(
                 &a.name,

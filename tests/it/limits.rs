@@ -316,6 +316,24 @@ fn a_file_with_more_findings_than_the_limit_lists_the_most_confident_and_counts_
         assert!(found.iter().any(|f| f["secret"] == **s), "{s} not listed");
     }
     assert!(err.contains("more are not"), "{err}");
+
+    // And an audit's.
+    let (code, out, err, _) = run(
+        unleak().args([
+            "audit",
+            "--repos",
+            "-",
+            "-f",
+            "json",
+            "--show-secrets",
+            "--max-findings-per-file",
+            "100",
+        ]),
+        format!("{}\n", repo.path.display()).as_bytes(),
+    );
+    assert_eq!(code, 1, "{err}");
+    let (audited, unlisted) = listed(&out);
+    assert_eq!((audited.len(), unlisted as usize), (100, all.len() - 100));
 }
 
 #[test]
