@@ -19,6 +19,7 @@ use unleak_scan::sources::{self, ScanContext, StatsSummary};
 use unleak_scan::{Confidence, Finding, Matcher};
 use unleak_store::{AuditRecord, RepoState, Store};
 
+use super::audit_settings::Limits;
 use super::common::{build_matcher, load_config, parse_confidence};
 use crate::output::{self, color_enabled, Output};
 use crate::Outcome;
@@ -149,14 +150,6 @@ pub struct RepoAudit {
     /// Every ref tip as the store's last complete audit left it, under the same settings:
     /// nothing was walked or read.
     pub unchanged: bool,
-}
-
-/// What a scan of one repository leaves out: blobs over a size, findings of a blob past a
-/// count. Part of the settings an audit's records are made under.
-#[derive(Clone, Copy, Debug)]
-pub struct Limits {
-    pub max_file_size: u64,
-    pub max_findings_per_file: usize,
 }
 
 /// Clone or fetch `repo` and scan its whole history; with `store`, incrementally: nothing at

@@ -2,16 +2,22 @@
 //! audit skips what the store says was scanned; that is only true of a scan with the same
 //! rules, configuration and limits: a new rule, an allowlist taken out, a larger
 //! `--max-file-size` or `--max-findings-per-file` can find something in an object scanned
-//! before. So the store keeps, per
-//! repository, the digest its records were made under, and an audit whose digest differs
-//! trusts none of them (it walks and reads everything, and its records replace the old ones).
+//! before. So the store keeps, per repository, the digest its records were made under, and an
+//! audit whose digest differs trusts none of them (it walks and reads everything, and its
+//! records replace the old ones).
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-use super::audit::Limits;
+/// What a scan of one repository leaves out: blobs over a size, findings of a blob past a
+/// count. Part of the settings an audit's records are made under.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_file_size: u64,
+    pub max_findings_per_file: usize,
+}
 
 /// SHA-256 (hex) over: this build (version, commit, features: the rules and the scanner's code
 /// come with it), the built-in rule files, the `--config` file's bytes, the limits, and
