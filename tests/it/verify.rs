@@ -254,6 +254,64 @@ fn reports_round_trip_through_verify_and_scan_verify() {
 }
 
 #[test]
+fn verify_with_a_findings_store_records_each_verdict_against_its_secret() {
+    let (m, auditor, alice, bob) = world();
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    write_pair(&src, "alice.ini", &alice.id, &alice.secret);
+    write_pair(&src, "bob.ini", &bob.id, &bob.secret);
+    let db = dir.path().join("findings.db");
+    let db = db.to_str().unwrap();
+    let env = m.env(&auditor.id, &auditor.secret);
+    let scan = run(dir.path(), &["scan", "src", "--store", db], &[], None);
+    assert_eq!(scan.status.code(), Some(1));
+    let report = run(
+        dir.path(),
+        &["scan", "src", "--format", "json", "--show-secrets"],
+        &[],
+        None,
+    );
+    let out = run(
+        dir.path(),
+        &["verify", "-", "--store", db],
+        &env,
+        Some(&report.stdout),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = |args: &[&str]| -> Value {
+        let out = run(dir.path(), args, &[], None);
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let rows = json(&["findings", "list", "--json", "--store", db]);
+    let row_of = |key: &str| -> Value {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["secret"] == key)
+            .unwrap_or_else(|| panic!("{key} not stored: {rows:#}"))
+            .clone()
+    };
+    assert_eq!(row_of(&alice.id)["verdict"], "live", "{rows:#}");
+    assert_eq!(row_of(&bob.id)["verdict"], "inactive", "{rows:#}");
+    let id = row_of(&alice.id)["id"].as_str().unwrap().to_string();
+    let shown = json(&["findings", "show", &id, "--json", "--store", db]);
+    assert_eq!(shown["verdicts"][0]["status"], "live", "{shown:#}");
+    assert_eq!(shown["actions"][0]["action"], "verify", "{shown:#}");
+    // The store holds the verdict, never the secret key.
+    assert!(!std::fs::read(dir.path().join("findings.db"))
+        .unwrap()
+        .windows(alice.secret.len())
+        .any(|x| x == alice.secret.as_bytes()));
+}
+
+#[test]
 fn bad_reports_are_errors_not_panics() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("notes.txt"), "hello\n").unwrap();
