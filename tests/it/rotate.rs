@@ -86,6 +86,69 @@ async fn rotates_end_to_end_and_rerun_is_a_no_op() {
 }
 
 #[tokio::test]
+async fn rotate_with_a_findings_store_records_the_rotation_against_the_key() {
+    let m = Moto::start();
+    let w = world(&m).await;
+    let cwd = w.state.path().to_path_buf();
+    std::fs::create_dir(cwd.join("src")).unwrap();
+    std::fs::write(
+        cwd.join("src/app.ini"),
+        format!(
+            "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            w.leaked_id, w.leaked_secret
+        ),
+    )
+    .unwrap();
+    let db = cwd.join("findings.db");
+    let db = db.to_str().unwrap();
+    let out = unleak(&m, &w, &cwd, &["scan", "src", "--store", db], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let out = unleak(
+        &m,
+        &w,
+        &cwd,
+        &["rotate", &w.leaked_id, "--yes", "--store", db],
+        &[],
+    );
+    let all = text(&out);
+    assert!(out.status.success(), "{all}");
+    assert_rotated(&m, &w, false, &all).await;
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = unleak(&m, &w, &cwd, args, &[]);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)))
+    };
+    let rows = json(&["findings", "list", "--json", "--store", db]);
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["secret"] == w.leaked_id.as_str())
+        .unwrap_or_else(|| panic!("the key id is not stored: {rows:#}"))
+        .clone();
+    let shown = json(&[
+        "findings",
+        "show",
+        row["id"].as_str().unwrap(),
+        "--json",
+        "--store",
+        db,
+    ]);
+    assert_eq!(shown["actions"][0]["action"], "rotate", "{shown:#}");
+    let detail = shown["actions"][0]["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains(SECRET_NAME), "{shown:#}");
+    // Neither the old secret nor the new one is in the store.
+    let new = current_value(&w, SECRET_NAME).await.unwrap();
+    let new: serde_json::Value = serde_json::from_str(&new).unwrap();
+    let bytes = std::fs::read(cwd.join("findings.db")).unwrap();
+    for s in [
+        w.leaked_secret.as_str(),
+        new["SecretAccessKey"].as_str().unwrap(),
+    ] {
+        assert!(!bytes.windows(s.len()).any(|x| x == s.as_bytes()));
+    }
+}
+
+#[tokio::test]
 async fn keep_old_inactive_leaves_it_inactive() {
     let m = Moto::start();
     let w = world(&m).await;
