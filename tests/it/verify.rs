@@ -89,14 +89,21 @@ fn write_pair(dir: &Path, file: &str, id: &str, secret: &str) {
     .unwrap();
 }
 
-#[test]
-fn reports_round_trip_through_verify_and_scan_verify() {
-    let (m, auditor, alice, bob) = world();
+/// A temp dir whose `src/` holds alice's and bob's key pairs.
+fn keys_in_src(alice: &AccessKey, bob: &AccessKey) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("src");
     std::fs::create_dir(&src).unwrap();
     write_pair(&src, "alice.ini", &alice.id, &alice.secret);
     write_pair(&src, "bob.ini", &bob.id, &bob.secret);
+    dir
+}
+
+#[test]
+fn reports_round_trip_through_verify_and_scan_verify() {
+    let (m, auditor, alice, bob) = world();
+    let dir = keys_in_src(&alice, &bob);
+    let src = dir.path().join("src");
     // A canary key of the built-in list, and one of an account named in .unleak.toml.
     let fake = "Zm9vYmFyYmF6cXV4cXV1eHF1dXpxdXV4cXV1eHE5";
     write_pair(&src, "canary.ini", "AKIAXYZDQCEN4B6JSJQI", fake);
@@ -256,11 +263,7 @@ fn reports_round_trip_through_verify_and_scan_verify() {
 #[test]
 fn verify_with_a_findings_store_records_each_verdict_against_its_secret() {
     let (m, auditor, alice, bob) = world();
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("src");
-    std::fs::create_dir(&src).unwrap();
-    write_pair(&src, "alice.ini", &alice.id, &alice.secret);
-    write_pair(&src, "bob.ini", &bob.id, &bob.secret);
+    let dir = keys_in_src(&alice, &bob);
     let db = dir.path().join("findings.db");
     let db = db.to_str().unwrap();
     let env = m.env(&auditor.id, &auditor.secret);

@@ -662,17 +662,24 @@ mod tests {
         std::fs::write(p, text).unwrap();
     }
 
-    /// A history with what tree diffs must get right: nested directories changing a little
-    /// in each commit (so packing makes tree deltas), a file replaced by a directory and back,
-    /// deletions, a symbolic link, a mode change, a submodule entry, a merge, and commits left
-    /// loose after the repack.
-    fn history() -> tempfile::TempDir {
+    /// An empty repository with an author set, in a temp dir.
+    fn new_repo() -> tempfile::TempDir {
         let tmp = tempfile::tempdir().unwrap();
         let d = tmp.path();
         git(d, &["init", "-q", "-b", "main"]);
         for (k, v) in [("user.name", "T"), ("user.email", "t@example.test")] {
             git(d, &["config", k, v]);
         }
+        tmp
+    }
+
+    /// A history with what tree diffs must get right: nested directories changing a little
+    /// in each commit (so packing makes tree deltas), a file replaced by a directory and back,
+    /// deletions, a symbolic link, a mode change, a submodule entry, a merge, and commits left
+    /// loose after the repack.
+    fn history() -> tempfile::TempDir {
+        let tmp = new_repo();
+        let d = tmp.path();
         let commit = |msg: &str| {
             git(d, &["add", "-A"]);
             git(d, &["commit", "-q", "--allow-empty", "-m", msg]);
@@ -738,12 +745,8 @@ mod tests {
     /// it had), merges of branches that touch the same files, a file that becomes a directory,
     /// a deletion, and a commit no ref reaches (for `--all-objects`).
     fn crafted() -> tempfile::TempDir {
-        let tmp = tempfile::tempdir().unwrap();
+        let tmp = new_repo();
         let d = tmp.path();
-        git(d, &["init", "-q", "-b", "main"]);
-        for (k, v) in [("user.name", "T"), ("user.email", "t@example.test")] {
-            git(d, &["config", k, v]);
-        }
         let commit = |msg: &str| {
             git(d, &["add", "-A"]);
             git(d, &["commit", "-q", "--allow-empty", "-m", msg]);
