@@ -197,7 +197,7 @@ fn record(args: &RotateArgs, r: &RotateReport) -> Result<()> {
             "inactive"
         }
     );
-    super::store_record::action(
+    super::store_record::rotation(
         &mut store,
         unleak_scan::kind::AWS_ACCESS_KEY_ID,
         None,

@@ -240,7 +240,7 @@ fn record(args: &RotateDbArgs, loc: &Located, r: &DbRotateReport) -> Result<()> 
     if !loc.literal.is_empty() && loc.literal != loc.cred.password {
         values.push(&loc.literal);
     }
-    super::store_record::action(
+    super::store_record::rotation(
         &mut store,
         DB_PASSWORD,
         loc.rule.as_deref(),

@@ -53,17 +53,46 @@ pub fn action(
     values: &[&str],
     action: &Action<'_>,
 ) -> Result<usize> {
-    let mut n = 0;
+    Ok(record(store, kind, rule, values, action)?.len())
+}
+
+/// A finished rotation (`rotate`, `rotate-db`): recorded as [`action`] records, and the secret's
+/// triage status set to `rotated`, noted with what was done: the value found no longer works,
+/// so its findings are settled (a later audit keeps the status, as it keeps any triage).
+pub fn rotation(
+    store: &mut Store,
+    kind: &str,
+    rule: Option<&str>,
+    values: &[&str],
+    action: &Action<'_>,
+) -> Result<usize> {
+    let found = record(store, kind, rule, values, action)?;
+    let note = format!("unleak {}: {}", action.action, action.detail);
+    for fp in &found {
+        store.triage(fp, "rotated", &note, action.who)?;
+    }
+    Ok(found.len())
+}
+
+/// The fingerprints of the store's secrets `action` was recorded against.
+fn record(
+    store: &mut Store,
+    kind: &str,
+    rule: Option<&str>,
+    values: &[&str],
+    action: &Action<'_>,
+) -> Result<Vec<String>> {
+    let mut found = Vec::new();
     for fp in fingerprints(store, kind, rule, values)? {
         if store.record_action(&fp, action)? {
-            n += 1;
+            found.push(fp);
         }
     }
-    if n == 0 {
+    if found.is_empty() {
         crate::output::note(&format!(
             "the findings store {} has no such {kind}: nothing recorded (audit the repository into it first)",
             store.name()
         ));
     }
-    Ok(n)
+    Ok(found)
 }

@@ -134,6 +134,8 @@ async fn rotate_with_a_findings_store_records_the_rotation_against_the_key() {
         db,
     ]);
     assert_eq!(shown["actions"][0]["action"], "rotate", "{shown:#}");
+    assert_eq!(shown["status"], "rotated", "{shown:#}");
+    assert_eq!(shown["triage"][0]["status"], "rotated", "{shown:#}");
     let detail = shown["actions"][0]["detail"].as_str().unwrap_or_default();
     assert!(detail.contains(SECRET_NAME), "{shown:#}");
     // Neither the old secret nor the new one is in the store.

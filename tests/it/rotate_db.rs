@@ -604,9 +604,8 @@ async fn rotate_db_with_a_findings_store_records_the_rotation_against_the_secret
         assert!(out.status.success(), "{}", text(&out));
         out
     };
-    let first_action = |id: &str| {
-        json(run(&["findings", "show", id, "--json", "--store", &db]))["actions"][0].clone()
-    };
+    let shown = |id: &str| json(run(&["findings", "show", id, "--json", "--store", &db]));
+    let first_action = |id: &str| shown(id)["actions"][0].clone();
 
     // FILE:LINE: the finding's own rule.
     let old = login(&s, "stored", false);
@@ -628,6 +627,17 @@ async fn rotate_db_with_a_findings_store_records_the_rotation_against_the_secret
         action["detail"].as_str().unwrap().contains("unleak/stored"),
         "{action}"
     );
+    // A rotated password's findings are settled: its status says so, with what was done.
+    let secret = shown(&id);
+    assert_eq!(secret["status"], "rotated", "{secret}");
+    assert_eq!(secret["triage"][0]["status"], "rotated", "{secret}");
+    assert!(
+        secret["triage"][0]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("unleak rotate-db: "),
+        "{secret}"
+    );
 
     // A URI: no finding at hand, the store's rules of the kind are tried.
     let old = login(&s, "byuri", false);
@@ -636,6 +646,7 @@ async fn rotate_db_with_a_findings_store_records_the_rotation_against_the_secret
     let id = scanned("svc.env");
     rotate(&uri, "unleak/byuri");
     assert_eq!(first_action(&id)["action"], "rotate-db");
+    assert_eq!(shown(&id)["status"], "rotated");
     let bytes = std::fs::read(cwd.join("findings.db")).unwrap();
     assert!(!bytes.windows(old.len()).any(|x| x == old.as_bytes()));
 }
