@@ -521,3 +521,81 @@ fn reaudits_skip_unchanged_repositories_retry_unreadable_objects_and_follow_sett
     assert_eq!(fifth["stats"]["commits"], 2, "{fifth}");
     assert_eq!(list_all(dir, &store).len(), 2);
 }
+
+/// A team store over TLS: `sslmode=require` with the server's CA in `PGSSLROOTCERT` connects
+/// encrypted (the server logs the connection as SSL); without that CA the certificate does not
+/// check and nothing is sent in the clear instead; `sslmode=disable` stays plain TCP.
+#[test]
+fn a_postgresql_store_over_tls_checks_the_servers_certificate() {
+    let pg = unleak_testsupport::Postgres::start().unwrap_or_else(|e| panic!("PostgreSQL: {e}"));
+    let ca = pg.enable_tls().unwrap_or_else(|e| panic!("TLS: {e}"));
+    let pw = password();
+    pg.create_role("tls_auditor", &pw, false).expect("role");
+    pg.create_database("tls_store", "tls_auditor").expect("db");
+    let url = pg.url("tls_auditor", &pw, "tls_store");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let list = |url: &str, ca: Option<&Path>| {
+        let mut c = unleak_testsupport::unleak::command();
+        c.current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env_remove("PGSSLROOTCERT")
+            .args(["findings", "list", "--json", "--store", url]);
+        if let Some(ca) = ca {
+            c.env("PGSSLROOTCERT", ca);
+        }
+        c.output().expect("unleak runs")
+    };
+    let ssl_logins = || {
+        pg.log()
+            .lines()
+            .filter(|l| l.contains("user=tls_auditor") && l.contains("SSL enabled"))
+            .count()
+    };
+
+    let out = list(&format!("{url}?sslmode=require"), Some(&ca));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out), serde_json::json!([]));
+    // The default (`prefer`) takes TLS too when the server offers it.
+    let out = list(&url, Some(&ca));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(ssl_logins(), 2, "{}", pg.log());
+
+    // A CA it was not given: refused, with what to do, the password never shown.
+    let before = ssl_logins();
+    let out = list(&format!("{url}?sslmode=require"), None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("PGSSLROOTCERT") && err.contains("certificate"),
+        "{err}"
+    );
+    assert!(!err.contains(&pw), "{err}");
+    let out = list(&url, None);
+    assert_eq!(out.status.code(), Some(2), "no fall-back to plain TCP");
+    assert_eq!(ssl_logins(), before);
+    // A file that holds no certificate is named.
+    let empty = dir.join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let out = list(&url, Some(&empty));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no certificate in it"), "{err}");
+
+    // sslmode=disable: plain TCP, no certificate needed.
+    let out = list(&format!("{url}?sslmode=disable"), None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(ssl_logins(), before);
+}

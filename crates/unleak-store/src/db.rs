@@ -14,7 +14,8 @@
 //! - the migration lock: SQLite's IMMEDIATE transaction, PostgreSQL's
 //!   `pg_advisory_xact_lock` ([`Tx::lock_migrations`]), so N workers starting at once migrate
 //!   once;
-//! - connecting: a URL's password, else `PGPASSWORD`; the name shown in messages is the URL
+//! - connecting: a URL's password, else `PGPASSWORD`; TLS by the URL's `sslmode`, checked
+//!   against the system's roots and `PGSSLROOTCERT`'s; the name shown in messages is the URL
 //!   without its password ([`redact_url`]).
 //!
 //! Why not an ORM or a pool: the store runs a dozen statements, each in one place, and an audit
@@ -469,10 +470,51 @@ mod pg {
     use std::time::Duration;
 
     use postgres::types::{ToSql, Type};
-    use postgres::{NoTls, Statement};
+    use postgres::Statement;
 
     use super::{to_pg, Cell, Row, P};
     use crate::{Error, Result};
+
+    /// TLS as the URL's `sslmode` asks (libpq's words: `disable`, `prefer`, the default, and
+    /// `require`), the server's certificate checked against the system's roots and the
+    /// certificates in the file `PGSSLROOTCERT` names (libpq's variable; a team's own CA).
+    /// A certificate that does not check is an error, never a fall-back to plain TCP.
+    fn tls(name: &str) -> Result<tokio_postgres_rustls::MakeRustlsConnect> {
+        let bad = |why: String| Error::Tls {
+            store: name.to_string(),
+            why,
+        };
+        let mut roots = rustls::RootCertStore::empty();
+        // Unreadable system certificates are not fatal: a team CA may be all that is needed.
+        for cert in rustls_native_certs::load_native_certs().certs {
+            let _ = roots.add(cert);
+        }
+        if let Some(file) = std::env::var_os("PGSSLROOTCERT").filter(|f| !f.is_empty()) {
+            use rustls::pki_types::pem::PemObject;
+            let path = std::path::Path::new(&file);
+            let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_file_iter(path)
+                .and_then(|i| i.collect::<std::result::Result<Vec<_>, _>>())
+                .map_err(|e| bad(format!("PGSSLROOTCERT {}: {e}", path.display())))?;
+            if certs.is_empty() {
+                return Err(bad(format!(
+                    "PGSSLROOTCERT {}: no certificate in it",
+                    path.display()
+                )));
+            }
+            for cert in certs {
+                roots
+                    .add(cert)
+                    .map_err(|e| bad(format!("PGSSLROOTCERT {}: {e}", path.display())))?;
+            }
+        }
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| bad(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+    }
 
     pub(super) fn err(name: &str, error: postgres::Error) -> Error {
         Error::Postgres {
@@ -516,7 +558,7 @@ mod pg {
             if config.get_application_name().is_none() {
                 config.application_name("unleak");
             }
-            let client = config.connect(NoTls).map_err(|e| err(name, e))?;
+            let client = config.connect(tls(name)?).map_err(|e| err(name, e))?;
             Ok(Client {
                 client,
                 statements: HashMap::new(),
@@ -661,9 +703,16 @@ pub fn pg_text(e: &postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         return format!("{} ({})", db.message(), db.code().code());
     }
-    match std::error::Error::source(e) {
+    let text = match std::error::Error::source(e) {
         Some(cause) => format!("{e}: {cause}"),
         None => e.to_string(),
+    };
+    if text.contains("certificate") {
+        format!(
+            "{text} (the server's TLS certificate does not check: set PGSSLROOTCERT to its CA's PEM file, or `sslmode=disable` on a network you trust)"
+        )
+    } else {
+        text
     }
 }
 

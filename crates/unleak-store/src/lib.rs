@@ -43,6 +43,9 @@ pub enum Error {
         store: String,
         error: postgres::Error,
     },
+    #[cfg(feature = "pg")]
+    #[error("findings store {store} (PostgreSQL): TLS: {why}")]
+    Tls { store: String, why: String },
     #[error("findings store {store}: not a PostgreSQL URL unleak can use: {why}")]
     BadUrl { store: String, why: String },
     #[error("findings store {store}: {what}")]

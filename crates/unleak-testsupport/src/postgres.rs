@@ -201,6 +201,49 @@ impl Postgres {
         self.sql("SELECT pg_reload_conf()").map(|_| ())
     }
 
+    /// Serve TLS (and log each connection, with its TLS state) with a certificate for
+    /// 127.0.0.1 from a CA made here; the path of the CA's PEM file, for clients to trust.
+    /// Made with the `openssl` command as the server user, in the data directory: the server
+    /// reads its key only from a file it owns, mode 0600.
+    pub fn enable_tls(&self) -> Result<PathBuf, String> {
+        let data = self.data_dir();
+        let script = "set -e
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=unleak-test-ca -keyout ca.key -out ca.pem 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' > server.ext
+openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile server.ext -out server.crt 2>/dev/null
+chmod 600 server.key";
+        let out = proc::as_server_user(Path::new("/bin/sh"))
+            .args(["-c", script])
+            .current_dir(&data)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("run openssl: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "openssl (Debian: `apt-get install -y openssl`): {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        for (k, v) in [
+            ("ssl_cert_file", "server.crt"),
+            ("ssl_key_file", "server.key"),
+            ("ssl", "on"),
+            ("log_connections", "on"),
+        ] {
+            self.sql(&format!("ALTER SYSTEM SET {k} = {}", quote_literal(v)))?;
+        }
+        self.sql("SELECT pg_reload_conf()")?;
+        // The reload is asynchronous: wait until the server says TLS is on.
+        for _ in 0..100 {
+            if self.sql("SHOW ssl")? == "on" {
+                return Ok(data.join("ca.pem"));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(format!("TLS did not come on: {}", self.log()))
+    }
+
     /// The server's log so far (for assertion messages).
     pub fn log(&self) -> String {
         fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()
