@@ -589,6 +589,11 @@ fn a_postgresql_store_over_tls_checks_the_servers_certificate() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("no certificate in it"), "{err}");
+    // Nor is anything but a regular file read (a FIFO would hang the connection).
+    let out = list(&url, Some(Path::new("/dev/zero")));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("not a regular file"), "{err}");
 
     // sslmode=disable: plain TCP, no certificate needed.
     let out = list(&format!("{url}?sslmode=disable"), None);

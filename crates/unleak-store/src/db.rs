@@ -475,6 +475,9 @@ mod pg {
     use super::{to_pg, Cell, Row, P};
     use crate::{Error, Result};
 
+    /// Bound of `PGSSLROOTCERT`'s file: a system's whole CA bundle is about 200 KB.
+    const CA_FILE_LIMIT: u64 = 16 << 20;
+
     /// TLS as the URL's `sslmode` asks (libpq's words: `disable`, `prefer`, the default, and
     /// `require`), the server's certificate checked against the system's roots and the
     /// certificates in the file `PGSSLROOTCERT` names (libpq's variable; a team's own CA).
@@ -492,9 +495,14 @@ mod pg {
         if let Some(file) = std::env::var_os("PGSSLROOTCERT").filter(|f| !f.is_empty()) {
             use rustls::pki_types::pem::PemObject;
             let path = std::path::Path::new(&file);
-            let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_file_iter(path)
-                .and_then(|i| i.collect::<std::result::Result<Vec<_>, _>>())
-                .map_err(|e| bad(format!("PGSSLROOTCERT {}: {e}", path.display())))?;
+            let bad_file =
+                |e: &dyn std::fmt::Display| bad(format!("PGSSLROOTCERT {}: {e}", path.display()));
+            // Refused unless a regular file, and bounded (a FIFO would hang the connect).
+            let text = unleak_scan::input_file::read_to_string(path, CA_FILE_LIMIT)
+                .map_err(|e| bad_file(&e))?;
+            let certs: Vec<_> = rustls::pki_types::CertificateDer::pem_slice_iter(text.as_bytes())
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| bad_file(&e))?;
             if certs.is_empty() {
                 return Err(bad(format!(
                     "PGSSLROOTCERT {}: no certificate in it",
@@ -502,9 +510,7 @@ mod pg {
                 )));
             }
             for cert in certs {
-                roots
-                    .add(cert)
-                    .map_err(|e| bad(format!("PGSSLROOTCERT {}: {e}", path.display())))?;
+                roots.add(cert).map_err(|e| bad_file(&e))?;
             }
         }
         let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
