@@ -130,8 +130,9 @@ impl<'a> ScanContext<'a> {
 }
 
 /// Keep the `limit` most confident of `found` (0: all), in their order; among equals the first
-/// in the file (by line and column: the matcher's order is by rule). Returns how many were left out. The most confident of a file so far and of the
-/// next part are the most confident of both, so a file read in chunks is bounded chunk by chunk.
+/// in the file (by line and column: the matcher's order is by rule). Returns how many were
+/// left out. The most confident of a file so far and of the next part are the most confident
+/// of both, so a file read in chunks is bounded chunk by chunk.
 pub fn keep_most_confident(found: &mut Vec<Finding>, limit: usize) -> usize {
     if limit == 0 || found.len() <= limit {
         return 0;
